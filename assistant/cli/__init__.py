@@ -49,7 +49,10 @@ def _register() -> None:
     from assistant.cli import (  # noqa: F401  (each module adds its commands to ``app``)
         chat_cmds,
         feedback_cmds,
+        model_cmds,
+        nlu_cmds,
         search_cmds,
+        serve_cmds,
         store_cmds,
         train_cmds,
     )

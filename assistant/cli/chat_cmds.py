@@ -1,4 +1,4 @@
-"""``aisle chat``, ``aisle predict-intent`` (issue 5)."""
+"""``aisle chat`` (issue 5)."""
 
 from __future__ import annotations
 
@@ -19,13 +19,3 @@ def chat(
 ) -> None:
     """One turn through the whole pipeline."""
     raise NotAvailableYet("aisle chat")
-
-
-@app.command("predict-intent")
-def predict_intent(
-    source: str = typer.Argument("-", help="File with one utterance per line (or CSV), or -."),
-    column: Optional[str] = typer.Option(None, "--column"),
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
-    """Intent and confidence for each utterance, as JSON lines."""
-    raise NotAvailableYet("aisle predict-intent")

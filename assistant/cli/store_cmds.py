@@ -1,4 +1,4 @@
-"""``aisle init``, ``aisle catalog import``, ``aisle serve`` (issue 2)."""
+"""``aisle init``, ``aisle catalog import`` (issue 2)."""
 
 from __future__ import annotations
 
@@ -29,12 +29,3 @@ def catalog_import(
 ) -> None:
     """Import (upsert by id) a store's catalogue."""
     raise NotAvailableYet("aisle catalog import")
-
-
-@app.command("serve")
-def serve(
-    host: Optional[str] = typer.Option(None, "--host"),
-    port: Optional[int] = typer.Option(None, "--port"),
-) -> None:
-    """Run the web app (the same app as ``python app.py``)."""
-    raise NotAvailableYet("aisle serve")

@@ -1,4 +1,4 @@
-"""``aisle train dialogue|llm``, ``aisle model list|promote|rollback`` (issues 5 and 7)."""
+"""``aisle train dialogue`` (issue 5). ``train llm`` and ``model`` live in model_cmds."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from assistant.cli import app
 from assistant.errors import NotAvailableYet
 
 train_app = typer.Typer(help="Train models.", no_args_is_help=True)
-model_app = typer.Typer(help="Model versions.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
-app.add_typer(model_app, name="model")
 
 
 @train_app.command("dialogue")
