@@ -82,6 +82,11 @@ class Settings(BaseSettings):
         default=None,
         description="pbkdf2_sha256$iterations$salt$hash; default: hash of 'aisle-agent' (change it).",
     )
+    admin_user: str = Field(default="admin")
+    admin_password_hash: str | None = Field(
+        default=None,
+        description="pbkdf2_sha256$iterations$salt$hash; default: hash of 'aisle-admin' (change it).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=1, le=65535)
     max_message_chars: int = Field(default=4000, ge=1)
