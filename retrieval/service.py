@@ -1,0 +1,134 @@
+"""``SearchService``: the retrieval step the assistant and ``aisle search`` call.
+
+Cheap constructor, explicit ``warm_up()`` (loads the embedder once per process
+and the saved indexes). ``search`` returns the best k candidates satisfying the
+filters exactly; ordering for display is the ranker's job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.errors import UserError
+from assistant.settings import Settings, get_settings
+from retrieval.embedder import Embedder
+from retrieval.hybrid import HybridIndex
+from retrieval.types import Candidate, RetrievalQuery
+
+logger = logging.getLogger(__name__)
+
+VERSION_CHECK_SECONDS = 2.0
+
+
+class SearchService:
+    """Hybrid product search over the indexes in ``settings.index_dir``.
+
+    Args:
+        settings: defaults to ``get_settings()``.
+        auto_sync: when the catalogue version moved past the saved index, update
+            the index incrementally instead of refusing with a rebuild hint.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, auto_sync: bool = False) -> None:
+        self.settings = settings or get_settings()
+        self.auto_sync = auto_sync
+        self._embedder: Embedder | None = None
+        self._index: HybridIndex | None = None
+        self._version: int | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    # ---- loading -------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            from retrieval.indexing import make_embedder
+
+            self._embedder = make_embedder(self.settings)
+        return self._embedder
+
+    def _db_version(self) -> int:
+        from retrieval.indexing import _session_scope, catalog_version
+
+        with _session_scope(self.settings) as session:
+            return catalog_version(session)
+
+    def _load(self, version: int) -> None:
+        from retrieval.indexing import load_hybrid, sync_indexes
+
+        directory = self.settings.index_dir / "products"
+        try:
+            self._index = load_hybrid(
+                directory, expect_version=version, model=self.embedder.model_key
+            )
+        except UserError:
+            if not self.auto_sync:
+                raise
+            sync_indexes(self.settings)
+            self._index = load_hybrid(
+                directory, expect_version=version, model=self.embedder.model_key
+            )
+        self._version = version
+        logger.info("loaded search index v%d (%d products)", version, self._index.table.n_alive)
+
+    def index(self) -> HybridIndex:
+        """The loaded index; reloaded when the catalogue version changed (checked every 2 s)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._index is None or now - self._checked_at > VERSION_CHECK_SECONDS:
+                version = self._db_version()
+                if self._index is None or version != self._version:
+                    self._load(version)
+                self._checked_at = now
+            assert self._index is not None
+            return self._index
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+        self.index()
+
+    # ---- public API ----------------------------------------------------------
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """``[n, D]`` unit-norm float32 embeddings of ``texts``."""
+        return self.embedder.encode(list(texts))
+
+    def embeddings(self, ids: Sequence[str]) -> np.ndarray:
+        """``[n, D]`` unit-norm product embeddings in the order of ``ids``."""
+        index = self.index()
+        rows = []
+        for pid in ids:
+            row = index.table.row_of.get(str(pid))
+            if row is None:
+                raise UserError(f"unknown product id {pid!r}: not in the search index")
+            rows.append(row)
+        return index.vectors[np.asarray(rows, dtype=np.int64)].reshape(len(rows), -1)
+
+    def search(self, query: RetrievalQuery) -> list[Candidate]:
+        """Best ``query.k`` products satisfying ``query.filters`` (fused score, best first)."""
+        index = self.index()
+        text = query.text.strip()
+        qvec = self.embedder.encode([text])[0] if text else None
+        hits = index.search(qvec, text, query.filters, query.k)
+        out = []
+        for h in hits:
+            rec = index.table.records[h.row]
+            out.append(
+                Candidate(
+                    id=rec.id,
+                    title=rec.title,
+                    category=rec.category,
+                    brand=rec.brand,
+                    price=rec.price,
+                    available=rec.available,
+                    score=h.score,
+                    dense_score=h.dense,
+                    lexical_score=h.lexical,
+                    attributes=dict(rec.attributes),
+                )
+            )
+        return out
