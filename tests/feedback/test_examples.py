@@ -1,0 +1,49 @@
+"""training_examples: corrected labels win, thumbs-up replies confirm the model's label."""
+
+from __future__ import annotations
+
+from assistant.feedback import TrainingExample, add_feedback, training_examples
+from tests.feedback.conftest import add_turns
+
+
+def test_corrected_and_confirmed_examples(db):
+    ids = add_turns(
+        db,
+        "s1",
+        [
+            ("user", "hi there", "greeting"),
+            ("assistant", "Hello!", "greeting"),
+            ("user", "my parcel never came, Noah Brown here", "search_products"),
+            ("assistant", "Here are parcels", "search_products"),
+            ("user", "show me boots", "search_products"),
+            ("assistant", "Boots!", "search_products"),
+        ],
+    )
+    add_feedback(db, ids[1], rating="up")
+    add_feedback(db, ids[3], rating="down", correction="complaint")
+    add_feedback(db, ids[3], corrected_intent="track_order", author="agent")  # latest wins
+    add_feedback(db, ids[5], rating="down")  # disliked, uncorrected: no example
+    got = sorted(training_examples(db), key=lambda e: e.text)
+    assert got == [
+        TrainingExample("hi there", "greeting", None, None, "confirmed"),
+        TrainingExample(
+            "my parcel never came, [NAME] [NAME] here",
+            "track_order",
+            previous_intent="greeting",
+            previous_text="hi there",
+            source="corrected",
+        ),
+    ]
+    assert got[1].context == "hi there"
+
+
+def test_correction_beats_confirmation_of_same_text(db):
+    a = add_turns(
+        db, "a", [("user", "Cancel it", "deny"), ("assistant", "OK, not doing it", "deny")]
+    )
+    b = add_turns(db, "b", [("user", "cancel  it", "deny"), ("assistant", "OK", "deny")])
+    add_feedback(db, a[1], correction="cancel_order")
+    add_feedback(db, b[1], rating="up")
+    got = training_examples(db)
+    assert [(e.intent, e.source) for e in got] == [("cancel_order", "corrected")]
+    assert training_examples(db, include_confirmed=False)[0].intent == "cancel_order"
