@@ -13,8 +13,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|>~])")
 
 
 def escape_text(text: str | None) -> str:
-    """HTML-escape ``text`` so ``<script>`` shows as text; Markdown emphasis still renders."""
-    return html.escape(text or "", quote=True)
+    """HTML-escape ``text`` so ``<script>`` shows as text; Markdown emphasis still renders.
+
+    Text that is already entity-escaped (the assistant escapes echoed shopper text) is
+    unescaped first, so it is escaped exactly once and reads the same as it was typed.
+    """
+    return html.escape(html.unescape(text or ""), quote=True)
 
 
 def escape_markdown(text: str | None) -> str:

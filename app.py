@@ -1,0 +1,256 @@
+"""Aisle web app: shopper chat (``/``), support-agent assist (``/agent``) and the
+store-owner dashboard (``/dashboard``), plus the ``/chat`` API endpoint.
+
+Layout and wiring only; the handlers live in ``assistant.ui``. ``python app.py`` and
+``aisle serve`` start the same app.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+import gradio as gr
+
+from assistant.errors import UserError
+from assistant.settings import get_settings
+from assistant.ui import agent_view, chat, dashboard_view, shopper
+from assistant.ui.render import CARD_CSS
+
+logger = logging.getLogger(__name__)
+
+CSS = CARD_CSS + """
+#shopper-chat .message {font-size: 0.95em}
+"""
+
+
+def chat_endpoint(message: str, session_id: str | None = None) -> dict[str, Any]:
+    """One turn: ``{"session_id","message_id","reply","intent","confidence","slots","action","products","handoff"}``."""
+    try:
+        return chat.chat_api(message, session_id)
+    except UserError as err:
+        raise gr.Error(str(err)) from err
+
+
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+
+# ----------------------------------------------------------------- shopper page
+with gr.Blocks(title="Aisle") as demo:
+    browser = gr.BrowserState(
+        shopper.empty_browser(), storage_key="aisle-shopper", secret=chat.browser_secret()
+    )
+    message_ids = gr.State([])
+    products = gr.State([])
+    feedback_id = gr.State(None)
+    gr.Markdown("## Aisle — shop and get help")
+    with gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(
+                label="Aisle assistant",
+                elem_id="shopper-chat",
+                height=480,
+                sanitize_html=True,
+                allow_tags=False,
+                feedback_options=("Like", "Dislike", *shopper.FEEDBACK_REASONS),
+                placeholder="Ask for a product (\"waterproof hiking boots under $150\") or about an order.",
+            )
+            with gr.Row(visible=False) as reason_row:
+                reason = gr.Textbox(
+                    placeholder="What went wrong? (optional)", show_label=False, scale=4,
+                    elem_id="feedback-reason",
+                )
+                reason_button = gr.Button("Send reason", scale=1)
+            with gr.Row():
+                box = gr.Textbox(
+                    placeholder="Type a message…", show_label=False, scale=5, elem_id="shopper-input",
+                    max_length=get_settings().max_message_chars,
+                )
+                send_button = gr.Button("Send", variant="primary", scale=1, elem_id="shopper-send")
+            with gr.Row():
+                diversity = gr.Slider(
+                    0, 1, value=get_settings().diversity, step=0.1,
+                    label="Similar ↔ Varied", info="How different the suggested products are from each other",
+                )
+                new_button = gr.Button("New conversation", size="sm")
+        with gr.Column(scale=2, elem_id="product-cards"):
+            gr.Markdown("### Products")
+            cards, card_buttons = [], []
+            for _slot in range(shopper.MAX_CARDS):
+                with gr.Column(visible=False, elem_classes=["aisle-slot"]) as column:
+                    html = gr.HTML()
+                    with gr.Row():
+                        card_buttons.append(
+                            {
+                                "more_like_this": gr.Button("More like this", size="sm"),
+                                "not_for_me": gr.Button("Not for me", size="sm"),
+                                "add_to_cart": gr.Button("Add to cart", size="sm", variant="primary"),
+                            }
+                        )
+                cards += [column, html]
+    for slot, buttons in enumerate(card_buttons):
+        for kind, button in buttons.items():
+            button.click(
+                partial(shopper.card_action, slot, kind), [products, browser], [products, *cards], **PRIVATE
+            )
+
+    turn_outputs = [chatbot, box, message_ids, browser, products, *cards]
+    for trigger in (box.submit, send_button.click):
+        trigger(
+            shopper.submit, [box, chatbot, message_ids, browser, diversity], turn_outputs, **PRIVATE
+        )
+    chatbot.like(shopper.like, [message_ids, browser], [feedback_id, reason_row], **PRIVATE)
+    for trigger in (reason.submit, reason_button.click):
+        trigger(shopper.send_reason, [reason, feedback_id, browser], [reason, reason_row], **PRIVATE)
+    new_button.click(
+        shopper.new_conversation, [browser], [chatbot, message_ids, browser, products, *cards], **PRIVATE
+    )
+    demo.load(shopper.restore, [browser], [chatbot, message_ids, browser, products, *cards], **PRIVATE)
+    gr.Timer(2.0).tick(shopper.poll, [browser, message_ids], [chatbot, message_ids], **PRIVATE)
+
+    gr.api(chat_endpoint, api_name="chat")
+
+# ----------------------------------------------------------------- support-agent page
+with demo.route("Agent", "/agent"):
+    agent_principal = gr.State(None)
+    agent_draft = gr.State(None)
+    gr.Markdown("## Support-agent assist")
+    with gr.Column(visible=True) as agent_login:
+        agent_user = gr.Textbox(label="User name", elem_id="agent-user")
+        agent_password = gr.Textbox(label="Password", type="password", elem_id="agent-password")
+        agent_sign_in = gr.Button("Sign in", variant="primary", elem_id="agent-sign-in")
+    agent_status = gr.Markdown()
+    with gr.Column(visible=False) as agent_workspace:
+        with gr.Row():
+            agent_refresh = gr.Button("Refresh queue", size="sm")
+            agent_sign_out = gr.Button("Sign out", size="sm")
+        agent_queue = gr.Dataframe(
+            headers=agent_view.QUEUE_COLUMNS, label="Live sessions (handed-off first)",
+            interactive=False, wrap=True, max_height=220,
+        )
+        agent_pick = gr.Dropdown(label="Session", choices=[], elem_id="agent-session")
+        with gr.Row():
+            with gr.Column(scale=3):
+                agent_transcript = gr.Chatbot(
+                    label="Transcript", height=360, sanitize_html=True, allow_tags=False,
+                    feedback_options=None, elem_id="agent-transcript",
+                )
+                agent_text = gr.Textbox(label="Reply (edit the draft)", lines=4, elem_id="agent-reply")
+                with gr.Row():
+                    agent_send = gr.Button("Send", variant="primary", elem_id="agent-send")
+                    agent_redraft = gr.Button("New draft")
+                    agent_take = gr.Button("Take over")
+                    agent_back = gr.Button("Hand back to bot")
+            with gr.Column(scale=2):
+                agent_state = gr.JSON(label="Dialogue state")
+                gr.Markdown("**Suggested products**")
+                agent_suggestions = gr.Markdown()
+    agent_timer = gr.Timer(3.0)
+
+    agent_panels = [agent_principal, agent_login, agent_workspace, agent_status]
+    for trigger in (agent_sign_in.click, agent_password.submit):
+        trigger(agent_view.sign_in, [agent_user, agent_password], agent_panels, **PRIVATE).success(
+            agent_view.queue, [agent_principal], [agent_queue, agent_pick], **PRIVATE
+        )
+    agent_sign_out.click(agent_view.sign_out, None, agent_panels, **PRIVATE)
+    agent_refresh.click(agent_view.queue, [agent_principal], [agent_queue, agent_pick], **PRIVATE)
+    agent_pick.change(
+        agent_view.open_session,
+        [agent_principal, agent_pick],
+        [agent_transcript, agent_state, agent_text, agent_suggestions, agent_draft],
+        **PRIVATE,
+    )
+    agent_redraft.click(
+        agent_view.draft, [agent_principal, agent_pick], [agent_text, agent_suggestions], **PRIVATE
+    ).then(lambda text: text, [agent_text], [agent_draft], **PRIVATE)
+    agent_send.click(
+        agent_view.send,
+        [agent_principal, agent_pick, agent_text, agent_draft],
+        [agent_transcript, agent_state, agent_text],
+        **PRIVATE,
+    )
+    agent_take.click(agent_view.take_over, [agent_principal, agent_pick], [agent_state], **PRIVATE)
+    agent_back.click(agent_view.hand_back, [agent_principal, agent_pick], [agent_state], **PRIVATE)
+    agent_timer.tick(
+        agent_view.refresh_transcript, [agent_principal, agent_pick], [agent_transcript, agent_state], **PRIVATE
+    )
+
+# ----------------------------------------------------------------- store-owner dashboard
+with demo.route("Dashboard", "/dashboard"):
+    admin_principal = gr.State(None)
+    gr.Markdown("## Store dashboard")
+    with gr.Column(visible=True) as admin_login:
+        admin_user = gr.Textbox(label="User name", elem_id="admin-user")
+        admin_password = gr.Textbox(label="Password", type="password", elem_id="admin-password")
+        admin_sign_in = gr.Button("Sign in", variant="primary", elem_id="admin-sign-in")
+    admin_status = gr.Markdown()
+    with gr.Column(visible=False) as admin_workspace:
+        with gr.Row():
+            days = gr.Slider(1, 90, value=30, step=1, label="Days")
+            dash_refresh = gr.Button("Refresh", size="sm")
+        dash_summary = gr.Markdown()
+        with gr.Row():
+            plot_conv = gr.LinePlot(x="day", y="conversations", title="Conversations per day", height=220)
+            plot_thumbs = gr.LinePlot(x="day", y="thumbs_up_rate", title="Thumbs-up rate", height=220)
+            plot_handoff = gr.LinePlot(x="day", y="handoff_rate", title="Hand-off rate", height=220)
+        with gr.Row():
+            plot_intents = gr.BarPlot(x="intent", y="turns", title="Top intents", height=220, sort="-y")
+            plot_zero = gr.LinePlot(
+                x="day", y="zero_result_searches", title="Zero-result searches", height=220
+            )
+            plot_violations = gr.LinePlot(
+                x="day", y="constraint_violations", title="Constraint violations (must stay 0)", height=220
+            )
+        plot_latency = gr.LinePlot(
+            x="day", y="latency_ms", color="percentile", title="Reply latency (ms)", height=220
+        )
+        versions = gr.Dataframe(label="Dialogue model versions", interactive=False, wrap=True)
+        with gr.Row():
+            export_format = gr.Dropdown(list(dashboard_view.EXPORT_FORMATS), value="sft", label="Export format")
+            export_button = gr.Button("Export training data")
+            export_file = gr.File(label="Export", interactive=False)
+        with gr.Row():
+            version_pick = gr.Dropdown(label="Model version", choices=[])
+            promote_button = gr.Button("Promote")
+            rollback_button = gr.Button("Roll back")
+            retrain_button = gr.Button("Retrain from feedback", variant="primary")
+        action_result = gr.JSON(label="Result")
+
+    admin_panels = [admin_principal, admin_login, admin_workspace, admin_status]
+    dash_outputs = [
+        dash_summary, plot_conv, plot_thumbs, plot_handoff, plot_intents, plot_zero,
+        plot_violations, plot_latency, versions, version_pick,
+    ]
+    for trigger in (admin_sign_in.click, admin_password.submit):
+        trigger(
+            partial(agent_view.sign_in, role="admin"), [admin_user, admin_password], admin_panels, **PRIVATE
+        ).success(dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE)
+    dash_refresh.click(dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE)
+    export_button.click(
+        dashboard_view.export, [admin_principal, export_format], [export_file, admin_status], **PRIVATE
+    )
+    for button, fn, inputs in (
+        (promote_button, dashboard_view.promote, [admin_principal, version_pick]),
+        (rollback_button, dashboard_view.rollback, [admin_principal]),
+        (retrain_button, dashboard_view.retrain, [admin_principal]),
+    ):
+        button.click(fn, inputs, [action_result], **PRIVATE).success(
+            dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE
+        )
+
+
+def launch(host: str | None = None, port: int | None = None, **kwargs: Any) -> Any:
+    """Start the server (blocking unless ``prevent_thread_lock=True``)."""
+    settings = get_settings()
+    return demo.queue(default_concurrency_limit=8).launch(
+        server_name=host or settings.host,
+        server_port=port or settings.port,
+        css=CSS,
+        footer_links=["api"],
+        **kwargs,
+    )
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    launch()

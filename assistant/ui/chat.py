@@ -1,0 +1,228 @@
+"""The shopper side as plain functions: one turn (shared by the chat page and the
+``/chat`` API), the history of a session, card events and thumbs feedback.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from assistant.errors import UserError
+from assistant.settings import get_settings
+from assistant.store.db import session_scope
+from assistant.store.models import ChatSession, Feedback, Message
+from assistant.types import TurnResult
+from assistant.ui.render import escape_text
+
+logger = logging.getLogger(__name__)
+
+CARD_EVENTS = ("more_like_this", "not_for_me", "add_to_cart")
+AGENT_PREFIX = "**Support agent:** "
+
+_assistant = None
+_assistant_lock = threading.Lock()
+
+
+def get_assistant() -> Any:
+    """The process-wide ``assistant.service.Assistant`` (built and warmed on first use)."""
+    global _assistant
+    with _assistant_lock:
+        if _assistant is None:
+            from assistant.service import Assistant
+
+            assistant = Assistant()
+            assistant.warm_up()
+            _assistant = assistant
+        return _assistant
+
+
+def set_assistant(assistant: Any) -> None:
+    """Use this assistant (tests, or an app that built one already)."""
+    global _assistant
+    with _assistant_lock:
+        _assistant = assistant
+
+
+def _accepts(fn: Any, name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def session_mode(session_id: str | None) -> str | None:
+    """``bot`` / ``agent`` / ``closed`` for an existing session, else ``None``."""
+    if not session_id:
+        return None
+    with session_scope() as s:
+        chat = s.get(ChatSession, session_id)
+        return chat.mode if chat else None
+
+
+def shopper_turn(
+    message: str,
+    session_id: str | None = None,
+    user_id: str | None = None,
+    diversity: float | None = None,
+) -> TurnResult:
+    """One shopper message. While an agent has taken over, it is stored and the bot stays silent."""
+    message = (message or "").strip()
+    if not message:
+        raise UserError("the message is empty: type a question or what you are looking for")
+    limit = get_settings().max_message_chars
+    if len(message) > limit:
+        raise UserError(f"the message is {len(message)} characters; keep it under {limit}")
+    if session_mode(session_id) == "agent":
+        from assistant.agent import record_shopper_message
+
+        with session_scope() as s:
+            row = record_shopper_message(s, session_id, message)
+            message_id = row.id
+        return TurnResult(
+            session_id=session_id, message_id=message_id, reply="", intent="out_of_scope",
+            confidence=0.0, action="agent", handoff=True,
+        )
+    assistant = get_assistant()
+    kwargs: dict[str, Any] = {"session_id": session_id, "user_id": user_id}
+    if diversity is not None and _accepts(assistant.turn, "diversity"):
+        kwargs["diversity"] = float(diversity)
+    return assistant.turn(message, **kwargs)
+
+
+@dataclass(frozen=True)
+class History:
+    """A session's chat as the Chatbot shows it, with the DB id of every entry."""
+
+    messages: list[dict[str, Any]]
+    message_ids: list[int]
+    products: list[dict[str, Any]]
+    mode: str | None
+
+    @property
+    def last_id(self) -> int:
+        return max(self.message_ids, default=0)
+
+
+def chat_entry(role: str, text: str) -> dict[str, Any]:
+    """A Chatbot message: text HTML-escaped; agent messages are labelled."""
+    if role == "user":
+        return {"role": "user", "content": escape_text(text)}
+    content = escape_text(text)
+    return {"role": "assistant", "content": AGENT_PREFIX + content if role == "agent" else content}
+
+
+def load_history(session_id: str | None) -> History:
+    """Everything the shopper saw in this session (user, assistant and agent messages)."""
+    if not session_id:
+        return History([], [], [], None)
+    with session_scope() as s:
+        chat = s.get(ChatSession, session_id)
+        if chat is None:
+            return History([], [], [], None)
+        rows = s.scalars(
+            select(Message)
+            .where(Message.session_id == session_id, Message.role.in_(("user", "assistant", "agent")))
+            .order_by(Message.id)
+        ).all()
+        messages = [chat_entry(m.role, m.text) for m in rows if m.text]
+        ids = [m.id for m in rows if m.text]
+        products = next((list(m.products) for m in reversed(rows) if m.role == "assistant" and m.products), [])
+        return History(messages, ids, products, chat.mode)
+
+
+def messages_after(session_id: str | None, after_id: int) -> list[tuple[int, str]]:
+    """``(id, role)`` of messages newer than ``after_id`` (what the shopper page polls)."""
+    if not session_id:
+        return []
+    with session_scope() as s:
+        return [
+            (i, r)
+            for i, r in s.execute(
+                select(Message.id, Message.role)
+                .where(Message.session_id == session_id, Message.id > after_id)
+                .order_by(Message.id)
+            )
+        ]
+
+
+def record_card_event(session_id: str | None, product_id: str, kind: str) -> None:
+    """A card button: ``more_like_this`` / ``not_for_me`` / ``add_to_cart`` (updates the profile)."""
+    if kind not in CARD_EVENTS:
+        raise UserError(f"unknown card action {kind!r}; use one of {', '.join(CARD_EVENTS)}")
+    if not session_id or not product_id:
+        raise UserError("no conversation yet: ask for something first")
+    get_assistant().record_event(session_id, product_id, kind)
+
+
+def add_thumbs(session_id: str | None, message_id: int | None, liked: bool | str | None) -> int | None:
+    """Store a thumbs up/down (or a named reason from the dislike menu); returns the feedback id.
+
+    Only messages of the caller's own session can be rated.
+    """
+    from assistant.feedback import add_feedback
+
+    if message_id is None or not session_id or liked is None:
+        return None
+    if liked is True or liked == "Like":
+        rating, reason = "up", None
+    elif liked is False or liked == "Dislike":
+        rating, reason = "down", None
+    else:
+        rating, reason = "down", str(liked)
+    with session_scope() as s:
+        message = s.get(Message, message_id)
+        if message is None or message.session_id != session_id:
+            raise UserError("that message is not part of this conversation")
+        return add_feedback(s, message_id, rating=rating, reason=reason, author="shopper").id
+
+
+def add_reason(session_id: str | None, feedback_id: int | None, reason: str) -> bool:
+    """Attach the shopper's optional free-text reason to their latest thumbs."""
+    reason = (reason or "").strip()[:1000]
+    if not feedback_id or not reason or not session_id:
+        return False
+    with session_scope() as s:
+        row = s.get(Feedback, feedback_id)
+        if row is None or row.author != "shopper":
+            return False
+        message = s.get(Message, row.message_id)
+        if message is None or message.session_id != session_id:
+            return False
+        row.reason = f"{row.reason}; {reason}" if row.reason else reason
+    return True
+
+
+def new_user_id() -> str:
+    """An anonymous shopper id kept in the browser (personalisation across sessions)."""
+    return f"anon-{uuid.uuid4().hex[:16]}"
+
+
+def chat_api(message: str, session_id: str | None = None) -> dict[str, Any]:
+    """The ``/chat`` API: the same JSON object as ``aisle chat --json``."""
+    return shopper_turn(message, session_id or None).to_dict()
+
+
+def browser_secret() -> str:
+    """The key that encrypts the shopper's browser state, kept in the home folder so a
+    restarted server still reads the session ids browsers hold."""
+    import secrets
+
+    settings = get_settings()
+    path = settings.ensure_home() / ".browser_secret"
+    try:
+        value = path.read_text().strip()
+        if value:
+            return value
+    except FileNotFoundError:
+        pass
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

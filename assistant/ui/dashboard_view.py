@@ -1,0 +1,122 @@
+"""Event handlers of the store-owner dashboard (admins only; checked server-side)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant import dashboard
+from assistant.auth import AccessDenied, Principal, require
+from assistant.errors import UserError
+from assistant.store.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FORMATS = ("sft", "dpo", "intents")
+
+
+def _admin(principal: Any) -> Principal:
+    try:
+        return require(principal, "admin")
+    except AccessDenied as err:
+        raise gr.Error(str(err)) from err
+
+
+def refresh(principal: Any, days: float = 30) -> tuple[Any, ...]:
+    """Returns: summary Markdown, conversations, thumbs-up rate, handoff rate, top intents,
+    zero-result searches, constraint violations, latency, model versions, version choices."""
+    _admin(principal)
+    days = max(1, min(365, int(days or 30)))
+    with session_scope() as s:
+        head = dashboard.summary(s, days)
+        frames = (
+            dashboard.conversations_over_time(s, days),
+            dashboard.thumbs_up_rate(s, days),
+            dashboard.handoff_rate(s, days),
+            dashboard.top_intents(s, days),
+            dashboard.zero_result_searches(s, days),
+            dashboard.constraint_violations(s, days),
+            dashboard.latency(s, days),
+        )
+        versions = dashboard.model_versions(s)
+    rate = "n/a" if head["thumbs_up_rate"] is None else f"{head['thumbs_up_rate']:.0%}"
+    flag = "✅" if head["constraint_violations"] == 0 else "❌"
+    text = (
+        f"**Last {days} days** — conversations: **{head['conversations']}** · "
+        f"ratings: **{head['ratings']}** (thumbs up {rate}) · "
+        f"constraint violations: **{head['constraint_violations']}** {flag} (must stay 0)"
+    )
+    choices = [v for v in versions["version"].tolist()] if len(versions) else []
+    return (text, *frames, versions, gr.update(choices=choices))
+
+
+def export(principal: Any, fmt: str) -> tuple[Any, str]:
+    """Export training data (personal data scrubbed). Returns: file path, status."""
+    from assistant.feedback import export_feedback
+
+    _admin(principal)
+    if fmt not in EXPORT_FORMATS:
+        raise gr.Error(f"format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    out_dir = Path(tempfile.mkdtemp(prefix="aisle-export-"))
+    path = out_dir / f"aisle-{fmt}-{datetime.utcnow():%Y%m%d-%H%M%S}.jsonl"
+    try:
+        with session_scope() as s:
+            report = export_feedback(s, fmt, path)
+    except UserError as err:
+        raise gr.Error(str(err)) from err
+    records = getattr(report, "records", None)
+    return str(path), f"Exported {records} {fmt} records."
+
+
+def _as_dict(obj: Any) -> Any:
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    return obj
+
+
+def retrain(principal: Any) -> dict[str, Any]:
+    """Train a new dialogue model with the feedback examples; promoted only if not worse."""
+    from assistant.feedback import training_examples
+    from assistant.nlu.training import train_dialogue
+
+    _admin(principal)
+    with session_scope() as s:
+        examples = training_examples(s)
+    logger.info("retraining with %d feedback examples", len(examples))
+    try:
+        result = train_dialogue(extra_examples=examples, progress=False)
+    except UserError as err:
+        raise gr.Error(str(err)) from err
+    return {"feedback_examples": len(examples), **(_as_dict(result) or {})}
+
+
+def promote(principal: Any, version: str | None) -> dict[str, Any]:
+    from assistant.nlu import registry
+
+    _admin(principal)
+    if not version:
+        raise gr.Error("Pick a model version to promote.")
+    try:
+        result = registry.promote(version)
+    except UserError as err:
+        raise gr.Error(str(err)) from err
+    return {"promoted": version, "result": _as_dict(result)}
+
+
+def rollback(principal: Any) -> dict[str, Any]:
+    from assistant.nlu import registry
+
+    _admin(principal)
+    try:
+        result = registry.rollback()
+    except UserError as err:
+        raise gr.Error(str(err)) from err
+    return {"rolled_back": True, "result": _as_dict(result)}

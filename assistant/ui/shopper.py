@@ -1,0 +1,171 @@
+"""Event handlers of the shopper page. They return plain values and ``gr.update``s,
+so tests call them directly; ``app.py`` only wires them to components.
+
+The browser keeps ``{"session_id", "user_id"}`` (a ``gr.BrowserState``); the history
+is always read back from the database, so a reload shows the same conversation and
+one browser never sees another's session.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from assistant.errors import UserError
+from assistant.ui import chat
+from assistant.ui.render import card_html, escape_text
+
+logger = logging.getLogger(__name__)
+
+MAX_CARDS = 6
+STREAM_WORDS = 3
+STREAM_DELAY_S = 0.03
+FEEDBACK_REASONS = ("Wrong products", "Did not answer", "Wrong information", "Too long")
+
+
+def empty_browser() -> dict[str, Any]:
+    return {"session_id": None, "user_id": None}
+
+
+def _browser(value: Any) -> dict[str, Any]:
+    value = dict(value) if isinstance(value, dict) else {}
+    if not value.get("user_id"):
+        value["user_id"] = chat.new_user_id()
+    value.setdefault("session_id", None)
+    return value
+
+
+def card_outputs(products: list[dict[str, Any]]) -> list[Any]:
+    """For each card slot: the column's visibility, then the card's HTML."""
+    out: list[Any] = []
+    for i in range(MAX_CARDS):
+        product = products[i] if i < len(products) else None
+        out.append(gr.update(visible=product is not None))
+        out.append(card_html(product) if product else "")
+    return out
+
+
+def restore(browser: Any) -> tuple[Any, ...]:
+    """Page load: the session's history from the database (or a fresh start).
+
+    Returns: chatbot messages, message ids, browser state, products, then the card outputs.
+    """
+    browser = _browser(browser)
+    history = chat.load_history(browser["session_id"])
+    if history.mode is None:
+        browser["session_id"] = None  # unknown or deleted session: start afresh
+    return (history.messages, history.message_ids, browser, history.products, *card_outputs(history.products))
+
+
+def submit(
+    message: str, messages: list[dict[str, Any]], message_ids: list[int | None], browser: Any, diversity: float
+) -> Iterator[tuple[Any, ...]]:
+    """Send one message and stream the reply.
+
+    Yields: chatbot messages, textbox value, message ids, browser state, products, then cards.
+    """
+    browser = _browser(browser)
+    messages = list(messages or [])
+    message_ids = list(message_ids or [])
+    text = (message or "").strip()
+    if not text:
+        raise gr.Error("Type a question or what you are looking for.")
+    messages.append(chat.chat_entry("user", text))
+    message_ids.append(None)
+    yield (messages, "", message_ids, browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
+    try:
+        result = chat.shopper_turn(text, browser["session_id"], browser["user_id"], diversity)
+    except UserError as err:
+        raise gr.Error(str(err)) from err
+    browser["session_id"] = result.session_id
+    if result.action == "agent":  # an agent has the conversation: no bot reply
+        message_ids[-1] = result.message_id
+        yield (messages, "", message_ids, browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
+        return
+    # The user message id is the one stored just before the reply.
+    message_ids[-1] = _user_message_id(result.session_id, result.message_id)
+    words = escape_text(result.reply).split(" ")
+    messages.append({"role": "assistant", "content": ""})
+    message_ids.append(result.message_id)
+    for end in range(STREAM_WORDS, len(words) + STREAM_WORDS, STREAM_WORDS):
+        messages[-1] = {"role": "assistant", "content": " ".join(words[:end])}
+        yield (messages, "", message_ids, browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
+        time.sleep(STREAM_DELAY_S)
+    products = list(result.products)
+    yield (messages, "", message_ids, browser, products, *card_outputs(products))
+
+
+def _user_message_id(session_id: str, reply_id: int) -> int | None:
+    previous = [i for i, role in chat.messages_after(session_id, 0) if i < reply_id and role == "user"]
+    return previous[-1] if previous else None
+
+
+def poll(browser: Any, message_ids: list[int | None]) -> tuple[Any, Any]:
+    """Timer tick: when an agent wrote in this session, reload the chat from the database."""
+    browser = _browser(browser)
+    known = max((i for i in (message_ids or []) if i is not None), default=0)
+    new = chat.messages_after(browser["session_id"], known)
+    if not any(role == "agent" for _, role in new):
+        return gr.skip(), gr.skip()
+    history = chat.load_history(browser["session_id"])
+    return history.messages, history.message_ids
+
+
+def like(message_ids: list[int | None], browser: Any, data: gr.LikeData) -> tuple[Any, Any]:
+    """Thumbs on a message: stored as feedback. After a thumbs down, ask for a reason.
+
+    Returns: the feedback id (state) and the reason row's visibility.
+    """
+    browser = _browser(browser)
+    index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+    ids = message_ids or []
+    message_id = ids[index] if isinstance(index, int) and 0 <= index < len(ids) else None
+    if message_id is None:
+        raise gr.Error("This message cannot be rated yet.")
+    try:
+        feedback_id = chat.add_thumbs(browser["session_id"], message_id, data.liked)
+    except UserError as err:
+        raise gr.Error(str(err)) from err
+    disliked = data.liked is not True and data.liked != "Like" and data.liked is not None
+    return feedback_id, gr.update(visible=bool(disliked and feedback_id))
+
+
+def send_reason(reason: str, feedback_id: int | None, browser: Any) -> tuple[Any, Any]:
+    """The optional free-text reason after a thumbs down. Returns: textbox value, row visibility."""
+    stored = chat.add_reason(_browser(browser)["session_id"], feedback_id, reason)
+    if stored:
+        gr.Info("Thanks, noted.")
+    return "", gr.update(visible=False)
+
+
+def card_action(slot: int, kind: str, products: list[dict[str, Any]], browser: Any) -> tuple[Any, ...]:
+    """A card button. ``not_for_me`` hides the card. Returns: products, then card outputs."""
+    browser = _browser(browser)
+    products = list(products or [])
+    if slot >= len(products):
+        return (gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
+    product = products[slot]
+    try:
+        chat.record_card_event(browser["session_id"], str(product.get("id")), kind)
+    except UserError as err:
+        raise gr.Error(str(err)) from err
+    title = product.get("title") or product.get("id")
+    if kind == "add_to_cart":
+        gr.Info(f"Added to your cart: {title}")
+    elif kind == "more_like_this":
+        gr.Info(f"Noted: more like {title}. Ask again to see similar picks.")
+    if kind == "not_for_me":
+        products = products[:slot] + products[slot + 1 :]
+        return (products, *card_outputs(products))
+    return (gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
+
+
+def new_conversation(browser: Any) -> tuple[Any, ...]:
+    """Forget the session id (the old conversation stays in the database)."""
+    browser = _browser(browser)
+    browser["session_id"] = None
+    return ([], [], browser, [], *card_outputs([]))
