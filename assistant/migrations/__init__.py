@@ -1,0 +1,1 @@
+"""Alembic migrations for the Aisle store. Run them with ``assistant.store.migrate.upgrade()``."""

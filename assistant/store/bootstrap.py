@@ -1,0 +1,93 @@
+"""What ``aisle init`` does, in order, as a function the CLI and tests can call.
+
+1. bring the schema to head (Alembic);
+2. import the demo store (unless ``demo=False``);
+3. build the retrieval indexes (``retrieval.indexing.build_indexes``);
+4. make sure a dialogue model exists (``assistant.nlu.registry.ensure_default_model``).
+
+Every step is idempotent, so a second run changes nothing and is quick.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+# (label, module, function): called as function(settings=settings, progress=progress).
+LATER_STEPS: list[tuple[str, str, str]] = [
+    ("index build", "retrieval.indexing", "build_indexes"),
+    ("dialogue model", "assistant.nlu.registry", "ensure_default_model"),
+]
+
+
+@dataclass
+class InitSummary:
+    revision: str
+    demo: Any | None = None  # DemoReport
+    catalog_version: int = 0
+    products: int = 0
+    steps: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        out = [f"schema: at revision {self.revision}"]
+        if self.demo is not None:
+            p = self.demo.products
+            out.append(
+                f"demo store: {p.imported} new, {p.updated} updated, {p.unchanged} unchanged products; "
+                f"{self.demo.customers_changed} customers and {self.demo.orders_changed} orders written"
+            )
+        out.append(f"catalogue: {self.products} products, version {self.catalog_version}")
+        out.extend(f"{label}: {result}" for label, result in self.steps.items())
+        out.append(f"done in {self.seconds:.1f}s")
+        return out
+
+
+def _load(module: str, function: str) -> Callable[..., Any] | None:
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if err.name is not None and module.startswith(err.name):
+            return None
+        raise
+    return getattr(mod, function, None)
+
+
+def run_init(settings: Settings | None = None, *, demo: bool = True, progress: bool = True) -> InitSummary:
+    """Schema, demo store, indexes, dialogue model. Safe to run again."""
+    from sqlalchemy import func, select
+
+    from assistant.store.db import get_engine, session_scope
+    from assistant.store.demo import import_demo_store
+    from assistant.store.migrate import upgrade
+    from assistant.store.models import Product
+    from retrieval.catalog import catalog_version
+
+    start = time.perf_counter()
+    settings = settings or get_settings()
+    settings.ensure_home()
+    engine = get_engine(settings.db_url)
+    summary = InitSummary(revision=upgrade(engine=engine))
+    with session_scope(engine) as session:
+        if demo:
+            summary.demo = import_demo_store(session, progress=progress)
+        summary.catalog_version = catalog_version(session)
+        summary.products = int(session.scalar(select(func.count()).select_from(Product)) or 0)
+    for label, module, function in LATER_STEPS:
+        fn = _load(module, function)
+        if fn is None:
+            logger.warning("%s not available yet (%s.%s missing), skipped", label, module, function)
+            summary.steps[label] = "not available yet (skipped)"
+            continue
+        result = fn(settings=settings, progress=progress)
+        summary.steps[label] = "ready" if result is None else str(result)[:120]
+    summary.seconds = time.perf_counter() - start
+    return summary

@@ -1,0 +1,316 @@
+"""The catalogue row: which fields a product has, how raw values are checked and mapped.
+
+A raw record (one CSV row, one JSON line, one Parquet row) becomes a
+``ProductRow`` through a ``ColumnMap``: ``--map FIELD=COLUMN`` pairs first, then
+any column named like a field (case and spaces ignored), and every other column
+becomes an attribute. A bad value raises ``RowError`` with a message that names
+the field and the value.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.errors import UserError
+
+FIELDS: tuple[str, ...] = (
+    "id",
+    "title",
+    "description",
+    "category",
+    "subcategory",
+    "brand",
+    "price",
+    "currency",
+    "available",
+    "image_url",
+    "url",
+    "attributes",
+)
+# Not in DESIGN's list, but recognised when a column has this name: ties variants together.
+EXTRA_FIELDS: tuple[str, ...] = ("group_id",)
+_KNOWN = FIELDS + EXTRA_FIELDS
+
+MAX_LENGTH = {
+    "id": 64,
+    "group_id": 64,
+    "title": 500,
+    "category": 200,
+    "subcategory": 200,
+    "brand": 200,
+    "image_url": 1000,
+    "url": 1000,
+}
+_TRUE = {"true", "t", "yes", "y", "1", "in stock", "instock", "available"}
+_FALSE = {"false", "f", "no", "n", "0", "out of stock", "outofstock", "unavailable", "sold out"}
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+class RowError(ValueError):
+    """One row cannot be imported; the message says which field and why."""
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """A validated product, ready to store."""
+
+    id: str
+    title: str
+    price: float
+    description: str = ""
+    category: str | None = None
+    subcategory: str | None = None
+    brand: str | None = None
+    currency: str = "USD"
+    available: bool = True
+    image_url: str | None = None
+    url: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    group_id: str | None = None
+
+    def content_hash(self) -> str:
+        """sha256 of everything but the id: equal hashes mean nothing to update."""
+        data = asdict(self)
+        data.pop("id")
+        return hashlib.sha256(_canonical(data).encode()).hexdigest()
+
+    def to_values(self) -> dict[str, Any]:
+        """Column values for the ``products`` table."""
+        data = asdict(self)
+        data["content_hash"] = self.content_hash()
+        return data
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def generated_id(title: str, category: str | None, subcategory: str | None, brand: str | None,
+                 attributes: Mapping[str, Any], group_id: str | None = None) -> str:
+    """A stable id from what identifies a product (not its price, stock or description).
+
+    Re-importing the same file, or one with new prices, updates the same products.
+    """
+    key = _canonical([title.strip().lower(), category, subcategory, brand, group_id, attributes])
+    return "p" + hashlib.sha1(key.encode()).hexdigest()[:20]
+
+
+def normalise_name(name: str) -> str:
+    """How a column name is compared with a field name: ``"Image URL"`` -> ``"image_url"``."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+
+
+def parse_mapping(mapping: Mapping[str, str] | Iterable[str] | None) -> dict[str, str]:
+    """``["title=Name", ...]`` or ``{"title": "Name"}`` -> ``{field: column}``; checks fields."""
+    if mapping is None:
+        return {}
+    pairs: list[tuple[str, str]] = []
+    if isinstance(mapping, Mapping):
+        pairs = [(str(k), str(v)) for k, v in mapping.items()]
+    else:
+        for item in mapping:
+            fld, sep, col = str(item).partition("=")
+            if not sep or not fld.strip() or not col.strip():
+                raise UserError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map title=Name")
+            pairs.append((fld, col))
+    out: dict[str, str] = {}
+    for fld, col in pairs:
+        name = fld.strip().lower()
+        if name not in _KNOWN:
+            raise UserError(f"--map {fld}={col}: unknown field {fld!r}; fields are {', '.join(FIELDS)}")
+        if name in out:
+            raise UserError(f"--map: field {name!r} is mapped twice ({out[name]!r} and {col.strip()!r})")
+        out[name] = col.strip()
+    return out
+
+
+class ColumnMap:
+    """Turns raw records into ``ProductRow``s: explicit map, then same-name columns, then attributes."""
+
+    def __init__(self, explicit: Mapping[str, str]) -> None:
+        self.explicit = dict(explicit)
+        self._used = set(self.explicit.values())
+        self._auto: dict[str, str | None] = {}
+
+    def check_columns(self, columns: Iterable[str], source: str) -> None:
+        """Every explicitly mapped column must exist (formats with a header)."""
+        present = set(columns)
+        for fld, col in self.explicit.items():
+            if col not in present:
+                shown = ", ".join(sorted(present)[:30])
+                raise UserError(f"--map {fld}={col}: {source} has no column {col!r} (columns: {shown})")
+
+    def _auto_field(self, column: str) -> str | None:
+        if column not in self._auto:
+            name = normalise_name(column)
+            ok = name in _KNOWN and name not in self.explicit and column not in self._used
+            self._auto[column] = name if ok else None
+        return self._auto[column]
+
+    def split(self, record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(field values, leftover columns that become attributes)."""
+        values: dict[str, Any] = {fld: record.get(col) for fld, col in self.explicit.items()}
+        extra: dict[str, Any] = {}
+        for column, value in record.items():
+            if column in self._used:
+                continue
+            fld = self._auto_field(column)
+            if fld is not None and fld not in values:
+                values[fld] = value
+            elif not _blank(value):
+                extra[str(column)] = value
+        return values, extra
+
+    def row(self, record: Mapping[str, Any]) -> ProductRow:
+        values, extra = self.split(record)
+        return build_row(values, extra, columns=self.explicit)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(name: str, value: Any) -> str | None:
+    if _blank(value):
+        return None
+    if isinstance(value, (dict, list)):
+        raise RowError(f"{name} must be text, got {type(value).__name__}")
+    text = str(value).strip()
+    limit = MAX_LENGTH.get(name)
+    if limit is not None and len(text) > limit:
+        raise RowError(f"{name} is longer than {limit} characters")
+    return text
+
+
+def parse_price(value: Any) -> float:
+    if _blank(value):
+        raise RowError("price is missing")
+    if isinstance(value, bool):
+        raise RowError(f"price is not a number: {value!r}")
+    if isinstance(value, (int, float, decimal.Decimal)):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        if text[:1] in "$€£¥":
+            text = text[1:].strip()
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            raise RowError(f"price is not a number: {str(value)!r}") from None
+    if not math.isfinite(number):
+        raise RowError(f"price is not a number: {str(value)!r}")
+    if number < 0:
+        raise RowError(f"price is negative: {number:g}")
+    return number
+
+
+def parse_available(value: Any) -> bool:
+    if _blank(value):
+        return True
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise RowError(f"available must be true/false (or yes/no, 1/0), got {str(value)!r}")
+
+
+def _currency(value: Any) -> str:
+    if _blank(value):
+        return "USD"
+    code = str(value).strip().upper()
+    if not _CURRENCY.match(code):
+        raise RowError(f"currency must be a 3-letter code such as USD, got {str(value)!r}")
+    return code
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types only (Parquet can hand over dates, decimals, bytes)."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _attributes(value: Any) -> dict[str, Any]:
+    if _blank(value):
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise RowError("attributes must be a JSON object, e.g. {\"color\": \"red\"}") from None
+    if not isinstance(value, Mapping):
+        raise RowError("attributes must be a JSON object, e.g. {\"color\": \"red\"}")
+    return jsonable(value)
+
+
+def build_row(values: Mapping[str, Any], extra: Mapping[str, Any] | None = None,
+              columns: Mapping[str, str] | None = None) -> ProductRow:
+    """Validate field values (and leftover columns as attributes) into a ``ProductRow``."""
+    columns = columns or {}
+
+    def where(fld: str) -> str:
+        return f" (column {columns[fld]!r})" if fld in columns else ""
+
+    title = _text("title", values.get("title"))
+    if title is None:
+        raise RowError("title is missing" + where("title"))
+    try:
+        price = parse_price(values.get("price"))
+    except RowError as err:
+        raise RowError(str(err) + where("price")) from None
+    attributes = _attributes(values.get("attributes"))
+    for key, val in (extra or {}).items():
+        attributes.setdefault(key, jsonable(val.strip() if isinstance(val, str) else val))
+    category = _text("category", values.get("category"))
+    subcategory = _text("subcategory", values.get("subcategory"))
+    brand = _text("brand", values.get("brand"))
+    group_id = _text("group_id", values.get("group_id"))
+    if "id" in values:  # an id column exists (mapped or same-name): every row needs one
+        pid = _text("id", values.get("id"))
+        if pid is None:
+            raise RowError("id is missing" + where("id"))
+    else:
+        pid = generated_id(title, category, subcategory, brand, attributes, group_id)
+    return ProductRow(
+        id=pid,
+        title=title,
+        price=price,
+        description=_text("description", values.get("description")) or "",
+        category=category,
+        subcategory=subcategory,
+        brand=brand,
+        currency=_currency(values.get("currency")),
+        available=parse_available(values.get("available")),
+        image_url=_text("image_url", values.get("image_url")),
+        url=_text("url", values.get("url")),
+        attributes=attributes,
+        group_id=group_id,
+    )
