@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Optional
+from typing import Any
 
 import typer
 
 from assistant.cli import app
-from assistant.errors import NotAvailableYet
+from assistant.cli.output import print_json
+
+logger = logging.getLogger(__name__)
 
 index_app = typer.Typer(help="Retrieval indexes.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluation.", no_args_is_help=True)
@@ -17,28 +20,107 @@ app.add_typer(eval_app, name="eval")
 
 
 @index_app.command("build")
-def index_build() -> None:
+def index_build(
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
     """(Re)build the retrieval indexes for the current catalogue."""
-    raise NotAvailableYet("aisle index build")
+    from retrieval.indexing import build_indexes
+
+    summary = build_indexes(progress=True)
+    if as_json:
+        print_json(summary)
+    else:
+        typer.echo(
+            f"indexed {summary['products']} products (catalogue v{summary['catalog_version']}, "
+            f"{summary['index_type']}) and {summary['passages']} policy passages "
+            f"in {summary['seconds']} s"
+        )
+
+
+def rank_results(
+    service: Any,
+    candidates: list[Any],
+    *,
+    k: int,
+    diversity: float | None,
+    user: str | None,
+) -> list[dict[str, Any]]:
+    """Order ``candidates`` with H3's ranker when present, else keep retrieval order."""
+    try:
+        from ranker.service import Ranker
+    except ImportError:
+        logger.warning("ranker.service is not available yet; showing retrieval order")
+        return [c.to_result() for c in candidates[:k]]
+    if not candidates:
+        return []
+    profile = None
+    if user:
+        from assistant.store.db import session_scope
+        from ranker.profile import load_profile
+
+        with session_scope() as session:
+            profile = load_profile(session, user_id=user, embeddings_fn=service.embeddings)
+    embeddings = service.embeddings([c.id for c in candidates])
+    ranked = Ranker().rank(candidates, embeddings, k=k, diversity=diversity, profile=profile)
+    out = []
+    for item in ranked.items:
+        result = item.candidate.to_result()
+        result["score"] = round(float(item.score), 6)
+        out.append(result)
+    return out
 
 
 @app.command("search")
 def search(
     query: str = typer.Argument(...),
-    k: int = typer.Option(10, "--k"),
-    min_price: Optional[float] = typer.Option(None, "--min-price"),
-    max_price: Optional[float] = typer.Option(None, "--max-price"),
-    category: Optional[str] = typer.Option(None, "--category"),
-    brand: Optional[str] = typer.Option(None, "--brand"),
-    diversity: Optional[float] = typer.Option(None, "--diversity", min=0.0, max=1.0),
-    user: Optional[str] = typer.Option(None, "--user"),
+    k: int = typer.Option(10, "--k", min=1),
+    min_price: float | None = typer.Option(None, "--min-price"),
+    max_price: float | None = typer.Option(None, "--max-price"),
+    category: str | None = typer.Option(None, "--category"),
+    brand: str | None = typer.Option(None, "--brand"),
+    diversity: float | None = typer.Option(None, "--diversity", min=0.0, max=1.0),
+    user: str | None = typer.Option(None, "--user"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Search the catalogue."""
-    raise NotAvailableYet("aisle search")
+    from assistant.errors import UserError
+    from retrieval.service import SearchService
+    from retrieval.types import Filters, RetrievalQuery
+
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise UserError(f"--min-price {min_price} is above --max-price {max_price}")
+    filters = Filters(
+        min_price=min_price,
+        max_price=max_price,
+        categories=(category,) if category else (),
+        brands=(brand,) if brand else (),
+    )
+    service = SearchService()
+    pool = max(50, 5 * k)
+    candidates = service.search(RetrievalQuery(query, filters, pool))
+    results = rank_results(service, candidates, k=k, diversity=diversity, user=user)
+    if as_json:
+        print_json({"query": query, "filters": filters.to_dict(), "results": results})
+        return
+    if not results:
+        typer.echo("no products match")
+    for i, r in enumerate(results, start=1):
+        avail = "" if r["available"] else "  (out of stock)"
+        typer.echo(
+            f"{i:>2}. {r['title']}  [{r['category'] or '-'}]  {r['price']:.2f}{avail}  id={r['id']}"
+        )
 
 
 @eval_app.command("search")
-def eval_search(qrels: Path = typer.Option(..., "--qrels")) -> None:
+def eval_search(
+    qrels: Path = typer.Option(..., "--qrels", help="CSV query,id,grade or TREC qrels."),
+    queries: Path | None = typer.Option(None, "--queries", help="qid<TAB>text (TREC qrels only)."),
+    k: list[int] = typer.Option([10, 50], "--k", help="Recall cut-offs."),
+) -> None:
     """nDCG@10, Recall@k and MRR from a relevance file."""
-    raise NotAvailableYet("aisle eval search")
+    from retrieval.eval import evaluate_service, load_qrels
+    from retrieval.service import SearchService
+
+    judged = load_qrels(qrels, queries)
+    service = SearchService()
+    print_json(evaluate_service(service, judged, ks=k))
