@@ -1,0 +1,140 @@
+"""Grounded reply text: every name, price, status and id is templated from store data."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.dialogue.vocab import norm_words
+
+DONT_KNOW = "I don't know — the store's data doesn't say."
+_ATTRIBUTE_WORDS = {
+    "colour": "color", "color": "color", "made of": "material", "fabric": "material",
+    "material": "material", "size": "size", "style": "style", "capacity": "capacity",
+}  # fmt: skip
+_QUESTION = re.compile(r"\?|^(what|which|is|are|does|do|how|can|will|has|have)\b", re.I)
+
+
+def money(value: float) -> str:
+    return f"${float(value):,.2f}"
+
+
+def product_line(i: int, p: dict[str, Any]) -> str:
+    stock = "" if p.get("available", True) else " (out of stock)"
+    brand = f" by {p['brand']}" if p.get("brand") else ""
+    return f"{i}. {p['title']}{brand} — {money(p['price'])}{stock}"
+
+
+def constraints_text(state) -> str:
+    bits = []
+    what = state.slots.get("category") or state.slots.get("product")
+    for name, values in state.options.items():
+        bits.append(f"{name} {'/'.join(values)}")
+    if state.slots.get("brand"):
+        bits.append(f"brand {state.slots['brand']}")
+    if state.slots.get("price_min") is not None:
+        bits.append(f"from {money(state.slots['price_min'])}")
+    if state.slots.get("price_max") is not None:
+        bits.append(f"up to {money(state.slots['price_max'])}")
+    if state.exclude_brands:
+        bits.append(f"not {'/'.join(state.exclude_brands)}")
+    text = f"{what}" if what else "products"
+    return text + (f" ({', '.join(bits)})" if bits else "")
+
+
+def product_list(products: list[dict[str, Any]], state, *, recommend: bool = False) -> str:
+    head = "Some ideas" if recommend else "Here is what I found"
+    lines = [f"{head} for {constraints_text(state)}:"]
+    lines += [product_line(i, p) for i, p in enumerate(products, 1)]
+    lines.append("Say \"the second one\" for details, \"cheaper\", \"in blue\", or \"compare the first two\".")
+    return "\n".join(lines)
+
+
+def nothing_fits(state, offer: dict[str, Any] | None) -> str:
+    text = f"Nothing in the store fits {constraints_text(state)}."
+    if offer is None:
+        return text + " Try a broader request?"
+    p = offer["product"]
+    return (
+        f"{text} The nearest option, {offer['label']}: {p['title']} — {money(p['price'])}. "
+        "Shall I show options like that?"
+    )
+
+
+def describe(p: dict[str, Any]) -> str:
+    attrs = ", ".join(f"{k}: {v}" for k, v in (p.get("attributes") or {}).items())
+    stock = "in stock" if p.get("available", True) else "out of stock"
+    brand = f", brand {p['brand']}" if p.get("brand") else ""
+    return f"{p['title']} — {money(p['price'])}, {stock}{brand}." + (f" Details: {attrs}." if attrs else "")
+
+
+def answer_question(p: dict[str, Any], text: str) -> tuple[str, bool]:
+    """Answer from the item's attributes; (reply, known). Unknown facts get ``DONT_KNOW``."""
+    low = (text or "").lower()
+    attrs = {str(k).lower(): v for k, v in (p.get("attributes") or {}).items()}
+    name = p["title"]
+    if re.search(r"\b(price|cost|how much)\b", low):
+        return f"{name} costs {money(p['price'])}.", True
+    if re.search(r"\b(in stock|available|availability)\b", low):
+        return f"{name} is {'in stock' if p.get('available', True) else 'out of stock'}.", True
+    if re.search(r"\bbrand\b", low):
+        brand = p.get("brand") or attrs.get("brand")
+        return (f"{name} is from {brand}.", True) if brand else (DONT_KNOW, False)
+    asked = [k for k in sorted(attrs, key=len, reverse=True) if re.search(rf"\b{re.escape(k)}\b", low)]
+    for word, key in _ATTRIBUTE_WORDS.items():
+        if re.search(rf"\b{word}\b", low) and key not in asked:
+            asked.append(key)
+    if asked:
+        key = asked[0]
+        if key in attrs:
+            return f"The {key} of {name} is {attrs[key]}.", True
+        return DONT_KNOW, False
+    # "is it waterproof?": a yes/no about a value the item has
+    hay = set(norm_words(low).split())
+    for key, value in attrs.items():
+        if set(norm_words(str(value)).split()) <= hay and str(value).strip():
+            return f"{name} has {key} {value}.", True
+    if _QUESTION.search(low):
+        return DONT_KNOW, False
+    return describe(p), True
+
+
+def compare_table(products: list[dict[str, Any]]) -> str:
+    keys: list[str] = []
+    for p in products:
+        keys += [k for k in (p.get("attributes") or {}) if k not in keys]
+    head = "| | " + " | ".join(f"{i}. {p['title']}" for i, p in enumerate(products, 1)) + " |"
+    rows = [head, "|---" * (len(products) + 1) + "|"]
+    rows.append("| price | " + " | ".join(money(p["price"]) for p in products) + " |")
+    rows.append("| in stock | " + " | ".join("yes" if p.get("available", True) else "no" for p in products) + " |")
+    if any(p.get("brand") for p in products):
+        rows.append("| brand | " + " | ".join(p.get("brand") or "—" for p in products) + " |")
+    for k in keys:
+        rows.append(f"| {k} | " + " | ".join(str((p.get("attributes") or {}).get(k, "—")) for p in products) + " |")
+    return "Side by side:\n" + "\n".join(rows)
+
+
+# ------------------------------------------------------------------ service
+def order_summary(view: dict[str, Any]) -> str:
+    items = "; ".join(f"{it['name']} ({', '.join(map(str, it['options'].values()))}) {money(it['price'])}" for it in view["items"])
+    text = f"Order {view['order_id']} is {view['status']}. Items: {items}. Total {money(view['total'])}."
+    if view["tracking_ids"]:
+        text += f" Tracking: {', '.join(view['tracking_ids'])}."
+    refunds = [p for p in view["payment_history"] if p.get("transaction_type") == "refund"]
+    if refunds:
+        text += " Refunds: " + ", ".join(f"{money(p['amount'])} to {p['payment_method_id']}" for p in refunds) + "."
+    return text
+
+
+def orders_list(views: list[dict[str, Any]]) -> str:
+    if not views:
+        return "I don't see any orders on your account."
+    lines = [f"- {v['order_id']}: {v['status']}, {len(v['items'])} item(s), {money(v['total'])}" for v in views]
+    return "Your orders:\n" + "\n".join(lines)
+
+
+def policy_answer(passage) -> str:
+    text = re.sub(r"\s+", " ", passage.text).strip()
+    if len(text) > 600:
+        text = text[:600].rsplit(" ", 1)[0] + " …"
+    return f"From the store policy ({passage.source}, section \"{passage.section}\"): {text}"

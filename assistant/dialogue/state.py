@@ -1,0 +1,95 @@
+"""The dialogue state of one conversation, persisted as JSON in ``ChatSession.state``."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from retrieval.types import Filters
+
+SHOPPING_SLOTS: tuple[str, ...] = ("product", "category", "brand", "price_min", "price_max")
+OPTION_SLOTS: tuple[str, ...] = ("color", "size", "material")
+
+
+@dataclass
+class DialogueState:
+    """What the assistant remembers between turns.
+
+    Attributes:
+        slots: shopping constraints: product, category, brand, price_min, price_max.
+        options: option name -> accepted values (colour, size, material, ...).
+        exclude_brands / exclude_ids: what the shopper rejected.
+        diversity: raised by "show me different ones"; ``None`` = the default.
+        last_shown: the products of the latest list (id, title, price, brand,
+            category, available, attributes) that item references resolve against.
+        focus_id: the product the conversation is about ("it", "that one").
+        customer_id: the authenticated customer; one per conversation.
+        task: an open service task being filled (kind, order_id, ...).
+        pending: a write listed and waiting for an explicit yes.
+        offer: a relaxation offered when nothing fitted (accepting it applies it).
+        fail_streak: consecutive low-confidence / clarify turns.
+    """
+
+    slots: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, list[str]] = field(default_factory=dict)
+    exclude_brands: list[str] = field(default_factory=list)
+    exclude_ids: list[str] = field(default_factory=list)
+    diversity: float | None = None
+    last_shown: list[dict[str, Any]] = field(default_factory=list)
+    focus_id: str | None = None
+    last_action: str | None = None
+    last_query: str = ""
+    customer_id: str | None = None
+    auth: dict[str, str] = field(default_factory=dict)
+    task: dict[str, Any] | None = None
+    pending: dict[str, Any] | None = None
+    offer: dict[str, Any] | None = None
+    fail_streak: int = 0
+    turns: int = 0
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
+        data = data or {}
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def copy(self) -> DialogueState:
+        return DialogueState.from_json(self.to_json())
+
+    def filters(self, categories: tuple[str, ...] = ()) -> Filters:
+        """The hard constraints the shopper stated, as retrieval ``Filters``."""
+        brand = self.slots.get("brand")
+        return Filters(
+            min_price=_float(self.slots.get("price_min")),
+            max_price=_float(self.slots.get("price_max")),
+            categories=categories,
+            brands=(brand,) if brand else (),
+            exclude_brands=tuple(self.exclude_brands),
+            exclude_ids=tuple(self.exclude_ids),
+            options=tuple((k, tuple(v)) for k, v in sorted(self.options.items()) if v),
+        )
+
+    def reset_shopping(self) -> None:
+        """A new product need: forget the previous constraints and exclusions."""
+        self.slots = {}
+        self.options = {}
+        self.exclude_brands = []
+        self.exclude_ids = []
+        self.diversity = None
+        self.offer = None
+
+    def shown(self, product_id: str | None) -> dict[str, Any] | None:
+        return next((p for p in self.last_shown if p.get("id") == product_id), None)
+
+
+def _float(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
