@@ -165,7 +165,9 @@ def session_view(session: Session, session_id: str, *, max_messages: int = 200) 
     messages = session.scalars(
         select(Message).where(Message.session_id == session_id).order_by(Message.id.desc()).limit(max_messages)
     ).all()[::-1]
-    last_understood = next((m for m in reversed(messages) if m.intent), None)
+    last_understood = next((m for m in reversed(messages) if m.intent and m.role == "user"), None) or next(
+        (m for m in reversed(messages) if m.intent), None
+    )
     intent = state.get("intent") or (last_understood.intent if last_understood else None)
     confidence = state.get("confidence")
     if confidence is None and last_understood is not None:

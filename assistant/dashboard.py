@@ -203,16 +203,17 @@ def latency(session: Session, days: int = 30, now: datetime | None = None) -> pd
 
 
 def model_versions(session: Session) -> pd.DataFrame:
-    """Every dialogue model version with its evaluation metrics and live A/B statistics."""
-    try:
-        from assistant.experiments import version_stats
+    """Every dialogue model version with its evaluation metrics and live statistics
+    (sessions, thumbs-up, hand-off and resolution rates from ``assistant.experiments``)."""
+    from assistant.experiments import version_stats
 
-        stats = version_stats(session) or {}
-    except Exception as err:  # H7 not landed yet, or no sessions: the table still shows versions
-        logger.debug("version_stats unavailable: %s", err)
-        stats = {}
-    if isinstance(stats, list):
-        stats = {s.get("version"): s for s in stats if isinstance(s, dict)}
+    live = {}
+    for stats in version_stats(session):
+        row = stats.to_dict() if hasattr(stats, "to_dict") else dict(stats)
+        live[row["version"]] = {"sessions": row.get("sessions", 0)}
+        for name in ("thumbs_up", "handoff", "resolution"):
+            value = row.get(name)
+            live[row["version"]][f"live_{name}"] = value.get("rate") if isinstance(value, dict) else value
     records = []
     for v in session.scalars(select(ModelVersion).order_by(ModelVersion.created_at.desc())):
         record: dict[str, Any] = {
@@ -220,13 +221,9 @@ def model_versions(session: Session) -> pd.DataFrame:
             "status": v.status,
             "created": v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "",
         }
-        for key, value in _flat_metrics(v.metrics or {}).items():
-            record[key] = value
-        live = stats.get(v.id) if isinstance(stats, dict) else None
-        if isinstance(live, dict):
-            for key, value in live.items():
-                if key != "version" and isinstance(value, (int, float, str)):
-                    record[f"live_{key}"] = round(value, 4) if isinstance(value, float) else value
+        record.update(_flat_metrics(v.metrics or {}))
+        for key, value in live.get(v.id, {"sessions": 0}).items():
+            record[key] = round(value, 4) if isinstance(value, float) else value
         records.append(record)
     return pd.DataFrame(records) if records else pd.DataFrame({"version": [], "status": [], "created": []})
 

@@ -6,7 +6,6 @@ import importlib.util
 import logging
 import sys
 from types import ModuleType
-from typing import Optional
 
 import typer
 
@@ -34,8 +33,8 @@ def load_app_module() -> ModuleType:
 
 @app.command("serve")
 def serve(
-    host: Optional[str] = typer.Option(None, "--host", help="Interface to bind; default AISLE_HOST (127.0.0.1)."),
-    port: Optional[int] = typer.Option(None, "--port", help="Port; default AISLE_PORT (7860)."),
+    host: str | None = typer.Option(None, "--host", help="Interface to bind; default AISLE_HOST (127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", help="Port; default AISLE_PORT (7860)."),
 ) -> None:
     """Run the web app (the same app as ``python app.py``): shopper chat at /, agent assist
     at /agent, dashboard at /dashboard, and the /chat API endpoint."""

@@ -58,9 +58,9 @@ def refresh(principal: Any, days: float = 30) -> tuple[Any, ...]:
 
 def export(principal: Any, fmt: str) -> tuple[Any, str]:
     """Export training data (personal data scrubbed). Returns: file path, status."""
+    _admin(principal)
     from assistant.feedback import export_feedback
 
-    _admin(principal)
     if fmt not in EXPORT_FORMATS:
         raise gr.Error(f"format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
     out_dir = Path(tempfile.mkdtemp(prefix="aisle-export-"))
@@ -84,10 +84,10 @@ def _as_dict(obj: Any) -> Any:
 
 def retrain(principal: Any) -> dict[str, Any]:
     """Train a new dialogue model with the feedback examples; promoted only if not worse."""
+    _admin(principal)
     from assistant.feedback import training_examples
     from assistant.nlu.training import train_dialogue
 
-    _admin(principal)
     with session_scope() as s:
         examples = training_examples(s)
     logger.info("retraining with %d feedback examples", len(examples))
@@ -99,9 +99,9 @@ def retrain(principal: Any) -> dict[str, Any]:
 
 
 def promote(principal: Any, version: str | None) -> dict[str, Any]:
+    _admin(principal)
     from assistant.nlu import registry
 
-    _admin(principal)
     if not version:
         raise gr.Error("Pick a model version to promote.")
     try:
@@ -112,9 +112,9 @@ def promote(principal: Any, version: str | None) -> dict[str, Any]:
 
 
 def rollback(principal: Any) -> dict[str, Any]:
+    _admin(principal)
     from assistant.nlu import registry
 
-    _admin(principal)
     try:
         result = registry.rollback()
     except UserError as err:

@@ -76,7 +76,7 @@ def submit(
         raise gr.Error("Type a question or what you are looking for.")
     messages.append(chat.chat_entry("user", text))
     message_ids.append(None)
-    yield (messages, "", message_ids, browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
+    yield ([*messages], "", [*message_ids], browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
     try:
         result = chat.shopper_turn(text, browser["session_id"], browser["user_id"], diversity)
     except UserError as err:
@@ -93,7 +93,7 @@ def submit(
     message_ids.append(result.message_id)
     for end in range(STREAM_WORDS, len(words) + STREAM_WORDS, STREAM_WORDS):
         messages[-1] = {"role": "assistant", "content": " ".join(words[:end])}
-        yield (messages, "", message_ids, browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
+        yield ([*messages], "", [*message_ids], browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
         time.sleep(STREAM_DELAY_S)
     products = list(result.products)
     yield (messages, "", message_ids, browser, products, *card_outputs(products))

@@ -1,0 +1,155 @@
+"""Shopper, agent and dashboard handlers called directly (no browser)."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pytest
+
+from assistant.auth import Principal
+from assistant.store.db import session_scope
+from assistant.store.models import ChatSession, Feedback, InteractionEvent, Message
+from assistant.ui import agent_view, dashboard_view, shopper
+
+AGENT = Principal("agent", "agent")
+ADMIN = Principal("admin", "admin")
+
+
+def run_turn(text, browser, messages=None, ids=None, diversity=0.4):
+    """Drive the streaming handler to the end; returns (all yields, last yield)."""
+    steps = list(shopper.submit(text, messages or [], ids or [], browser, diversity))
+    return steps, steps[-1]
+
+
+def test_streaming_turn_with_cards(scripted):
+    browser = shopper.empty_browser()
+    steps, last = run_turn("trail shoe please", browser)
+    messages, box, ids, browser, products, *cards = last
+    assert box == ""
+    assert messages[0] == {"role": "user", "content": "trail shoe please"}
+    assert messages[-1]["content"] == "Here are 2 shoes for you."
+    # streamed: the reply grows over several yields before the final one
+    partial = [s[0][-1]["content"] for s in steps if s[0][-1]["role"] == "assistant"]
+    assert len(partial) >= 2 and partial[0] != partial[-1] and partial[-1].startswith(partial[0])
+    assert [p["id"] for p in products] == ["p1", "p2"]
+    assert cards[0]["visible"] is True and cards[4]["visible"] is False
+    assert "Trail Runner Shoe" in cards[1] and "matches shoe" in cards[1] and "Out of stock" in cards[3]
+    assert browser["session_id"] and browser["user_id"].startswith("anon-")
+    assert scripted.calls[0]["diversity"] == 0.4 and scripted.calls[0]["user_id"] == browser["user_id"]
+    with session_scope() as s:
+        stored = s.scalars(
+            __import__("sqlalchemy").select(Message.id).where(Message.session_id == browser["session_id"])
+        ).all()
+    assert ids == stored  # every chat entry maps to its DB row
+
+
+def test_reload_restores_history_and_sessions_are_isolated(scripted):
+    _, (_, _, _, alice, *_) = run_turn("shoe", shopper.empty_browser())
+    _, (_, _, _, bob, *_) = run_turn("hello <script>alert(1)</script>", shopper.empty_browser())
+    assert alice["session_id"] != bob["session_id"]
+    messages, ids, browser, products, *cards = shopper.restore(alice)
+    assert [m["content"] for m in messages] == ["shoe", "Here are 2 shoes for you."]
+    assert [p["id"] for p in products] == ["p1", "p2"] and browser == alice
+    bob_messages = shopper.restore(bob)[0]
+    assert "shoe" not in " ".join(m["content"] for m in bob_messages)
+    assert all("<script>" not in m["content"] for m in bob_messages)
+    assert bob_messages[0]["content"] == "hello &lt;script&gt;alert(1)&lt;/script&gt;"
+    # an unknown session id in the browser starts afresh instead of failing
+    fresh = shopper.restore({"session_id": "forged", "user_id": "u"})
+    assert fresh[0] == [] and fresh[2]["session_id"] is None
+
+
+def test_thumbs_down_with_reason_stored(scripted):
+    _, (messages, _, ids, browser, *_) = run_turn("shoe", shopper.empty_browser())
+    data = gr.LikeData(None, {"index": 1, "value": messages[1]["content"], "liked": False})
+    feedback_id, row = shopper.like(ids, browser, data)
+    assert row["visible"] is True
+    shopper.send_reason("wrong colour", feedback_id, browser)
+    named = gr.LikeData(None, {"index": 1, "value": "", "liked": "Wrong products"})
+    shopper.like(ids, browser, named)
+    shopper.like(ids, browser, gr.LikeData(None, {"index": 1, "value": "", "liked": True}))
+    with session_scope() as s:
+        rows = [(f.message_id, f.rating, f.reason, f.author) for f in s.query(Feedback).order_by(Feedback.id)]
+    assert rows == [(ids[1], "down", "wrong colour", "shopper"), (ids[1], "down", "Wrong products", "shopper"),
+                    (ids[1], "up", None, "shopper")]
+    # another browser cannot rate this session's message
+    _, (_, _, _, other, *_) = run_turn("hi", shopper.empty_browser())
+    with pytest.raises(gr.Error):
+        shopper.like(ids, other, data)
+
+
+def test_card_buttons_record_events(scripted):
+    _, (_, _, _, browser, products, *_) = run_turn("shoe", shopper.empty_browser())
+    shopper.card_action(1, "add_to_cart", products, browser)
+    new_products, *cards = shopper.card_action(0, "not_for_me", products, browser)
+    assert [p["id"] for p in new_products] == ["p2"] and cards[2]["visible"] is False
+    assert scripted.events == [(browser["session_id"], "p2", "add_to_cart"), (browser["session_id"], "p1", "not_for_me")]
+
+
+def test_agent_flow_reaches_shopper(scripted):
+    _, (messages, _, ids, browser, *_) = run_turn("I need help with my order", shopper.empty_browser())
+    sid = browser["session_id"]
+    assert shopper.poll(browser, ids) == (gr.skip(), gr.skip())  # nothing new yet
+    rows, picker = agent_view.queue(AGENT)
+    assert rows[0][0] == sid
+    transcript, state, draft_text, suggestions, draft_state = agent_view.open_session(AGENT, sid)
+    assert draft_text == "Draft answer to: I need help with my order" and "Trail Runner Shoe" in suggestions
+    agent_view.take_over(AGENT, sid)
+    agent_view.send(AGENT, sid, "Hi, I am <b>Sam</b>, looking now.", draft_state)
+    polled, polled_ids = shopper.poll(browser, ids)
+    assert polled[-1]["content"] == "**Support agent:** Hi, I am &lt;b&gt;Sam&lt;/b&gt;, looking now."
+    assert len(polled_ids) == len(ids) + 1
+    with session_scope() as s:
+        sent = s.query(Message).filter_by(session_id=sid, role="agent").one()
+        assert (sent.draft, sent.text) == (draft_text, "Hi, I am <b>Sam</b>, looking now.")
+    # while the agent has the session, the bot stays silent
+    calls = len(scripted.calls)
+    _, (messages2, *_rest) = run_turn("thanks", browser, polled, polled_ids)
+    assert len(scripted.calls) == calls and messages2[-1] == {"role": "user", "content": "thanks"}
+    agent_view.hand_back(AGENT, sid)
+    with session_scope() as s:
+        assert s.get(ChatSession, sid).mode == "bot"
+
+
+@pytest.mark.parametrize("principal", [None, {"username": "x", "role": "admin"}, "admin"])
+def test_agent_handlers_refuse_without_sign_in(scripted, principal):
+    _, (_, _, _, browser, *_) = run_turn("shoe", shopper.empty_browser())
+    sid = browser["session_id"]
+    for call in (
+        lambda: agent_view.queue(principal),
+        lambda: agent_view.open_session(principal, sid),
+        lambda: agent_view.draft(principal, sid),
+        lambda: agent_view.send(principal, sid, "hacked", None),
+        lambda: agent_view.take_over(principal, sid),
+        lambda: agent_view.hand_back(principal, sid),
+        lambda: dashboard_view.refresh(principal, 30),
+        lambda: dashboard_view.export(principal, "sft"),
+        lambda: dashboard_view.rollback(principal),
+    ):
+        with pytest.raises(gr.Error, match="sign in"):
+            call()
+    with session_scope() as s:
+        assert s.query(Message).filter_by(role="agent").count() == 0
+    with pytest.raises(gr.Error, match="admin"):
+        dashboard_view.refresh(AGENT, 30)  # agents do not see the dashboard
+
+
+def test_sign_in_handler(store):
+    principal, login, workspace, status = agent_view.sign_in("agent", "aisle-agent")
+    assert principal == AGENT and workspace["visible"] is True
+    principal, login, workspace, status = agent_view.sign_in("agent", "wrong")
+    assert principal is None and workspace["visible"] is False and "Wrong" in status
+    assert agent_view.sign_in("agent", "aisle-agent", role="admin")[0] is None
+    assert agent_view.sign_in("admin", "aisle-admin", role="admin")[0] == ADMIN
+
+
+def test_dashboard_refresh_and_export(scripted, tmp_path):
+    _, (messages, _, ids, browser, *_) = run_turn("shoe", shopper.empty_browser())
+    shopper.like(ids, browser, gr.LikeData(None, {"index": 1, "value": "", "liked": True}))
+    text, conv, thumbs, handoff, intents, zero, viol, lat, versions, choices = dashboard_view.refresh(ADMIN, 7)
+    assert int(conv["conversations"].iloc[-1]) == 1 and float(thumbs["thumbs_up_rate"].iloc[-1]) == 1.0
+    assert "constraint violations: **0**" in text
+    assert intents.values.tolist() == [["search_products", 1]]
+    path, status = dashboard_view.export(ADMIN, "sft")
+    assert status.startswith("Exported") and path.endswith(".jsonl")
+    with session_scope() as s:
+        assert s.query(InteractionEvent).count() == 0
