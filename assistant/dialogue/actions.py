@@ -1,0 +1,204 @@
+"""Execute one planned turn: shopping, service, policy, handoff, small talk -> an ``Outcome``."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from assistant.dialogue import extract, respond
+from assistant.dialogue.planner import Plan, plan_action
+from assistant.dialogue.refine import apply_shopping
+from assistant.dialogue.safety import CleanMessage
+from assistant.dialogue.service_flow import FlowReply, ServiceFlow
+from assistant.dialogue.shopping import ShoppingEngine
+from assistant.dialogue.state import DialogueState
+from assistant.dialogue.vocab import load_vocabulary
+from assistant.nlu.types import Understanding
+from assistant.settings import Settings
+from assistant.store.models import ChatSession
+
+logger = logging.getLogger(__name__)
+
+HANDOFF_TEXT = "YOU ARE BEING TRANSFERRED TO A HUMAN AGENT. PLEASE HOLD ON."
+EMPTY_TEXT = "Your message was empty. Tell me what you're looking for (e.g. \"running shoes under $100\") or ask about an order."
+REFUSE_TEXT = (
+    "I can't change how I work or give anyone extra access. I can help you shop, and with your "
+    "own orders and account once you've verified who you are."
+)
+SMALLTALK = {
+    "greeting": "Hi! I can help you find products, or with your orders, returns and account. What are you looking for?",
+    "thanks": "You're welcome! Anything else I can help with?",
+    "goodbye": "Goodbye, and thanks for visiting!",
+}
+SHOPPING = ("search", "recommend", "compare", "product_question", "accept_offer")
+
+
+@dataclass
+class Outcome:
+    reply: str
+    action: str
+    products: list[dict[str, Any]] = field(default_factory=list)
+    handoff: bool = False
+    plan: dict[str, Any] = field(default_factory=dict)
+
+
+class TurnRunner:
+    """Plans and executes one understood turn over the state (mutated in place)."""
+
+    def __init__(self, settings: Settings, engine: ShoppingEngine, policy_index) -> None:
+        self.settings, self.engine, self.policy = settings, engine, policy_index
+
+    def run(
+        self, db: Session, chat: ChatSession, state: DialogueState, clean: CleanMessage,
+        u: Understanding, *, dry_run: bool = False,
+    ) -> Outcome:
+        if clean.empty:
+            return Outcome(EMPTY_TEXT, "clarify", plan={"action": "clarify", "reason": "empty message"})
+        if clean.injection:
+            return Outcome(REFUSE_TEXT, "refuse", plan={"action": "refuse", "reason": "instructions inside the message"})
+        text = clean.text
+        vocab = load_vocabulary(db)
+        shop = state.copy()
+        update = apply_shopping(shop, u.intent, u.slots, text, vocab, self.settings.diversity)
+        entities = bool(
+            extract.email(text, u.slots) or extract.order_id(text, u.slots) or extract.address(text)
+            or (state.task and (extract.cancel_reason(text) or extract.zip_code(text, u.slots)))
+            or (state.last_action == "ask_auth" and extract.zip_code(text, u.slots))
+        )
+        plan = plan_action(
+            u.intent, u.confidence, text, state, update, threshold=self.settings.handoff_confidence,
+            service_entities=entities, affirm=extract.is_affirm(text, u.intent), deny=extract.is_deny(text, u.intent),
+        )
+        note = ""
+        if state.pending is not None and plan.action not in ("confirm_yes", "confirm_no"):
+            note = f"(I've set aside the change I listed: {state.pending['verb']}.) "
+            state.pending = None
+        if plan.action in SHOPPING:
+            _adopt(state, shop)
+            fresh = update.new_need or not state.last_query or (u.intent == "recommend" and not update.refinements)
+            if plan.action in ("search", "recommend") and fresh:
+                state.last_query = text
+        out = self._dispatch(db, chat, state, plan, text, u, update, dry_run)
+        out.reply = note + out.reply
+        if clean.truncated:
+            out.reply += f"\n(Your message was {clean.original_chars} characters; I read the first {len(clean.text)}.)"
+        out.plan = {"action": plan.action, "reason": plan.reason, **out.plan}
+        state.fail_streak = state.fail_streak + 1 if out.action == "clarify" and plan.action == "clarify" else 0
+        return out
+
+    # ------------------------------------------------------------------ dispatch
+    def _dispatch(self, db, chat, state, plan: Plan, text, u, update, dry_run) -> Outcome:
+        action = plan.action
+        flow = ServiceFlow(db, state, load_vocabulary(db))
+        if action == "confirm_yes":
+            if dry_run:
+                p, state.pending = state.pending, None
+                return Outcome(f"Okay, I'll now {p['summary']}.", "service_tool")
+            return _flow(flow.confirm())
+        if action == "confirm_no":
+            return _flow(flow.deny())
+        if action == "handoff":
+            chat.handoff = True
+            state.task, state.pending = None, None
+            state_note = {"handoff_reason": plan.reason}
+            return Outcome(HANDOFF_TEXT, "handoff", handoff=True, plan=state_note)
+        if action == "clarify":
+            return Outcome(
+                "Sorry, I didn't get that. Could you rephrase? I can search products (\"a blue t-shirt under $60\"), "
+                "or help with an order (\"where is my order?\").", "clarify",
+            )
+        if action == "service":
+            return _flow(flow.handle(u.intent, text, u.slots))
+        if action == "policy_answer":
+            return self._policy(text, u.intent)
+        if action == "unsupported":
+            out = self._policy(text, u.intent, strict=True)
+            out.reply = ("I can't do that here. " + (out.reply + " " if out.action == "policy_answer" else "")
+                         + "Would you like me to transfer you to a person from our team?")
+            return Outcome(out.reply, "unsupported", plan=out.plan)
+        if action == "decline_offer":
+            state.offer = None
+            return Outcome("Okay. Tell me what to change: price, colour, brand or the kind of product.", "clarify")
+        if action in ("search", "recommend", "accept_offer"):
+            if action == "accept_offer":
+                _relax(state)
+            return self._search(db, chat, state, recommend=action == "recommend")
+        if action == "compare":
+            items = list(update.items) if len(update.items) >= 2 else state.last_shown[:3]
+            if len(items) < 2:
+                return Outcome("Show me which products to compare, e.g. \"compare the first and the third\".", "clarify")
+            state.focus_id = None
+            return Outcome(respond.compare_table(items), "compare", products=[_public(p) for p in items])
+        if action == "product_question":
+            item = update.item or state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+            if item is None:
+                if state.last_shown:
+                    return Outcome("Which one do you mean? Say \"the first one\", \"the second one\", ...", "clarify")
+                return self._search(db, chat, state, recommend=False)
+            state.focus_id = item["id"]
+            reply, _known = respond.answer_question(item, text)
+            return Outcome(reply, "product_question", products=[_public(item)])
+        if action == "smalltalk":
+            return Outcome(SMALLTALK.get(u.intent, "Okay. What would you like to do next?"), "smalltalk")
+        return Outcome(
+            "That's outside what I can help with. I can help you shop in this store, or with your orders, returns and account.",
+            "out_of_scope",
+        )
+
+    def _search(self, db, chat, state: DialogueState, *, recommend: bool) -> Outcome:
+        result = self.engine.find(db, state, user_id=chat.user_id, session_id=chat.id)
+        plan = {"filters": result.filters.to_dict(), "query": self.engine.query_text(state),
+                "scores": result.scores, "guard_removed": result.violations}
+        action = "recommend" if recommend else "search"
+        if not result.products:
+            state.offer = result.offer and {"drop": result.offer["drop"], "label": result.offer["label"]}
+            return Outcome(respond.nothing_fits(state, result.offer), action, plan=plan)
+        state.offer = None
+        state.last_shown = [
+            {k: p.get(k) for k in ("id", "title", "price", "brand", "category", "available", "attributes", "score", "reason")}
+            for p in result.products
+        ]
+        state.focus_id = None
+        return Outcome(respond.product_list(result.products, state, recommend=recommend), action,
+                       products=[_public(p) for p in result.products], plan=plan)
+
+    def _policy(self, text: str, intent: str, strict: bool = False) -> Outcome:
+        passages = self.policy.search(text, k=3) if self.policy is not None else []
+        if strict:
+            words = set(re.findall(r"[a-z]{4,}", text.lower())) - {"want", "would", "like", "please", "need", "help"}
+            passages = [p for p in passages if len(words & set(re.findall(r"[a-z]{4,}", p.text.lower()))) >= 2]
+        if not passages:
+            return Outcome("I couldn't find that in the store's policy. Would you like me to transfer you to a person?", "clarify")
+        best = passages[0]
+        return Outcome(respond.policy_answer(best), "policy_answer",
+                       plan={"citation": {"source": best.source, "section": best.section}})
+
+
+def _flow(reply: FlowReply) -> Outcome:
+    return Outcome(reply.text, reply.action, handoff=reply.handoff)
+
+
+def _adopt(state: DialogueState, shop: DialogueState) -> None:
+    for name in ("slots", "options", "exclude_brands", "exclude_ids", "diversity", "offer"):
+        setattr(state, name, getattr(shop, name))
+
+
+def _relax(state: DialogueState) -> None:
+    offer, state.offer = state.offer or {}, None
+    drop = offer.get("drop", "")
+    if drop in ("price_max", "price_min", "brand", "category"):
+        state.slots.pop(drop, None)
+        if drop == "category":
+            state.slots.pop("product", None)
+    elif drop.startswith("option:"):
+        state.options.pop(drop.split(":", 1)[1], None)
+
+
+def _public(p: dict[str, Any]) -> dict[str, Any]:
+    """The search-result fields of DESIGN.md plus the ranker's reason."""
+    keys = ("id", "title", "category", "brand", "price", "available", "score", "reason")
+    return {k: p.get(k) for k in keys if k in p}

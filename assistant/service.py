@@ -1,0 +1,207 @@
+"""``Assistant``: one shopper turn through the whole pipeline (DESIGN.md "Data flow of one turn").
+
+1. load the session and its dialogue state; 2. understand (the session's model version,
+with the previous assistant action as context); 3.-6. update the state, plan, execute and
+write a grounded reply (``assistant.dialogue.actions``); 7. persist both messages, the
+state, the plan, the products shown with their scores, the model version and the latency.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.dialogue.actions import TurnRunner
+from assistant.dialogue.safety import CleanMessage, clean_message, for_understanding
+from assistant.dialogue.shopping import ShoppingEngine
+from assistant.dialogue.state import DialogueState
+from assistant.errors import UserError
+from assistant.nlu.types import Understanding
+from assistant.settings import Settings, get_settings
+from assistant.store.db import get_engine, session_factory
+from assistant.store.models import ChatSession, InteractionEvent, Message, ModelVersion
+from assistant.types import TurnResult
+
+logger = logging.getLogger(__name__)
+
+EVENT_KINDS = frozenset({"view", "click", "add_to_cart", "purchase", "more_like_this", "not_for_me"})
+WAITING_TEXT = "A person from our team has joined this conversation and will answer you here."
+
+
+class Assistant:
+    """The service layer the CLI, the app and the ``/chat`` API call.
+
+    Cheap constructor; ``warm_up()`` loads the dialogue model, the search index, the
+    ranker and the policy index (otherwise the first turn does).
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.engine = get_engine(self.settings.db_url)
+        self.shopping = ShoppingEngine(self.settings)
+        self._policy = None
+        self._models: dict[str | None, Any] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ loading
+    @property
+    def policy(self):
+        if self._policy is None:
+            from retrieval.policy import PolicyIndex
+
+            self._policy = PolicyIndex(self.settings)
+        return self._policy
+
+    def warm_up(self) -> Assistant:
+        self.model_for(None)
+        self.shopping.warm_up()
+        self.policy.warm_up()
+        return self
+
+    def model_for(self, version: str | None):
+        """The dialogue model of ``version`` (``None`` = the live one), loaded once."""
+        with self._lock:
+            if version not in self._models:
+                self._models[version] = self._load_model(version)
+            return self._models[version]
+
+    def _load_model(self, version: str | None):
+        from assistant.nlu import registry
+
+        if version is not None:
+            with session_factory(self.engine)() as db:
+                row = db.get(ModelVersion, version)
+            if row is not None and Path(row.path).exists():
+                from assistant.nlu.model import DialogueModel
+
+                return DialogueModel.load(Path(row.path))
+            logger.warning("model version %s not found; using the live model", version)
+        return registry.load_live_model(self.settings)
+
+    # ------------------------------------------------------------------ public API
+    def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult:
+        """One shopper message through the pipeline; everything is persisted."""
+        start = time.perf_counter()
+        clean = clean_message(message, self.settings.max_message_chars)
+        with session_factory(self.engine).begin() as db:
+            chat = self._session(db, session_id, user_id)
+            state = DialogueState.from_json(chat.state)
+            user_message = Message(session_id=chat.id, role="user", text=clean.text)
+            db.add(user_message)
+            if chat.mode != "bot":  # an agent took over: the bot stays silent
+                db.flush()
+                return TurnResult(
+                    session_id=chat.id, message_id=int(user_message.id), reply=WAITING_TEXT,
+                    intent="out_of_scope", confidence=0.0, action="waiting_for_agent", handoff=bool(chat.handoff),
+                )
+            u = self._understand(chat, state, clean)
+            outcome = TurnRunner(self.settings, self.shopping, self.policy).run(db, chat, state, clean, u)
+            state.last_action = outcome.action
+            state.turns += 1
+            chat.state = state.to_json()
+            chat.handoff = bool(chat.handoff or outcome.handoff)
+            latency = (time.perf_counter() - start) * 1000.0
+            reply = Message(
+                session_id=chat.id, role="assistant", text=outcome.reply, intent=u.intent, confidence=float(u.confidence),
+                slots=_jsonable(u.slots), plan=_jsonable(outcome.plan),
+                products=_jsonable(outcome.products), model_version=u.model_version or chat.model_version,
+                latency_ms=latency,
+            )
+            db.add(reply)
+            db.flush()
+            return TurnResult(
+                session_id=chat.id, message_id=int(reply.id), reply=outcome.reply, intent=u.intent,
+                confidence=round(float(u.confidence), 4), slots=_jsonable(u.slots), action=outcome.action,
+                products=outcome.products, handoff=bool(chat.handoff),
+            )
+
+    def draft_reply(self, session_id: str) -> TurnResult:
+        """What the bot would answer to the latest shopper message; nothing is persisted or written."""
+        factory = session_factory(self.engine)
+        with factory() as db:
+            try:
+                chat = db.get(ChatSession, session_id)
+                if chat is None:
+                    raise UserError(f"conversation {session_id!r} not found")
+                last = db.scalars(
+                    select(Message).where(Message.session_id == session_id, Message.role == "user")
+                    .order_by(Message.id.desc()).limit(1)
+                ).first()
+                if last is None:
+                    raise UserError(f"conversation {session_id!r} has no shopper message to answer")
+                clean = clean_message(last.text, self.settings.max_message_chars)
+                state = DialogueState.from_json(chat.state)
+                u = self._understand(chat, state, clean)
+                runner = TurnRunner(self.settings, self.shopping, self.policy)
+                outcome = runner.run(db, chat, state, clean, u, dry_run=True)
+                return TurnResult(
+                    session_id=session_id, message_id=int(last.id), reply=outcome.reply, intent=u.intent,
+                    confidence=round(float(u.confidence), 4), slots=_jsonable(u.slots),
+                    action=outcome.action, products=outcome.products, handoff=bool(outcome.handoff),
+                )
+            finally:
+                db.rollback()
+
+    def record_event(self, session_id: str | None, product_id: str, kind: str) -> None:
+        """Store a click / view / cart / purchase / feedback event on a product."""
+        if kind not in EVENT_KINDS:
+            raise UserError(f"event kind {kind!r} unknown; use one of {', '.join(sorted(EVENT_KINDS))}")
+        with session_factory(self.engine).begin() as db:
+            chat = db.get(ChatSession, session_id) if session_id else None
+            if session_id and chat is None:
+                raise UserError(f"conversation {session_id!r} not found")
+            db.add(InteractionEvent(session_id=session_id, user_id=chat.user_id if chat else None,
+                                    product_id=str(product_id), kind=kind))
+            if chat is not None and kind == "not_for_me":
+                state = DialogueState.from_json(chat.state)
+                if product_id not in state.exclude_ids:
+                    state.exclude_ids.append(str(product_id))
+                chat.state = state.to_json()
+
+    # ------------------------------------------------------------------ steps
+    def _session(self, db: Session, session_id: str | None, user_id: str | None) -> ChatSession:
+        if session_id is not None and (not session_id.strip() or len(session_id) > 64):
+            raise UserError("session id must be 1 to 64 characters")
+        chat = db.get(ChatSession, session_id) if session_id else None
+        if chat is None:
+            chat = ChatSession(id=session_id or uuid.uuid4().hex, user_id=user_id, state={}, mode="bot", handoff=False)
+            db.add(chat)
+            db.flush()
+            chat.model_version = self._assign_version(db, chat.id)
+        elif user_id and not chat.user_id:
+            chat.user_id = user_id
+        return chat
+
+    def _assign_version(self, db: Session, session_id: str) -> str | None:
+        try:
+            from assistant.experiments import assign_model_version
+        except ImportError:
+            return None
+        return assign_model_version(db, session_id, self.settings)
+
+    def _understand(self, chat: ChatSession, state: DialogueState, clean: CleanMessage) -> Understanding:
+        if clean.empty or clean.injection:
+            return Understanding(intent="out_of_scope", confidence=0.0, model_version=chat.model_version)
+        model = self.model_for(chat.model_version)
+        return model.predict([for_understanding(clean.text)], contexts=[state.last_action])[0]
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON (numpy numbers and tuples become floats and lists)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
