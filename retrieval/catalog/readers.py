@@ -110,15 +110,16 @@ class CsvSource(Source):
     def _unreadable(self, err: Exception, row: int) -> UserError:
         where = f" near data row {row}" if row else ""
         if isinstance(err, UnicodeDecodeError):
-            return UserError(f"{self.path}: not UTF-8 text{where}; save it as UTF-8 or pass the right --format")
+            return UserError(f"{self.path}: not UTF-8 text{where.replace('near', 'in')}; save it as UTF-8 or pass the right --format")
         return UserError(f"{self.path}: not a readable CSV file{where}: {err}")
 
     def rows(self) -> Iterator[RawRow]:
         assert self.columns is not None
         width = len(self.columns)
         row = 0
-        with self._open() as fh:
-            reader = csv.reader(fh, delimiter=self.delimiter)
+        with open(self.path, "rb") as fh:
+            lines = _decoded_lines(fh)
+            reader = csv.reader(lines, delimiter=self.delimiter)
             try:
                 next(reader)  # header
                 for values in reader:
@@ -131,6 +132,17 @@ class CsvSource(Source):
                     yield RawRow(row, dict(zip(self.columns, values, strict=False)))
             except (UnicodeDecodeError, csv.Error) as err:
                 raise self._unreadable(err, row + 1) from None
+
+
+def _decoded_lines(fh) -> Iterator[str]:
+    """UTF-8 lines of a binary file, decoded one at a time, so a bad byte is found on its own row."""
+    first = True
+    for raw in fh:
+        if first:
+            first = False
+            if raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+        yield raw.decode("utf-8")
 
 
 class JsonlSource(Source):
@@ -158,23 +170,27 @@ class JsonlSource(Source):
 
     def rows(self) -> Iterator[RawRow]:
         row = 0
-        try:
-            with open(self.path, encoding="utf-8-sig") as fh:
-                for line in fh:
-                    if not line.strip():
-                        continue
-                    row += 1
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as err:
-                        yield RawRow(row, None, f"not valid JSON: {err.msg}")
-                        continue
-                    if not isinstance(record, dict):
-                        yield RawRow(row, None, "not a JSON object")
-                        continue
-                    yield RawRow(row, record)
-        except UnicodeDecodeError:
-            raise UserError(f"{self.path}: not UTF-8 text near data row {row + 1}; save it as UTF-8") from None
+        with open(self.path, "rb") as fh:
+            lines = _decoded_lines(fh)
+            while True:
+                try:
+                    line = next(lines)
+                except StopIteration:
+                    return
+                except UnicodeDecodeError:
+                    raise UserError(f"{self.path}: not UTF-8 text in data row {row + 1}; save it as UTF-8") from None
+                if not line.strip():
+                    continue
+                row += 1
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as err:
+                    yield RawRow(row, None, f"not valid JSON: {err.msg}")
+                    continue
+                if not isinstance(record, dict):
+                    yield RawRow(row, None, "not a JSON object")
+                    continue
+                yield RawRow(row, record)
 
 
 class ParquetSource(Source):
