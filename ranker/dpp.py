@@ -230,5 +230,5 @@ def tradeoff_kernel(
     """
     feats = torch.nn.functional.normalize(embeddings, dim=-1)
     q = tradeoff_quality(relevance, theta)
-    sim = torch.bmm(feats, feats.transpose(1, 2))
+    sim = torch.matmul(feats, feats.transpose(1, 2))
     return q.unsqueeze(2) * sim * q.unsqueeze(1)
