@@ -12,7 +12,6 @@ import logging
 import threading
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -26,7 +25,7 @@ from assistant.errors import UserError
 from assistant.nlu.types import Understanding
 from assistant.settings import Settings, get_settings
 from assistant.store.db import get_engine, session_factory
-from assistant.store.models import ChatSession, InteractionEvent, Message, ModelVersion
+from assistant.store.models import ChatSession, InteractionEvent, Message
 from assistant.types import TurnResult
 
 logger = logging.getLogger(__name__)
@@ -40,10 +39,16 @@ class Assistant:
 
     Cheap constructor; ``warm_up()`` loads the dialogue model, the search index, the
     ranker and the policy index (otherwise the first turn does).
+
+    Args:
+        settings: defaults to ``get_settings()``.
+        model: a dialogue model to use for every session instead of the registry's
+            (tests and benchmarks pass the one they trained).
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, model: Any | None = None) -> None:
         self.settings = settings or get_settings()
+        self._fixed_model = model
         self.engine = get_engine(self.settings.db_url)
         self.shopping = ShoppingEngine(self.settings)
         self._policy = None
@@ -66,7 +71,13 @@ class Assistant:
         return self
 
     def model_for(self, version: str | None):
-        """The dialogue model of ``version`` (``None`` = the live one), loaded once."""
+        """The dialogue model of ``version`` (``None`` = the live one, which may change), loaded once."""
+        if self._fixed_model is not None:
+            return self._fixed_model
+        if version is None:
+            from assistant.nlu import registry
+
+            return registry.load_live_model(self.settings)
         with self._lock:
             if version not in self._models:
                 self._models[version] = self._load_model(version)
@@ -76,13 +87,10 @@ class Assistant:
         from assistant.nlu import registry
 
         if version is not None:
-            with session_factory(self.engine)() as db:
-                row = db.get(ModelVersion, version)
-            if row is not None and Path(row.path).exists():
-                from assistant.nlu.model import DialogueModel
-
-                return DialogueModel.load(Path(row.path))
-            logger.warning("model version %s not found; using the live model", version)
+            try:
+                return registry.load_version(version, self.settings)
+            except UserError as err:
+                logger.warning("model version %s unavailable (%s); using the live model", version, err)
         return registry.load_live_model(self.settings)
 
     # ------------------------------------------------------------------ public API
