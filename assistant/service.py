@@ -94,8 +94,15 @@ class Assistant:
         return registry.load_live_model(self.settings)
 
     # ------------------------------------------------------------------ public API
-    def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult:
-        """One shopper message through the pipeline; everything is persisted."""
+    def turn(
+        self, message: str, session_id: str | None = None, user_id: str | None = None,
+        diversity: float | None = None,
+    ) -> TurnResult:
+        """One shopper message through the pipeline; everything is persisted.
+
+        ``diversity`` (0..1, the app's "similar / varied" control) overrides the ranking
+        diversity of the session from this turn on; ``None`` keeps the session's own.
+        """
         start = time.perf_counter()
         clean = clean_message(message, self.settings.max_message_chars)
         with session_factory(self.engine).begin() as db:
@@ -109,6 +116,8 @@ class Assistant:
                     session_id=chat.id, message_id=int(user_message.id), reply=WAITING_TEXT,
                     intent="out_of_scope", confidence=0.0, action="waiting_for_agent", handoff=bool(chat.handoff),
                 )
+            if diversity is not None:
+                state.diversity = min(1.0, max(0.0, float(diversity)))
             u = self._understand(chat, state, clean)
             outcome = TurnRunner(self.settings, self.shopping, self.policy).run(db, chat, state, clean, u)
             state.last_action = outcome.action
