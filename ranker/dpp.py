@@ -20,7 +20,9 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from typing import Any, Literal
 
+import numpy as np
 import torch
 
 logger = logging.getLogger(__name__)
@@ -33,7 +35,9 @@ __all__ = [
     "tradeoff_quality",
 ]
 
-RowFn = Callable[[torch.Tensor], torch.Tensor]
+Array = Any  # torch.Tensor or np.ndarray
+RowFn = Callable[[Array], Array]
+Backend = Literal["auto", "torch", "numpy"]
 
 
 def _check_k(k: int, window: int | None) -> None:
@@ -43,10 +47,12 @@ def _check_k(k: int, window: int | None) -> None:
         raise ValueError(f"window must be a positive integer or None, got {window!r}")
 
 
-def _greedy(
-    diag: torch.Tensor, row_fn: RowFn, k: int, window: int | None, eps: float
-) -> torch.Tensor:
-    """Shared core of Algorithms 1 and 2.
+def _greedy(diag: Array, row_fn: RowFn, k: int, window: int | None, eps: float) -> torch.Tensor:
+    """Shared core of Algorithms 1 and 2, written once for torch tensors and numpy arrays.
+
+    The loop never reads a value back from the device: every list runs all ``min(k, N)``
+    steps, the gains ``d_j²`` of the picks are recorded, and a list is cut at its first
+    gain below ``eps`` at the end (the steps after a stop only touch that list's own row).
 
     Args:
         diag: [B, N] diagonal of the kernel (the initial log-det gains ``d_i²``).
@@ -58,46 +64,65 @@ def _greedy(
     Returns:
         LongTensor [B, k] of indices in selection order, ``-1`` after an early stop.
     """
+    xp = np if isinstance(diag, np.ndarray) else torch
     bsz, n = diag.shape
-    device, dtype = diag.device, diag.dtype
     steps = min(k, n)
-    rows = torch.arange(bsz, device=device)
-    d2 = diag.clone()
-    cis = torch.zeros(bsz, steps, n, device=device, dtype=dtype)
-    out = torch.full((bsz, k), -1, dtype=torch.long, device=device)
-    active = torch.ones(bsz, dtype=torch.bool, device=device)
-    sliding = window is not None and window < k
-    v = torch.zeros(bsz, steps, steps, device=device, dtype=dtype) if sliding else None
+    new = _zeros_like(diag)
+    rows = _arange(diag, bsz)
+    d2 = diag + 0
+    cis = new(bsz, steps, n)
+    picks, gains = [], []
+    v = new(bsz, steps, steps) if window is not None and window < k else None
     left = 0  # first row of ``cis`` still inside the window (Algorithm 2)
-
-    for t in range(steps):
-        j = torch.argmax(d2, dim=1)
-        gain = d2[rows, j]
-        active &= gain >= eps
-        out[:, t] = torch.where(active, j, out[:, t])
-        if t == steps - 1 or not bool(active.any()):
-            break
-        # One new Cholesky row: e_i = (L_ji - <c_j, c_i>) / d_j.
-        dj = torch.sqrt(torch.where(active, gain, torch.ones_like(gain)))
-        cj = cis[rows, left:t, j] if t > left else None  # [B, t-left]
-        e = row_fn(j)
-        if cj is not None:
-            e = e - torch.bmm(cj.unsqueeze(1), cis[:, left:t, :]).squeeze(1)
-        e = e / dj.unsqueeze(1)
-        cis[:, t, :] = e
-        d2 = d2 - e * e
-        if v is not None:
+    # Lists that already stopped may divide by zero; their rows are discarded below.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for t in range(steps):
+            j = d2.argmax(1)
+            gain = d2[rows, j]
+            picks.append(j)
+            gains.append(gain)
+            if t == steps - 1:
+                break
+            # One new Cholesky row: e_i = (L_ji - <c_j, c_i>) / d_j.
+            dj = xp.sqrt(gain)
+            e = row_fn(j)
+            cj = cis[rows, left:t, j] if t > left else None  # [B, t - left]
             if cj is not None:
-                v[:, t, left:t] = cj
-            v[:, t, t] = dj
-            if t + 1 >= window:
-                left += 1
-                d2 = _slide(v, cis, d2, left, t)
-        d2[rows, j] = -math.inf
+                e = e - xp.matmul(cj[:, None, :], cis[:, left:t, :])[:, 0, :]
+            e = e / dj[:, None]
+            cis[:, t, :] = e
+            d2 = d2 - e * e
+            if v is not None:
+                if cj is not None:
+                    v[:, t, left:t] = cj
+                v[:, t, t] = dj
+                if t + 1 >= window:
+                    left += 1
+                    d2 = _slide(xp, v, cis, d2, left, t)
+            d2[rows, j] = -math.inf
+    if xp is np:
+        picks_t = torch.from_numpy(np.stack(picks, 1).astype(np.int64))
+        gains_t = torch.from_numpy(np.stack(gains, 1))
+    else:
+        picks_t, gains_t = torch.stack(picks, 1), torch.stack(gains, 1)
+    stopped = torch.cumsum((~(gains_t >= eps)).to(torch.int32), dim=1) > 0
+    out = picks_t.masked_fill(stopped, -1)
+    if k > steps:
+        out = torch.cat([out, out.new_full((bsz, k - steps), -1)], dim=1)
     return out
 
 
-def _slide(v: torch.Tensor, cis: torch.Tensor, d2: torch.Tensor, left: int, t: int) -> torch.Tensor:
+def _zeros_like(x: Array) -> Callable[..., Array]:
+    if isinstance(x, np.ndarray):
+        return lambda *shape: np.zeros(shape, dtype=x.dtype)
+    return lambda *shape: torch.zeros(shape, dtype=x.dtype, device=x.device)
+
+
+def _arange(x: Array, n: int) -> Array:
+    return np.arange(n) if isinstance(x, np.ndarray) else torch.arange(n, device=x.device)
+
+
+def _slide(xp: Any, v: Array, cis: Array, d2: Array, left: int, t: int) -> Array:
     """Drop row ``left - 1`` (the oldest pick) from the factor with Givens rotations.
 
     A direct batched transcription of the inner loop of Algorithm 2.
@@ -106,9 +131,9 @@ def _slide(v: torch.Tensor, cis: torch.Tensor, d2: torch.Tensor, left: int, t: i
     for ind in range(left, t + 1):
         vii = v[:, ind, ind]
         vio = v[:, ind, old]
-        r = torch.sqrt(vii * vii + vio * vio)
-        c = (r / vii).unsqueeze(1)
-        s = (vio / vii).unsqueeze(1)
+        r = xp.sqrt(vii * vii + vio * vio)
+        c = (r / vii)[:, None]
+        s = (vio / vii)[:, None]
         v[:, ind, ind] = r
         below = slice(ind + 1, t + 1)
         v[:, below, ind] = (v[:, below, ind] + s * v[:, below, old]) / c
@@ -118,8 +143,21 @@ def _slide(v: torch.Tensor, cis: torch.Tensor, d2: torch.Tensor, left: int, t: i
     return d2 + cis[:, old, :] ** 2
 
 
+def _use_numpy(x: torch.Tensor, backend: Backend) -> bool:
+    if backend not in ("auto", "torch", "numpy"):
+        raise ValueError(f"backend must be auto, torch or numpy, got {backend!r}")
+    if backend == "numpy" and x.device.type != "cpu":
+        raise ValueError("backend='numpy' needs CPU tensors")
+    return backend == "numpy" or (backend == "auto" and x.device.type == "cpu")
+
+
 def greedy_dpp(
-    kernel: torch.Tensor, k: int, *, window: int | None = None, eps: float = 1e-10
+    kernel: torch.Tensor,
+    k: int,
+    *,
+    window: int | None = None,
+    eps: float = 1e-10,
+    backend: Backend = "auto",
 ) -> torch.Tensor:
     """Greedy MAP of a DPP: the list maximising ``log det L_Y`` one item at a time.
 
@@ -130,9 +168,12 @@ def greedy_dpp(
             log-det of the last ``window - 1`` picks plus the candidate.
         eps: a list stops when its best log-det gain ``d_j²`` falls below ``eps``;
             the rest of that row is ``-1``.
+        backend: ``auto`` runs CPU tensors through zero-copy numpy views (torch's
+            per-op dispatch costs more than the work of one step at these sizes)
+            and other devices through torch; ``torch`` / ``numpy`` force one.
 
     Returns:
-        LongTensor [B, k]: indices in selection order, ``-1`` padded.
+        LongTensor [B, k] on the kernel's device: indices in selection order, ``-1`` padded.
     """
     _check_k(k, window)
     if kernel.dim() == 2:
@@ -143,9 +184,12 @@ def greedy_dpp(
         )
     if not kernel.is_floating_point():
         kernel = kernel.float()
-    rows = torch.arange(kernel.shape[0], device=kernel.device)
-    diag = torch.diagonal(kernel, dim1=1, dim2=2)
-    return _greedy(diag, lambda j: kernel[rows, j], k, window, eps)
+    device = kernel.device
+    if _use_numpy(kernel, backend):
+        kernel = kernel.detach().numpy()
+    diag = kernel.diagonal(0, 1, 2)
+    rows = _arange(diag, diag.shape[0])
+    return _greedy(diag, lambda j: kernel[rows, j], k, window, eps).to(device)
 
 
 def greedy_dpp_lowrank(
@@ -155,6 +199,7 @@ def greedy_dpp_lowrank(
     *,
     window: int | None = None,
     eps: float = 1e-10,
+    backend: Backend = "auto",
 ) -> torch.Tensor:
     """:func:`greedy_dpp` on ``L = diag(q) F Fᵀ diag(q)`` without any N×N matrix.
 
@@ -163,7 +208,7 @@ def greedy_dpp_lowrank(
     Args:
         quality: [B, N] (or [N]) non-negative item qualities.
         features: [B, N, D] (or [N, D]) unit-norm item features.
-        k, window, eps: as in :func:`greedy_dpp`.
+        k, window, eps, backend: as in :func:`greedy_dpp`.
 
     Returns:
         LongTensor [B, k]: indices in selection order, ``-1`` padded.
@@ -185,16 +230,19 @@ def greedy_dpp_lowrank(
         )
     if not features.is_floating_point():
         features = features.float()
-    quality = quality.to(features.dtype)
-    rows = torch.arange(quality.shape[0], device=quality.device)
+    quality = quality.to(device=features.device, dtype=features.dtype)
+    device = features.device
+    if _use_numpy(features, backend):
+        quality, features = quality.detach().numpy(), features.detach().numpy()
+    rows = _arange(quality, quality.shape[0])
     diag = quality * quality * (features * features).sum(-1)
 
-    def row(j: torch.Tensor) -> torch.Tensor:
+    def row(j: Array) -> Array:
         fj = features[rows, j]  # [B, D]
-        sim = torch.bmm(features, fj.unsqueeze(2)).squeeze(2)  # [B, N]
-        return quality * quality[rows, j].unsqueeze(1) * sim
+        sim = (features @ fj[:, :, None])[:, :, 0]  # [B, N]
+        return quality * quality[rows, j][:, None] * sim
 
-    return _greedy(diag, row, k, window, eps)
+    return _greedy(diag, row, k, window, eps).to(device)
 
 
 def tradeoff_alpha(theta: float) -> float:

@@ -16,65 +16,71 @@ from ranker import greedy_dpp, greedy_dpp_lowrank, mmr
 from ranker.dpp import tradeoff_alpha, tradeoff_kernel
 
 
+@pytest.fixture(params=["numpy", "torch"])
+def backend(request) -> str:
+    """Both code paths on CPU: zero-copy numpy views (the default there) and torch ops."""
+    return request.param
+
+
 def _pad(sel: list[int], k: int) -> list[int]:
     return sel + [-1] * (k - len(sel))
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_greedy_dpp_equals_brute_force_logdet(seed):
+def test_greedy_dpp_equals_brute_force_logdet(seed, backend):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(4, 13))
     k = int(rng.integers(1, n + 1))
     kernel, _, _ = random_psd(rng, n)
-    got = greedy_dpp(torch.from_numpy(kernel), k)
+    got = greedy_dpp(torch.from_numpy(kernel), k, backend=backend)
     assert got.shape == (1, k)
     assert got[0].tolist() == _pad(brute_greedy_logdet(kernel, k), k)
 
 
-def test_greedy_dpp_batched_equals_paper_algorithm1_per_list():
+def test_greedy_dpp_batched_equals_paper_algorithm1_per_list(backend):
     rng = np.random.default_rng(7)
     bsz, n, k = 9, 40, 15
     kernels = np.stack([random_psd(rng, n, rank=25)[0] for _ in range(bsz)])
-    got = greedy_dpp(torch.from_numpy(kernels), k)
+    got = greedy_dpp(torch.from_numpy(kernels), k, backend=backend)
     for b in range(bsz):
         assert got[b].tolist() == _pad(paper_algorithm1(kernels[b], k), k)
 
 
-def test_early_stop_pads_each_row_independently():
+def test_early_stop_pads_each_row_independently(backend):
     rng = np.random.default_rng(3)
     n, k = 12, 8
     full, _, _ = random_psd(rng, n)
     low, _, _ = random_psd(rng, n, rank=3)  # rank 3: at most 3 picks with positive gain
-    got = greedy_dpp(torch.from_numpy(np.stack([full, low])), k, eps=1e-8)
+    got = greedy_dpp(torch.from_numpy(np.stack([full, low])), k, eps=1e-8, backend=backend)
     assert (got[0] >= 0).all()
     assert (got[1, :3] >= 0).all() and got[1, 3:].tolist() == [-1] * 5
     assert got[1].tolist() == _pad(brute_greedy_logdet(low, k, eps=1e-8), k)
     assert got[1].tolist() == _pad(paper_algorithm1(low, k, eps=1e-8), k)
 
 
-def test_k_larger_than_n_and_zero_kernel():
+def test_k_larger_than_n_and_zero_kernel(backend):
     rng = np.random.default_rng(4)
     kernel, _, _ = random_psd(rng, 5)
-    got = greedy_dpp(torch.from_numpy(kernel), 7)
+    got = greedy_dpp(torch.from_numpy(kernel), 7, backend=backend)
     assert sorted(got[0, :5].tolist()) == list(range(5)) and got[0, 5:].tolist() == [-1, -1]
-    assert greedy_dpp(torch.zeros(2, 4, 4), 3).tolist() == [[-1] * 3] * 2
+    assert greedy_dpp(torch.zeros(2, 4, 4), 3, backend=backend).tolist() == [[-1] * 3] * 2
 
 
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("window", [1, 2, 3, 4])
-def test_sliding_window_equals_its_definition(seed, window):
+def test_sliding_window_equals_its_definition(seed, window, backend):
     rng = np.random.default_rng(100 + seed)
     n = int(rng.integers(6, 12))
     k = int(rng.integers(window + 1, n + 1))
     kernel, _, _ = random_psd(rng, n)
-    got = greedy_dpp(torch.from_numpy(kernel), k, window=window)
+    got = greedy_dpp(torch.from_numpy(kernel), k, window=window, backend=backend)
     assert got[0].tolist() == _pad(brute_greedy_logdet(kernel, k, window=window), k)
 
 
-def test_sliding_window_batched_rows_independent():
+def test_sliding_window_batched_rows_independent(backend):
     rng = np.random.default_rng(11)
     kernels = np.stack([random_psd(rng, 10)[0] for _ in range(5)])
-    got = greedy_dpp(torch.from_numpy(kernels), 8, window=3)
+    got = greedy_dpp(torch.from_numpy(kernels), 8, window=3, backend=backend)
     for b in range(5):
         assert got[b].tolist() == _pad(brute_greedy_logdet(kernels[b], 8, window=3), 8)
 
@@ -86,15 +92,17 @@ def test_window_at_least_k_is_plain_greedy():
 
 
 @pytest.mark.parametrize("window", [None, 3])
-def test_lowrank_equals_full_kernel(window):
+def test_lowrank_equals_full_kernel(window, backend):
     rng = np.random.default_rng(5)
     bsz, n, d, k = 6, 50, 8, 12
     q = rng.uniform(0.1, 3.0, size=(bsz, n))
     feats = rng.normal(size=(bsz, n, d))
     feats /= np.linalg.norm(feats, axis=2, keepdims=True)
     kernel = q[:, :, None] * np.einsum("bnd,bmd->bnm", feats, feats) * q[:, None, :]
-    full = greedy_dpp(torch.from_numpy(kernel), k, window=window)
-    low = greedy_dpp_lowrank(torch.from_numpy(q), torch.from_numpy(feats), k, window=window)
+    full = greedy_dpp(torch.from_numpy(kernel), k, window=window, backend=backend)
+    low = greedy_dpp_lowrank(
+        torch.from_numpy(q), torch.from_numpy(feats), k, window=window, backend=backend
+    )
     assert torch.equal(full, low)
     if window is None:  # rank 8: the rest is padding
         assert (low[:, 8:] == -1).all() and (low[:, :8] >= 0).all()
@@ -102,11 +110,11 @@ def test_lowrank_equals_full_kernel(window):
         assert (low >= 0).all()
 
 
-def test_float32_matches_float64_on_well_separated_kernel():
+def test_float32_matches_float64_on_well_separated_kernel(backend):
     rng = np.random.default_rng(8)
     kernel = random_psd(rng, 30)[0]
-    a = greedy_dpp(torch.from_numpy(kernel), 10)
-    b = greedy_dpp(torch.from_numpy(kernel).float(), 10)
+    a = greedy_dpp(torch.from_numpy(kernel), 10, backend=backend)
+    b = greedy_dpp(torch.from_numpy(kernel).float(), 10, backend=backend)
     assert torch.equal(a, b)
 
 
@@ -117,6 +125,8 @@ def test_bad_inputs_name_the_problem():
         greedy_dpp(torch.eye(3), 0)
     with pytest.raises(ValueError, match="window"):
         greedy_dpp(torch.eye(3), 2, window=0)
+    with pytest.raises(ValueError, match="backend"):
+        greedy_dpp(torch.eye(3), 2, backend="jax")
     with pytest.raises(ValueError, match="quality"):
         greedy_dpp_lowrank(torch.ones(2, 3), torch.ones(2, 4, 5), 2)
 
@@ -165,7 +175,7 @@ def test_cuda_matches_cpu():
     rng = np.random.default_rng(21)
     kernels = torch.from_numpy(np.stack([random_psd(rng, 60, rank=30)[0] for _ in range(16)]))
     for window in (None, 4):
-        cpu = greedy_dpp(kernels, 20, window=window)
+        cpu = greedy_dpp(kernels, 20, window=window, backend="numpy")
         gpu = greedy_dpp(kernels.cuda(), 20, window=window)
         assert torch.equal(cpu, gpu.cpu())
     q = torch.rand(16, 200, dtype=torch.float64)
