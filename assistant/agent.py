@@ -246,11 +246,3 @@ def hand_back(session: Session, session_id: str) -> ChatSession:
     session.flush()
     return chat
 
-
-def record_shopper_message(session: Session, session_id: str, text: str) -> Message:
-    """While an agent has taken over, the shopper's message is stored unanswered by the bot."""
-    chat = get_chat_session(session, session_id)
-    message = Message(session_id=chat.id, role="user", text=text)
-    session.add(message)
-    session.flush()
-    return message

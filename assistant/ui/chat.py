@@ -23,6 +23,7 @@ from assistant.ui.render import escape_text
 logger = logging.getLogger(__name__)
 
 CARD_EVENTS = ("more_like_this", "not_for_me", "add_to_cart")
+WAITING_ACTIONS = ("waiting_for_agent",)
 AGENT_PREFIX = "**Support agent:** "
 
 _assistant = None
@@ -72,23 +73,14 @@ def shopper_turn(
     user_id: str | None = None,
     diversity: float | None = None,
 ) -> TurnResult:
-    """One shopper message. While an agent has taken over, it is stored and the bot stays silent."""
+    """One shopper message. While an agent has taken over, the assistant stores it and stays
+    silent (``action == "waiting_for_agent"``)."""
     message = (message or "").strip()
     if not message:
         raise UserError("the message is empty: type a question or what you are looking for")
     limit = get_settings().max_message_chars
     if len(message) > limit:
         raise UserError(f"the message is {len(message)} characters; keep it under {limit}")
-    if session_mode(session_id) == "agent":
-        from assistant.agent import record_shopper_message
-
-        with session_scope() as s:
-            row = record_shopper_message(s, session_id, message)
-            message_id = row.id
-        return TurnResult(
-            session_id=session_id, message_id=message_id, reply="", intent="out_of_scope",
-            confidence=0.0, action="agent", handoff=True,
-        )
     assistant = get_assistant()
     kwargs: dict[str, Any] = {"session_id": session_id, "user_id": user_id}
     if diversity is not None and _accepts(assistant.turn, "diversity"):

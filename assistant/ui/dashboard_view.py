@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import tempfile
 from datetime import datetime
@@ -75,11 +76,12 @@ def export(principal: Any, fmt: str) -> tuple[Any, str]:
 
 
 def _as_dict(obj: Any) -> Any:
+    """A JSON-safe view of an action's result (dataclasses, paths, datetimes)."""
     if hasattr(obj, "to_dict"):
-        return obj.to_dict()
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return dataclasses.asdict(obj)
-    return obj
+        obj = obj.to_dict()
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        obj = dataclasses.asdict(obj)
+    return json.loads(json.dumps(obj, default=str))
 
 
 def retrain(principal: Any) -> dict[str, Any]:

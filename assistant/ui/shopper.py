@@ -82,7 +82,7 @@ def submit(
     except UserError as err:
         raise gr.Error(str(err)) from err
     browser["session_id"] = result.session_id
-    if result.action == "agent":  # an agent has the conversation: no bot reply
+    if result.action in chat.WAITING_ACTIONS:  # an agent has the conversation: no bot reply
         message_ids[-1] = result.message_id
         yield (messages, "", message_ids, browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
         return

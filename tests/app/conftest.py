@@ -49,6 +49,12 @@ class ScriptedAssistant:
                 chat = ChatSession(id=session_id or uuid.uuid4().hex, user_id=user_id, state={})
                 s.add(chat)
                 s.flush()
+            if chat.mode != "bot":  # the contract: an agent has the session, the bot stays silent
+                user = Message(session_id=chat.id, role="user", text=message)
+                s.add(user)
+                s.flush()
+                return TurnResult(session_id=chat.id, message_id=user.id, reply="A person will answer.",
+                                  intent="out_of_scope", confidence=0.0, action="waiting_for_agent")
             word = "shoe" if "shoe" in message.lower() else "jacket" if "jacket" in message.lower() else None
             intent = "search_products" if word else "greeting"
             products = []

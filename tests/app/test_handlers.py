@@ -102,9 +102,11 @@ def test_agent_flow_reaches_shopper(scripted):
         sent = s.query(Message).filter_by(session_id=sid, role="agent").one()
         assert (sent.draft, sent.text) == (draft_text, "Hi, I am <b>Sam</b>, looking now.")
     # while the agent has the session, the bot stays silent
-    calls = len(scripted.calls)
-    _, (messages2, *_rest) = run_turn("thanks", browser, polled, polled_ids)
-    assert len(scripted.calls) == calls and messages2[-1] == {"role": "user", "content": "thanks"}
+    _, (messages2, _, ids2, *_rest) = run_turn("thanks", browser, polled, polled_ids)
+    assert messages2[-1] == {"role": "user", "content": "thanks"} and len(ids2) == len(polled_ids) + 1
+    with session_scope() as s:
+        roles = [m.role for m in s.query(Message).filter_by(session_id=sid).order_by(Message.id)]
+    assert roles == ["user", "assistant", "agent", "user"]
     agent_view.hand_back(AGENT, sid)
     with session_scope() as s:
         assert s.get(ChatSession, sid).mode == "bot"
