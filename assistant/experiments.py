@@ -116,8 +116,32 @@ class VersionStats:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def to_flat(self) -> dict[str, Any]:
+        """One flat row: ``thumbs_up_rate``, ``thumbs_up_low``, ``thumbs_up_high``, ``ratings``,
+        ``handoff_*``, ``resolution_*`` (rates are ``None`` when nothing was counted)."""
+        row: dict[str, Any] = {
+            "version": self.version,
+            "status": self.status,
+            "sessions": self.sessions,
+            "ratings": self.thumbs_up.n,
+        }
+        for name in ("thumbs_up", "handoff", "resolution"):
+            rate: Rate = getattr(self, name)
+            row[f"{name}_rate"] = rate.rate
+            row[f"{name}_low"] = rate.low
+            row[f"{name}_high"] = rate.high
+        return row
 
-def version_stats(session: Session) -> list[VersionStats]:
+
+def version_stats(session: Session) -> list[dict[str, Any]]:
+    """Per-version outcome rates with Wilson 95% intervals, as flat rows (see ``VersionStats.to_flat``).
+
+    The dashboard draws these; ``compute_version_stats`` gives the typed objects.
+    """
+    return [s.to_flat() for s in compute_version_stats(session)]
+
+
+def compute_version_stats(session: Session) -> list[VersionStats]:
     """Per model version (sessions without one are grouped under ``"unassigned"``)."""
     status = dict(session.execute(select(ModelVersion.id, ModelVersion.status)).all())
     chats = session.execute(select(ChatSession.id, ChatSession.model_version, ChatSession.handoff))

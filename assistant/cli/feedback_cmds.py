@@ -3,32 +3,72 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from assistant.cli import app
-from assistant.errors import NotAvailableYet
+from assistant.cli.output import print_json
+from assistant.errors import UserError
 
 feedback_app = typer.Typer(help="Feedback on replies.", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
 
 
+def require_schema() -> None:
+    """Fail with a clear message when the database has no schema yet."""
+    from sqlalchemy import inspect
+
+    from assistant.settings import get_settings
+    from assistant.store.db import get_engine
+
+    if not inspect(get_engine()).has_table("messages"):
+        raise UserError(f"no Aisle database at {get_settings().db_url}; run `aisle init` first")
+
+
 @feedback_app.command("add")
 def feedback_add(
-    message_id: int = typer.Argument(...),
-    rating: Optional[str] = typer.Option(None, "--rating", help="up|down"),
-    reason: Optional[str] = typer.Option(None, "--reason"),
-    correction: Optional[str] = typer.Option(None, "--correction"),
+    message_id: int = typer.Argument(
+        ..., help="An assistant message id (from `aisle chat --json`)."
+    ),
+    rating: str | None = typer.Option(None, "--rating", help="up|down"),
+    reason: str | None = typer.Option(None, "--reason", help="Why (free text)."),
+    correction: str | None = typer.Option(
+        None,
+        "--correction",
+        help="An intent label (the shopper's turn was misunderstood) or the reply that should have been sent.",
+    ),
+    author: str = typer.Option("cli", "--author", help="cli|shopper|agent"),
 ) -> None:
-    """Record feedback on an assistant message."""
-    raise NotAvailableYet("aisle feedback add")
+    """Record feedback on an assistant message (the same record the UI's thumbs and edits write)."""
+    from assistant.feedback import add_feedback
+    from assistant.store.db import session_scope
+
+    require_schema()
+    with session_scope() as s:
+        row = add_feedback(
+            s, message_id, rating=rating, reason=reason, correction=correction, author=author
+        )
+        print_json(
+            {
+                "feedback_id": row.id,
+                "message_id": row.message_id,
+                "rating": row.rating,
+                "corrected_intent": row.corrected_intent,
+                "correction": row.correction,
+            }
+        )
 
 
 @feedback_app.command("export")
 def feedback_export(
-    out: Path = typer.Argument(...),
+    out: Path = typer.Argument(..., help="Output file (JSON lines)."),
     fmt: str = typer.Option(..., "--format", help="sft|dpo|intents"),
 ) -> None:
-    """Export training data as JSON lines, personal data scrubbed."""
-    raise NotAvailableYet("aisle feedback export")
+    """Export training data as JSON lines, personal data scrubbed; prints {"records", "path"}."""
+    from assistant.feedback import export_feedback
+    from assistant.store.db import session_scope
+
+    require_schema()
+    with session_scope() as s:
+        report = export_feedback(s, fmt, out)
+    print_json(report.to_dict())
