@@ -7,7 +7,11 @@
 - ``examples``: ``training_examples(session)`` for ``aisle train dialogue --from-feedback``
 """
 
-from assistant.feedback.examples import TrainingExample, training_examples
+from assistant.feedback.examples import (
+    TrainingExample,
+    feedback_training_examples,
+    training_examples,
+)
 from assistant.feedback.export import FORMATS, ExportReport, build_records, export_feedback
 from assistant.feedback.records import add_feedback
 from assistant.feedback.scrub import Scrubber
@@ -20,5 +24,6 @@ __all__ = [
     "add_feedback",
     "build_records",
     "export_feedback",
+    "feedback_training_examples",
     "training_examples",
 ]

@@ -8,12 +8,17 @@ Two kinds, both scrubbed of personal data:
 
 One example per distinct utterance text (case and spacing ignored) and context; a correction
 beats a confirmation, and the latest correction wins.
+
+Each example is a plain dict (a ``TrainingExample`` TypedDict) because that is the exchange
+format ``assistant.nlu.training.train_dialogue(extra_examples=...)`` reads: ``text``,
+``intent``, ``context`` (the assistant reply the shopper was answering, the model's second
+input segment), plus ``previous_intent``, ``previous_text`` and ``source``.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -24,24 +29,13 @@ from assistant.nlu.labels import INTENTS
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class TrainingExample:
-    """One labelled shopper utterance.
-
-    ``previous_intent`` / ``previous_text`` describe the shopper's previous turn in the same
-    conversation (``None`` for the first turn): the context the model reads.
-    """
-
+class TrainingExample(TypedDict):
     text: str
     intent: str
-    previous_intent: str | None = None
-    previous_text: str | None = None
-    source: str = "corrected"  # corrected | confirmed
-
-    @property
-    def context(self) -> str | None:
-        """The previous shopper turn's text, the ``contexts`` entry ``DialogueModel.predict`` takes."""
-        return self.previous_text
+    context: str | None  # the assistant reply just before the utterance (scrubbed)
+    previous_intent: str | None  # label of the shopper's previous turn
+    previous_text: str | None  # the shopper's previous turn (scrubbed)
+    source: str  # corrected | confirmed
 
 
 def training_examples(session: Session, include_confirmed: bool = True) -> list[TrainingExample]:
@@ -54,32 +48,43 @@ def training_examples(session: Session, include_confirmed: bool = True) -> list[
         for i, turn in enumerate(turns):
             if turn.role != "user":
                 continue
+            bot = turns[i - 1] if i > 0 and turns[i - 1].role == "assistant" else None
             example = None
             if turn.corrected and turn.intent in INTENTS:
-                example = _example(turn.text, turn.intent, previous, scrubber, "corrected")
+                example = _example(turn, previous, bot, scrubber, "corrected")
             elif include_confirmed and turn.intent in INTENTS:
                 reply = next((t for t in turns[i + 1 :] if t.role == "assistant"), None)
                 if reply is not None and reply.rating == "up" and not reply.edited:
-                    example = _example(turn.text, turn.intent, previous, scrubber, "confirmed")
+                    example = _example(turn, previous, bot, scrubber, "confirmed")
             if example is not None:
-                key = (" ".join(example.text.lower().split()), example.previous_text)
+                key = (" ".join(example["text"].lower().split()), example["context"])
                 old = found.get(key)
-                if old is None or example.source == "corrected" or old.source == "confirmed":
+                if old is None or example["source"] == "corrected" or old["source"] == "confirmed":
                     found[key] = example
             previous = turn
     examples = list(found.values())
     logger.info(
         "%d training examples from feedback (%d corrected)",
         len(examples),
-        sum(e.source == "corrected" for e in examples),
+        sum(e["source"] == "corrected" for e in examples),
     )
     return examples
 
 
-def _example(text, intent, previous, scrubber: Scrubber, source: str) -> TrainingExample:
+def feedback_training_examples(include_confirmed: bool = True) -> list[TrainingExample]:
+    """``training_examples`` on the configured database, in its own read-only transaction
+    (what ``aisle train dialogue --from-feedback`` passes as ``extra_examples``)."""
+    from assistant.store.db import session_scope
+
+    with session_scope() as session:
+        return training_examples(session, include_confirmed=include_confirmed)
+
+
+def _example(turn, previous, bot, scrubber: Scrubber, source: str) -> TrainingExample:
     return TrainingExample(
-        text=scrubber(text),
-        intent=intent,
+        text=scrubber(turn.text),
+        intent=turn.intent,
+        context=scrubber(bot.text) if bot is not None else None,
         previous_intent=previous.intent if previous is not None else None,
         previous_text=scrubber(previous.text) if previous is not None else None,
         source=source,

@@ -23,18 +23,25 @@ def test_corrected_and_confirmed_examples(db):
     add_feedback(db, ids[3], rating="down", correction="complaint")
     add_feedback(db, ids[3], corrected_intent="track_order", author="agent")  # latest wins
     add_feedback(db, ids[5], rating="down")  # disliked, uncorrected: no example
-    got = sorted(training_examples(db), key=lambda e: e.text)
+    got = sorted(training_examples(db), key=lambda e: e["text"])
     assert got == [
-        TrainingExample("hi there", "greeting", None, None, "confirmed"),
         TrainingExample(
-            "my parcel never came, [NAME] [NAME] here",
-            "track_order",
+            text="hi there",
+            intent="greeting",
+            context=None,
+            previous_intent=None,
+            previous_text=None,
+            source="confirmed",
+        ),
+        TrainingExample(
+            text="my parcel never came, [NAME] [NAME] here",
+            intent="track_order",
+            context="Hello!",
             previous_intent="greeting",
             previous_text="hi there",
             source="corrected",
         ),
     ]
-    assert got[1].context == "hi there"
 
 
 def test_correction_beats_confirmation_of_same_text(db):
@@ -45,5 +52,24 @@ def test_correction_beats_confirmation_of_same_text(db):
     add_feedback(db, a[1], correction="cancel_order")
     add_feedback(db, b[1], rating="up")
     got = training_examples(db)
-    assert [(e.intent, e.source) for e in got] == [("cancel_order", "corrected")]
-    assert training_examples(db, include_confirmed=False)[0].intent == "cancel_order"
+    assert [(e["intent"], e["source"]) for e in got] == [("cancel_order", "corrected")]
+    assert training_examples(db, include_confirmed=False)[0]["intent"] == "cancel_order"
+
+
+def test_examples_are_what_the_dialogue_trainer_reads(db):
+    corpus = __import__("pytest").importorskip("assistant.nlu.corpus")
+    ids = add_turns(
+        db,
+        "s",
+        [
+            ("user", "where's my stuff", "search_products"),
+            ("assistant", "Boots?", "search_products"),
+        ],
+    )
+    add_feedback(db, ids[1], correction="track_order")
+    (example,) = [corpus.coerce_example(e, source="feedback") for e in training_examples(db)]
+    assert (example.text, example.intent, example.source) == (
+        "where's my stuff",
+        "track_order",
+        "feedback",
+    )
