@@ -75,6 +75,8 @@ def _registry():
 
 def _row(v: Any) -> dict[str, Any]:
     """A version as a plain dict, from an ORM row, a dataclass or a dict."""
+    if isinstance(v, str):
+        return {"version": v}
     if isinstance(v, dict):
         d = dict(v)
     elif hasattr(v, "to_dict"):
@@ -119,8 +121,8 @@ def list_versions() -> list[dict[str, Any]]:
             return [_row(v) for v in rows]
 
 
-def _headline(metrics: dict[str, Any] | None) -> str:
-    metrics = metrics or {}
+def _headline(row: dict[str, Any]) -> str:
+    metrics = row.get("metrics") or row
     flat = metrics.get("eval", metrics) if isinstance(metrics.get("eval"), dict) else metrics
     parts = []
     for key in ("macro_f1", "accuracy"):
@@ -147,7 +149,7 @@ def model_list(
         typer.echo(
             f"{str(r.get('version')):<28} {str(r.get('status')):<10} {str(r.get('parent') or '-'):<28} "
             f"{str(r.get('data_hash') or '-')[:12]:<14} {str(r.get('created') or '')[:19]:<20} "
-            f"{_headline(r.get('metrics'))}"
+            f"{_headline(r)}"
         )
 
 
@@ -159,8 +161,8 @@ def model_promote(
     from assistant.cli.feedback_cmds import require_schema
 
     require_schema()
-    result = _registry().promote(version)
-    print_json({"live": version, "result": _row(result) if result is not None else None})
+    _registry().promote(version)
+    print_json({"live": version})
 
 
 @model_app.command("rollback")
@@ -170,4 +172,4 @@ def model_rollback() -> None:
 
     require_schema()
     result = _registry().rollback()
-    print_json({"rolled_back": True, "live": _row(result) if result is not None else None})
+    print_json({"rolled_back": True, "live": _row(result).get("version") if result else None})
