@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +34,8 @@ SMALLTALK = {
     "goodbye": "Goodbye, and thanks for visiting!",
 }
 SHOPPING = ("search", "recommend", "compare", "product_question", "accept_offer")
+POLICY_MIN = 0.30  # cosine between the question and a passage for the passage to answer it
+POLICY_STRICT = 0.45  # for requests with no tool, where an unrelated passage would mislead
 
 
 @dataclass
@@ -51,6 +52,9 @@ class TurnRunner:
 
     def __init__(self, settings: Settings, engine: ShoppingEngine, policy_index) -> None:
         self.settings, self.engine, self.policy = settings, engine, policy_index
+        self._passage_vecs: dict = getattr(policy_index, "_aisle_passage_vecs", {})
+        if policy_index is not None:
+            policy_index._aisle_passage_vecs = self._passage_vecs
 
     def run(
         self, db: Session, chat: ChatSession, state: DialogueState, clean: CleanMessage,
@@ -83,6 +87,8 @@ class TurnRunner:
             if plan.action in ("search", "recommend") and fresh:
                 state.last_query = text
         out = self._dispatch(db, chat, state, plan, text, u, update, dry_run)
+        if plan.action in SHOPPING and "no_brand" in update.note:
+            note += "These products don't list a brand, so I can't filter by brand. "
         out.reply = note + out.reply
         if clean.truncated:
             out.reply += f"\n(Your message was {clean.original_chars} characters; I read the first {len(clean.text)}.)"
@@ -102,10 +108,12 @@ class TurnRunner:
         if action == "confirm_no":
             return _flow(flow.deny())
         if action == "handoff":
-            chat.handoff = True
+            from assistant.tools import transfer_to_human
+
+            transfer_to_human(db, chat.id, f"{plan.reason}; last message: {text[:200]}")
+            state.handoff_summary = plan.reason
             state.task, state.pending = None, None
-            state_note = {"handoff_reason": plan.reason}
-            return Outcome(HANDOFF_TEXT, "handoff", handoff=True, plan=state_note)
+            return Outcome(HANDOFF_TEXT, "handoff", handoff=True, plan={"handoff_reason": plan.reason})
         if action == "clarify":
             return Outcome(
                 "Sorry, I didn't get that. Could you rephrase? I can search products (\"a blue t-shirt under $60\"), "
@@ -117,7 +125,8 @@ class TurnRunner:
             return self._policy(text, u.intent)
         if action == "unsupported":
             out = self._policy(text, u.intent, strict=True)
-            out.reply = ("I can't do that here. " + (out.reply + " " if out.action == "policy_answer" else "")
+            cited = out.plan.get("citation") is not None
+            out.reply = ("I can't do that here. " + (out.reply + " " if cited else "")
                          + "Would you like me to transfer you to a person from our team?")
             return Outcome(out.reply, "unsupported", plan=out.plan)
         if action == "decline_offer":
@@ -167,15 +176,27 @@ class TurnRunner:
                        products=[_public(p) for p in result.products], plan=plan)
 
     def _policy(self, text: str, intent: str, strict: bool = False) -> Outcome:
+        """The best policy passage, cited, when it is about the question (cosine >= threshold)."""
         passages = self.policy.search(text, k=3) if self.policy is not None else []
-        if strict:
-            words = set(re.findall(r"[a-z]{4,}", text.lower())) - {"want", "would", "like", "please", "need", "help"}
-            passages = [p for p in passages if len(words & set(re.findall(r"[a-z]{4,}", p.text.lower()))) >= 2]
-        if not passages:
-            return Outcome("I couldn't find that in the store's policy. Would you like me to transfer you to a person?", "clarify")
-        best = passages[0]
+        relevance = self._relevance(text, passages)
+        floor = POLICY_STRICT if strict else POLICY_MIN
+        ranked = sorted(zip(relevance, range(len(passages)), strict=True), reverse=True)
+        if not ranked or ranked[0][0] < floor:
+            return Outcome("The store's policy doesn't say anything about that. Would you like me to transfer you to a person?",
+                           "policy_answer", plan={"citation": None, "relevance": ranked[0][0] if ranked else None})
+        best = passages[ranked[0][1]]
         return Outcome(respond.policy_answer(best), "policy_answer",
-                       plan={"citation": {"source": best.source, "section": best.section}})
+                       plan={"citation": {"source": best.source, "section": best.section}, "relevance": round(ranked[0][0], 3)})
+
+    def _relevance(self, text: str, passages) -> list[float]:
+        if not passages:
+            return []
+        missing = [p.text for p in passages if p.text not in self._passage_vecs]
+        if missing:
+            for t, v in zip(missing, self.engine.search_service.encode(missing), strict=True):
+                self._passage_vecs[t] = v
+        q = self.engine.search_service.encode([text])[0]
+        return [float(q @ self._passage_vecs[p.text]) for p in passages]
 
 
 def _flow(reply: FlowReply) -> Outcome:

@@ -67,6 +67,8 @@ def plan_action(
         and (state.last_shown or update.new_need)
         and not (intent == "out_of_scope" and confidence >= threshold and not (update.refinements or update.item))
     )
+    if intent == "check_payment_methods" and state.customer_id is None and not continuing_service:
+        return Plan("policy_answer", "payment methods in general: from the policy")
     if intent in SERVICE_INTENTS and intent in POLICY_INTENTS and not continuing_service:
         return Plan("policy_answer", f"{intent} answered from the policy")
     if confidence < threshold and not (continuing_service or continuing_shopping or service_entities):

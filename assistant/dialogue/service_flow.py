@@ -88,6 +88,8 @@ class ServiceFlow:
         refusal = self._one_shopper(text, slots)
         if refusal:
             return refusal
+        if state.task is not None:
+            self._absorb(text, slots)
         prefix = ""
         if state.customer_id is None:
             result = self._authenticate(text, slots)
@@ -96,7 +98,6 @@ class ServiceFlow:
             prefix = result
         if state.task is None:
             return FlowReply(prefix + "How can I help with your orders or account?", "clarify")
-        self._absorb(text, slots)
         reply = self._advance()
         return FlowReply(prefix + reply.text, reply.action, reply.handoff)
 
@@ -183,14 +184,10 @@ class ServiceFlow:
         reason = extract.cancel_reason(text)
         if reason:
             task["reason"] = reason
-        customer = self.db.get(Customer, self.state.customer_id)
-        pm = extract.payment_method(text, customer.payment_methods or {})
-        if pm:
-            task["payment_method_id"] = pm
         addr = extract.address(text)
         if addr:
             task["address"] = addr
-        task["last_text"] = text
+        task["text"] = (task.get("text", "") + "\n" + text)[-2000:]
 
     def _advance(self) -> FlowReply:
         task, state = self.state.task, self.state
@@ -215,6 +212,11 @@ class ServiceFlow:
             state.task = None
             return FlowReply(f"Order {order.id} is '{order.status}'. Only {wanted} orders can be {_verb_past(kind)}.", "service_tool")
         methods = self.db.get(Customer, state.customer_id).payment_methods or {}
+        for line in reversed(task.get("text", "").split("\n")):  # the latest mention wins
+            named = extract.payment_method(line, methods)
+            if named:
+                task["payment_method_id"] = named
+                break
         original = next((p["payment_method_id"] for p in order.payment_history or [] if p.get("transaction_type") == "payment"), None)
         if kind == "cancel":
             if "reason" not in task:
@@ -272,7 +274,7 @@ class ServiceFlow:
     def _items(self, order: Order, task: dict[str, Any]) -> list[dict[str, Any]] | FlowReply:
         if task.get("items"):
             return [it for it in order.items if it["item_id"] in task["items"]][: len(task["items"])]
-        text = task.get("last_text", "")
+        text = task.get("text", "")
         low, hay = text.lower(), f" {norm_words(text)} "
         if re.search(r"\b(all|everything|whole order|entire order|both)\b", low):
             chosen = list(order.items)
@@ -287,7 +289,7 @@ class ServiceFlow:
         return chosen
 
     def _new_items(self, items: list[dict[str, Any]], task: dict[str, Any]):
-        text = task.get("last_text", "")
+        text = task.get("text", "")
         new = []
         for it in items:
             variants = [v for v in tools.variants_of(self.db, it["product_id"]) if v.available and v.id != it["item_id"]]

@@ -138,14 +138,14 @@ class ShoppingEngine:
         """The nearest relaxation that finds something: above the ceiling, then without options/brand."""
         tries: list[tuple[str, str, Filters]] = []
         if filters.max_price is not None:
-            tries.append(("price_max", f"above your {filters.max_price:.2f} limit", dataclasses.replace(filters, max_price=None)))
+            tries.append(("price_max", f"above your ${filters.max_price:,.2f} limit", dataclasses.replace(filters, max_price=None)))
         for name, values in filters.options:
             rest = tuple(o for o in filters.options if o[0] != name)
             tries.append((f"option:{name}", f"not in {'/'.join(values)}", dataclasses.replace(filters, options=rest)))
         if filters.brands:
             tries.append(("brand", f"not from {'/'.join(filters.brands)}", dataclasses.replace(filters, brands=())))
         if filters.min_price is not None:
-            tries.append(("price_min", f"below your {filters.min_price:.2f} minimum", dataclasses.replace(filters, min_price=None)))
+            tries.append(("price_min", f"below your ${filters.min_price:,.2f} minimum", dataclasses.replace(filters, min_price=None)))
         if filters.categories:
             tries.append(("category", "in other categories", dataclasses.replace(filters, categories=())))
         for drop, label, relaxed in tries:

@@ -47,6 +47,7 @@ class DialogueState:
     offer: dict[str, Any] | None = None
     fail_streak: int = 0
     turns: int = 0
+    handoff_summary: str = ""
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
