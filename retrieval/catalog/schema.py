@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from assistant.errors import UserError
@@ -77,17 +77,23 @@ class ProductRow:
     attributes: dict[str, Any] = field(default_factory=dict)
     group_id: str | None = None
 
+    def _fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _ROW_FIELDS}
+
     def content_hash(self) -> str:
         """sha256 of everything but the id: equal hashes mean nothing to update."""
-        data = asdict(self)
+        data = self._fields()
         data.pop("id")
         return hashlib.sha256(_canonical(data).encode()).hexdigest()
 
     def to_values(self) -> dict[str, Any]:
         """Column values for the ``products`` table."""
-        data = asdict(self)
+        data = self._fields()
         data["content_hash"] = self.content_hash()
         return data
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(ProductRow))
 
 
 def _canonical(obj: Any) -> str:

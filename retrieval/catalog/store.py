@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from assistant.store.models import CatalogState, Product
@@ -59,6 +70,11 @@ class SeenIds:
             _SEEN.drop(self.session.connection(), checkfirst=True)
 
 
+_PRODUCTS = Product.__table__
+# Core statements (not ORM bulk): no objects in the session, and faster executemany.
+_UPDATE = update(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("pid"))
+
+
 def write_batch(session: Session, rows: Sequence[ProductRow]) -> tuple[int, int, int]:
     """Upsert ``rows`` (unique ids). Returns (inserted, updated, unchanged)."""
     if not rows:
@@ -69,9 +85,11 @@ def write_batch(session: Session, rows: Sequence[ProductRow]) -> tuple[int, int,
     new = [v for v in values if v["id"] not in existing]
     changed = [v for v in values if v["id"] in existing and existing[v["id"]] != v["content_hash"]]
     if new:
-        session.execute(insert(Product), new)
+        session.execute(insert(_PRODUCTS), new)
     if changed:
-        session.execute(update(Product), changed)
+        for v in changed:
+            v["pid"] = v.pop("id")
+        session.execute(_UPDATE, changed)
     return len(new), len(changed), len(values) - len(new) - len(changed)
 
 

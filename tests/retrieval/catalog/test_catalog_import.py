@@ -26,8 +26,14 @@ A-100,Trail Runner again,80,Shoes,Stride,yes,red,,EUR
 A-106,Beanie,15,Hats,Knitco,maybe,green,,EUR
 A-107,Cap,9.5,Hats,Knitco,1,black,,eur
 """
-SHOP_MAP = ["id=SKU", "title=Product Name", "price=Cost (EUR)", "category=Dept", "brand=Maker",
-            "available=In Stock"]
+SHOP_MAP = [
+    "id=SKU",
+    "title=Product Name",
+    "price=Cost (EUR)",
+    "category=Dept",
+    "brand=Maker",
+    "available=In Stock",
+]
 
 
 def _products(engine) -> dict[str, Product]:
@@ -58,8 +64,14 @@ def test_foreign_csv_with_map_and_broken_rows(engine, tmp_path):
     stored = _products(engine)
     assert sorted(stored) == ["A-100", "A-101", "A-103", "A-107"]
     runner = stored["A-100"]
-    assert (runner.title, runner.price, runner.category, runner.brand, runner.available, runner.currency) == (
-        "Trail Runner", 89.9, "Shoes", "Stride", True, "EUR")
+    assert (
+        runner.title,
+        runner.price,
+        runner.category,
+        runner.brand,
+        runner.available,
+        runner.currency,
+    ) == ("Trail Runner", 89.9, "Shoes", "Stride", True, "EUR")
     assert runner.attributes == {"Colour": "red", "Notes": "light"}
     assert stored["A-101"].available is False and stored["A-101"].attributes == {"Colour": "blue"}
     assert stored["A-103"].title == "Wool Socks, 3-pack"
@@ -87,12 +99,17 @@ def test_semicolon_csv_without_ids_gets_stable_generated_ids(engine, tmp_path):
     second = import_catalog(path)
     assert (second.imported, second.updated) == (1, 1)  # M updated in place, L new
     stored = _products(engine)
-    assert sorted((p.attributes["Size"], p.price) for p in stored.values()) == [("L", 4.5), ("M", 5.0)]
+    assert sorted((p.attributes["Size"], p.price) for p in stored.values()) == [
+        ("L", 4.5),
+        ("M", 5.0),
+    ]
 
 
 def test_duplicates_are_caught_across_batches(engine, tmp_path):
     path = tmp_path / "d.csv"
-    path.write_text("id,title,price\na,A,1\nb,B,2\nc,C,3\na,A again,4\nc,C again,5\n", encoding="utf-8")
+    path.write_text(
+        "id,title,price\na,A,1\nb,B,2\nc,C,3\na,A again,4\nc,C again,5\n", encoding="utf-8"
+    )
     report = import_catalog(path, batch_size=2)
     assert report.to_dict()["rejected"] == [
         {"row": 4, "error": "duplicate id 'a' (first in row 1)"},
@@ -128,28 +145,54 @@ def test_parquet_in_batches(engine, tmp_path):
     import datetime as dt
 
     n = 5000
-    table = pa.table({
-        "product_id": [f"x{i}" for i in range(n)],
-        "name": [f"Item {i}" if i != 17 else None for i in range(n)],
-        "price": [float(i % 50) for i in range(n)],
-        "available": [i % 3 != 0 for i in range(n)],
-        "launched": [dt.date(2024, 1, 1 + i % 28) for i in range(n)],
-    })
+    table = pa.table(
+        {
+            "product_id": [f"x{i}" for i in range(n)],
+            "name": [f"Item {i}" if i != 17 else None for i in range(n)],
+            "price": [float(i % 50) for i in range(n)],
+            "available": [i % 3 != 0 for i in range(n)],
+            "launched": [dt.date(2024, 1, 1 + i % 28) for i in range(n)],
+        }
+    )
     path = tmp_path / "cat.parquet"
     pq.write_table(table, path, row_group_size=700)
     report = import_catalog(path, mapping=["id=product_id", "title=name"])
     assert report.imported == n - 1
-    assert report.to_dict()["rejected"] == [{"row": 18, "error": "title is missing (column 'name')"}]
+    assert report.to_dict()["rejected"] == [
+        {"row": 18, "error": "title is missing (column 'name')"}
+    ]
     stored = _products(engine)
-    assert (stored["x3"].available, stored["x4"].available, stored["x4"].price) == (False, True, 4.0)
+    assert (stored["x3"].available, stored["x4"].available, stored["x4"].price) == (
+        False,
+        True,
+        4.0,
+    )
     assert stored["x4"].attributes == {"launched": "2024-01-05"}
 
 
 def test_tau2_format(engine, tmp_path):
-    db = {"products": {"p1": {"name": "Desk Lamp", "product_id": "p1", "variants": {
-        "v1": {"item_id": "v1", "options": {"color": "black", "bulb": "LED"}, "available": True, "price": 30},
-        "v2": {"item_id": "v2", "options": {"color": "white"}, "available": False, "price": 31.5},
-    }}}}
+    db = {
+        "products": {
+            "p1": {
+                "name": "Desk Lamp",
+                "product_id": "p1",
+                "variants": {
+                    "v1": {
+                        "item_id": "v1",
+                        "options": {"color": "black", "bulb": "LED"},
+                        "available": True,
+                        "price": 30,
+                    },
+                    "v2": {
+                        "item_id": "v2",
+                        "options": {"color": "white"},
+                        "available": False,
+                        "price": 31.5,
+                    },
+                },
+            }
+        }
+    }
     path = tmp_path / "shop.json"
     path.write_text(json.dumps(db), encoding="utf-8")
     assert import_catalog(path).imported == 2
@@ -157,7 +200,11 @@ def test_tau2_format(engine, tmp_path):
     assert v1.title == "Desk Lamp — black, LED"
     assert v1.description == "Desk Lamp with color black and bulb LED."
     assert (v2.title, v2.description, v2.available, v2.group_id) == (
-        "Desk Lamp — white", "Desk Lamp with color white.", False, "p1")
+        "Desk Lamp — white",
+        "Desk Lamp with color white.",
+        False,
+        "p1",
+    )
     with pytest.raises(UserError, match="--map does not apply"):
         import_catalog(path, mapping=["title=name"])
 
@@ -210,7 +257,9 @@ def test_bad_encoding_midway_writes_nothing(engine, tmp_path):
         ("cat.csv", b"id,title,price\n", {"fmt": "xml"}, "--format xml"),
     ],
 )
-def test_unreadable_files_raise_user_error_and_write_nothing(engine, tmp_path, name, content, kwargs, message):
+def test_unreadable_files_raise_user_error_and_write_nothing(
+    engine, tmp_path, name, content, kwargs, message
+):
     before = _seed(engine, tmp_path)
     path = tmp_path / name
     if content is not None:

@@ -18,7 +18,15 @@ from retrieval.catalog.schema import (
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("12.5", 12.5), (" 7 ", 7.0), ("$1,299.00", 1299.0), ("€3", 3.0), (0, 0.0), (4.25, 4.25), ("0", 0.0)],
+    [
+        ("12.5", 12.5),
+        (" 7 ", 7.0),
+        ("$1,299.00", 1299.0),
+        ("€3", 3.0),
+        (0, 0.0),
+        (4.25, 4.25),
+        ("0", 0.0),
+    ],
 )
 def test_price_accepts(raw, expected):
     assert parse_price(raw) == expected
@@ -26,9 +34,15 @@ def test_price_accepts(raw, expected):
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("", "price is missing"), (None, "price is missing"), ("twelve", "price is not a number: 'twelve'"),
-     ("-3", "price is negative: -3"), (float("nan"), "price is not a number"), ("1,5", "not a number"),
-     (True, "not a number")],
+    [
+        ("", "price is missing"),
+        (None, "price is missing"),
+        ("twelve", "price is not a number: 'twelve'"),
+        ("-3", "price is negative: -3"),
+        (float("nan"), "price is not a number"),
+        ("1,5", "not a number"),
+        (True, "not a number"),
+    ],
 )
 def test_price_rejects(raw, message):
     with pytest.raises(RowError, match=message.replace("$", r"\$")):
@@ -45,7 +59,10 @@ def test_available_values():
 
 
 def test_parse_mapping():
-    assert parse_mapping(["title=Product Name", "Price = Cost"]) == {"title": "Product Name", "price": "Cost"}
+    assert parse_mapping(["title=Product Name", "Price = Cost"]) == {
+        "title": "Product Name",
+        "price": "Cost",
+    }
     assert parse_mapping({"id": "SKU"}) == {"id": "SKU"}
     with pytest.raises(UserError, match="unknown field 'nme'"):
         parse_mapping(["nme=Name"])
@@ -62,7 +79,16 @@ def test_normalise_name():
 
 def test_column_map_explicit_then_same_name_then_attributes():
     cmap = ColumnMap({"title": "Name", "price": "Cost"})
-    row = cmap.row({"Name": "Mug", "Cost": "4", "Brand": "Acme", "title": "ignored", "Colour": "red", "Empty": ""})
+    row = cmap.row(
+        {
+            "Name": "Mug",
+            "Cost": "4",
+            "Brand": "Acme",
+            "title": "ignored",
+            "Colour": "red",
+            "Empty": "",
+        }
+    )
     assert (row.title, row.price, row.brand) == ("Mug", 4.0, "Acme")
     # 'title' is already mapped, so the same-name column is just an attribute; blanks are dropped
     assert row.attributes == {"title": "ignored", "Colour": "red"}
@@ -83,7 +109,9 @@ def test_id_column_present_but_blank_is_an_error():
 
 
 def test_attributes_field_takes_json_object():
-    row = ColumnMap({}).row({"title": "Mug", "price": "1", "attributes": '{"size": "L"}', "color": "red"})
+    row = ColumnMap({}).row(
+        {"title": "Mug", "price": "1", "attributes": '{"size": "L"}', "color": "red"}
+    )
     assert row.attributes == {"size": "L", "color": "red"}
     with pytest.raises(RowError, match="attributes must be a JSON object"):
         ColumnMap({}).row({"title": "Mug", "price": "1", "attributes": "[1, 2]"})
