@@ -68,12 +68,14 @@ class VectorIndex:
         self.index.add(vectors)
 
     def _train_ivfpq(self, vectors: np.ndarray) -> faiss.Index:
+        """IVF (about 4 sqrt(n) lists, each trained on >= 39 points) with 8-bit PQ codes."""
         n = len(vectors)
-        nlist = max(16, int(4 * math.sqrt(n)))
-        m = 48 if self.dim % 48 == 0 else 16 if self.dim % 16 == 0 else 8
+        nlist = max(1, min(int(4 * math.sqrt(n)), n // 39))
+        m = next(m for m in (48, 32, 16, 8, 4, 2, 1) if self.dim % m == 0)
+        nbits = 8 if n >= 256 * 39 else 4
         quant = faiss.IndexFlatIP(self.dim)
-        index = faiss.IndexIVFPQ(quant, self.dim, nlist, m, 8, faiss.METRIC_INNER_PRODUCT)
-        sample = vectors[np.random.default_rng(0).permutation(n)[: max(nlist * 39, 10_000)]]
+        index = faiss.IndexIVFPQ(quant, self.dim, nlist, m, nbits, faiss.METRIC_INNER_PRODUCT)
+        sample = vectors[np.random.default_rng(0).permutation(n)[: max(nlist * 64, 50_000)]]
         index.train(sample)
         index.nprobe = min(nlist, 32)
         return index
