@@ -122,3 +122,28 @@ def test_bad_inputs_are_user_errors(tiny_lm, tmp_path):
         train_llm(LLMTrainConfig(model=str(tiny_lm), data=bad, out=tmp_path / "o"))
     with pytest.raises(UserError, match="method"):
         LLMTrainConfig(model="x", data=bad, out=tmp_path, method="ppo")
+
+
+def test_cli_train_llm_prints_result(tiny_lm, sft_file, tmp_path, capsys, aisle_home):
+    from assistant.cli import main
+
+    out = tmp_path / "cli-adapter"
+    argv = ["train", "llm", "--method", "sft", "--model", str(tiny_lm), "--data", str(sft_file)]
+    with pytest.raises(SystemExit) as exc:  # typer's standalone mode exits 0 on success
+        main([*argv, "--out", str(out), "--max-steps", "2", "--lr", "0.01"])
+    assert exc.value.code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["steps"] == 2 and result["method"] == "sft" and result["out"] == str(out)
+    assert (out / "adapter_config.json").exists()
+
+
+@pytest.mark.gpu
+def test_sft_and_dpo_run_on_the_gpu(tiny_lm, sft_file, dpo_file, tmp_path):
+    for method, data in (("sft", sft_file), ("dpo", dpo_file)):
+        config = LLMTrainConfig(
+            model=str(tiny_lm), data=data, out=tmp_path / method, method=method, max_steps=20,
+            learning_rate=1e-2, device="cuda", lora_dropout=0.0,
+        )  # fmt: skip
+        result = train_llm(config, progress=False)
+        assert result.device.startswith("cuda")
+        assert result.losses[-1] < result.losses[0], (method, result.losses)
