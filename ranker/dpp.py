@@ -38,6 +38,7 @@ __all__ = [
 Array = Any  # torch.Tensor or np.ndarray
 RowFn = Callable[[Array], Array]
 Backend = Literal["auto", "torch", "numpy"]
+_CPU_CHUNK_BYTES = 2 << 20
 
 
 def _check_k(k: int, window: int | None) -> None:
@@ -185,11 +186,33 @@ def greedy_dpp(
     if not kernel.is_floating_point():
         kernel = kernel.float()
     device = kernel.device
-    if _use_numpy(kernel, backend):
-        kernel = kernel.detach().numpy()
+    if not _use_numpy(kernel, backend):
+        return _dense(kernel, k, window, eps)
+    kernel = kernel.detach().numpy()
+    n = kernel.shape[1]
+    parts = [
+        _dense(kernel[s], k, window, eps)
+        for s in _chunks(kernel.shape[0], (min(k, n) + 3) * n * kernel.itemsize)
+    ]
+    return torch.cat(parts).to(device)
+
+
+def _dense(kernel: Array, k: int, window: int | None, eps: float) -> torch.Tensor:
     diag = kernel.diagonal(0, 1, 2)
     rows = _arange(diag, diag.shape[0])
-    return _greedy(diag, lambda j: kernel[rows, j], k, window, eps).to(device)
+    return _greedy(diag, lambda j: kernel[rows, j], k, window, eps)
+
+
+def _chunks(bsz: int, bytes_per_list: int) -> list[slice]:
+    """Batch slices whose per-step working set stays in cache (CPU only).
+
+    A step reads every list's factor ``c`` [k, N] (and ``F`` [N, D] for the low-rank
+    form); a one-list loop keeps that in cache, a 1024-list step would stream it from
+    memory k times over. Slices of about ``_CPU_CHUNK_BYTES`` keep the batched loop
+    at least as cache-friendly as the loop per list.
+    """
+    size = max(1, _CPU_CHUNK_BYTES // max(1, bytes_per_list))
+    return [slice(s, min(s + size, bsz)) for s in range(0, bsz, size)]
 
 
 def greedy_dpp_lowrank(
@@ -232,8 +255,21 @@ def greedy_dpp_lowrank(
         features = features.float()
     quality = quality.to(device=features.device, dtype=features.dtype)
     device = features.device
-    if _use_numpy(features, backend):
-        quality, features = quality.detach().numpy(), features.detach().numpy()
+    if not _use_numpy(features, backend):
+        return _lowrank(quality, features, k, window, eps)
+    quality, features = quality.detach().numpy(), features.detach().numpy()
+    _, n, d = features.shape
+    per_list = (min(k, n) + 3 + d) * n * features.itemsize
+    parts = [
+        _lowrank(quality[s], features[s], k, window, eps)
+        for s in _chunks(quality.shape[0], per_list)
+    ]
+    return torch.cat(parts).to(device)
+
+
+def _lowrank(
+    quality: Array, features: Array, k: int, window: int | None, eps: float
+) -> torch.Tensor:
     rows = _arange(quality, quality.shape[0])
     diag = quality * quality * (features * features).sum(-1)
 
@@ -242,7 +278,7 @@ def greedy_dpp_lowrank(
         sim = (features @ fj[:, :, None])[:, :, 0]  # [B, N]
         return quality * quality[rows, j][:, None] * sim
 
-    return _greedy(diag, row, k, window, eps).to(device)
+    return _greedy(diag, row, k, window, eps)
 
 
 def tradeoff_alpha(theta: float) -> float:

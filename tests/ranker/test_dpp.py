@@ -184,3 +184,20 @@ def test_cuda_matches_cpu():
         greedy_dpp_lowrank(q, f, 20), greedy_dpp_lowrank(q.cuda(), f.cuda(), 20).cpu()
     )
     assert torch.equal(mmr(q, f, 20, 0.6), mmr(q.cuda(), f.cuda(), 20, 0.6).cpu())
+
+
+def test_cpu_batch_chunks_give_the_same_lists(monkeypatch):
+    import ranker.dpp
+
+    rng = np.random.default_rng(31)
+    kernels = np.stack([random_psd(rng, 20, rank=12)[0] for _ in range(7)])
+    monkeypatch.setattr(ranker.dpp, "_CPU_CHUNK_BYTES", 1)  # one list per chunk
+    got = greedy_dpp(torch.from_numpy(kernels), 15)
+    for b in range(7):
+        assert got[b].tolist() == _pad(paper_algorithm1(kernels[b], 15), 15)
+    q = torch.rand(5, 30, dtype=torch.float64)
+    f = torch.nn.functional.normalize(torch.randn(5, 30, 6, dtype=torch.float64), dim=-1)
+    assert torch.equal(
+        greedy_dpp_lowrank(q, f, 9, window=3),
+        greedy_dpp_lowrank(q, f, 9, window=3, backend="torch"),
+    )
