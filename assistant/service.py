@@ -121,6 +121,7 @@ class Assistant:
             u = self._understand(chat, state, clean)
             outcome = TurnRunner(self.settings, self.shopping, self.policy).run(db, chat, state, clean, u)
             state.last_action = outcome.action
+            state.last_reply = outcome.reply[:300]
             state.turns += 1
             chat.state = state.to_json()
             chat.handoff = bool(chat.handoff or outcome.handoff)
@@ -207,7 +208,8 @@ class Assistant:
         if clean.empty or clean.injection:
             return Understanding(intent="out_of_scope", confidence=0.0, model_version=chat.model_version)
         model = self.model_for(chat.model_version)
-        return model.predict([for_understanding(clean.text)], contexts=[state.last_action])[0]
+        # context: the previous assistant reply (what the model was trained with)
+        return model.predict([for_understanding(clean.text)], contexts=[state.last_reply or None])[0]
 
 
 def _jsonable(value: Any) -> Any:

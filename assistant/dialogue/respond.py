@@ -38,7 +38,14 @@ def constraints_text(state) -> str:
         bits.append(f"up to {money(state.slots['price_max'])}")
     if state.exclude_brands:
         bits.append(f"not {'/'.join(state.exclude_brands)}")
-    text = f"{what}" if what else "products"
+    if what:
+        text = str(what)
+    elif state.last_query:
+        query = re.sub(r"<[^>]*>|[<>]", " ", state.last_query)  # never echo markup
+        query = re.sub(r"\s+", " ", query).strip()[:60]
+        text = f'"{query}"' if query else "products"
+    else:
+        text = "products"
     return text + (f" ({', '.join(bits)})" if bits else "")
 
 

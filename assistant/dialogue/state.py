@@ -39,6 +39,7 @@ class DialogueState:
     last_shown: list[dict[str, Any]] = field(default_factory=list)
     focus_id: str | None = None
     last_action: str | None = None
+    last_reply: str = ""
     last_query: str = ""
     customer_id: str | None = None
     auth: dict[str, str] = field(default_factory=dict)
