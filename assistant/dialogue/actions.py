@@ -65,6 +65,10 @@ class TurnRunner:
         if clean.injection:
             return Outcome(REFUSE_TEXT, "refuse", plan={"action": "refuse", "reason": "instructions inside the message"})
         text = clean.text
+        refusal = ServiceFlow(db, state, load_vocabulary(db)).one_shopper(text, u.slots)
+        if refusal is not None:  # another shopper's account: refused whatever the intent
+            state.pending = None
+            return Outcome(refusal.text, refusal.action, plan={"action": "refuse", "reason": "another shopper"})
         vocab = load_vocabulary(db)
         shop = state.copy()
         update = apply_shopping(shop, u.intent, u.slots, text, vocab, self.settings.diversity)

@@ -65,7 +65,11 @@ def plan_action(
         update
         and (update.refinements or update.item or update.items or update.constraints)
         and (state.last_shown or update.new_need)
-        and not (intent == "out_of_scope" and confidence >= threshold and not (update.refinements or update.item))
+        and not (
+            intent == "out_of_scope" and confidence >= threshold
+            and state.last_action not in SHOPPING_ACTIONS.values()
+            and not (update.refinements or update.item)
+        )
     )
     if intent == "check_payment_methods" and state.customer_id is None and not continuing_service:
         return Plan("policy_answer", "payment methods in general: from the policy")

@@ -40,10 +40,14 @@ WRITE_TOOLS = {
     "return": tools.return_delivered_order_items, "exchange": tools.exchange_delivered_order_items,
 }  # fmt: skip
 _OTHER_PERSON = re.compile(
-    r"\b(another|other|someone else'?s?|different) (user|customer|account|person)\b|\bmy (friend|wife|husband|mother|father|brother|sister|colleague)'?s\b"
-    r"|\b(orders?|account|email|address) (of|for) (user|customer)\b",
+    r"\b(another|other|a different) (user|customer|account holder)\b"
+    r"|\b(someone else'?s|somebody else'?s|another (?:user|customer|person)'?s|"
+    r"my (?:friend|wife|husband|mother|mom|father|dad|brother|sister|colleague|neighbou?r)'?s) "
+    r"(orders?|account|email|address|details|purchases?|profile)\b"
+    r"|\b(orders?|account|email|address|profile) (of|for|from) (user|customer|my (?:friend|wife|husband|mother|father|brother|sister))\b",
     re.I,
 )
+_MY_NAME = re.compile(r"\b(?i:my name is|i am|i'm)\s+([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)")
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ class ServiceFlow:
         if kind and (state.task is None or state.task.get("kind") != kind):
             keep = {"order_id": state.task["order_id"]} if state.task and state.task.get("order_id") else {}
             state.task = {"kind": kind, **keep}
-        refusal = self._one_shopper(text, slots)
+        refusal = self.one_shopper(text, slots)
         if refusal:
             return refusal
         if state.task is not None:
@@ -127,7 +131,7 @@ class ServiceFlow:
         return FlowReply(f"Okay, I won't {pending['verb']}. Nothing was changed.", "clarify")
 
     # ------------------------------------------------------------ steps
-    def _one_shopper(self, text: str, slots: dict[str, Any]) -> FlowReply | None:
+    def one_shopper(self, text: str, slots: dict[str, Any]) -> FlowReply | None:
         state = self.state
         if _OTHER_PERSON.search(text or ""):
             return FlowReply("I can only help the account holder of this conversation, so I can't look at another customer's orders or details.", "refuse")
@@ -135,7 +139,8 @@ class ServiceFlow:
             return None
         customer = self.db.get(Customer, state.customer_id)
         mail = extract.email(text, slots)
-        person = extract.name(text, {})
+        match = _MY_NAME.search(text or "")
+        person = match.groups() if match else None
         other_mail = mail and customer and mail.lower() != customer.email.lower()
         other_name = person and customer and (person[0].lower(), person[1].lower()) != (customer.first_name.lower(), customer.last_name.lower())
         if other_mail or other_name:
