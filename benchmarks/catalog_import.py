@@ -33,8 +33,10 @@ def write_csv(path: Path, rows: int) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("sku,name,cost,dept,maker,colour,size,blurb\n")
         for i in range(rows):
-            fh.write(f"S{i:07d},Product {i},{(i % 997) / 7:.2f},Dept {i % 40},Brand {i % 90},"
-                     f"c{i % 12},s{i % 6},a short description of item {i}\n")
+            fh.write(
+                f"S{i:07d},Product {i},{(i % 997) / 7:.2f},Dept {i % 40},Brand {i % 90},"
+                f"c{i % 12},s{i % 6},a short description of item {i}\n"
+            )
 
 
 def run_once(csv_path: Path, db_path: Path) -> tuple[float, int]:
@@ -51,7 +53,9 @@ def run_once(csv_path: Path, db_path: Path) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "catalog_import.json")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "results" / "catalog_import.json"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)

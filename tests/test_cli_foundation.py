@@ -33,8 +33,13 @@ def no_later_steps(monkeypatch):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("AISLE_DEVICE", "gpu"), ("AISLE_PORT", "not-a-port"), ("AISLE_DATABASE_URL", "aisle.db"),
-     ("AISLE_DIVERSITY", "2"), ("AISLE_DIALOGUE_BACKEND", "gpt")],
+    [
+        ("AISLE_DEVICE", "gpu"),
+        ("AISLE_PORT", "not-a-port"),
+        ("AISLE_DATABASE_URL", "aisle.db"),
+        ("AISLE_DIVERSITY", "2"),
+        ("AISLE_DIALOGUE_BACKEND", "gpt"),
+    ],
 )
 def test_bad_setting_fails_at_start_naming_it(aisle_home, monkeypatch, capsys, name, value):
     monkeypatch.setenv(name, value)
@@ -46,7 +51,9 @@ def test_bad_setting_fails_at_start_naming_it(aisle_home, monkeypatch, capsys, n
     assert not aisle_home.exists()  # failed before touching anything
 
 
-def test_home_option_puts_all_state_under_it(aisle_home, tmp_path, monkeypatch, capsys, no_later_steps):
+def test_home_option_puts_all_state_under_it(
+    aisle_home, tmp_path, monkeypatch, capsys, no_later_steps
+):
     elsewhere = tmp_path / "elsewhere"
     workdir = tmp_path / "cwd"
     workdir.mkdir()
@@ -90,9 +97,18 @@ def test_catalog_import_command_on_an_unseen_file(aisle_home, tmp_path, capsys, 
         ],
     }
     with session_scope(get_engine()) as s:
-        stored = {p.id: (p.title, p.price, p.category, p.available, p.attributes) for p in s.scalars(select(Product))}
+        stored = {
+            p.id: (p.title, p.price, p.category, p.available, p.attributes)
+            for p in s.scalars(select(Product))
+        }
     assert stored == {
-        "K-1": ("Oak Chopping Board", 34.0, "Kitchen", True, {"Material": "oak", "Weight (g)": "1200"}),
+        "K-1": (
+            "Oak Chopping Board",
+            34.0,
+            "Kitchen",
+            True,
+            {"Material": "oak", "Weight (g)": "1200"},
+        ),
         "K-3": ("Linen Apron", 22.5, "Textiles", False, {"Material": "linen"}),
     }
 
@@ -110,14 +126,23 @@ def test_catalog_import_command_unreadable_file(aisle_home, tmp_path, capsys):
 def test_init_imports_the_demo_store_once(aisle_home, capsys, no_later_steps):
     code, out, _ = run_cli(["init"], capsys)
     assert code == 0
-    assert "demo store: 591 new, 0 updated, 0 unchanged products; 500 customers and 1000 orders written" in out
+    assert (
+        "demo store: 591 new, 0 updated, 0 unchanged products; 500 customers and 1000 orders written"
+        in out
+    )
     assert "catalogue: 591 products, version 1" in out
     code, out, _ = run_cli(["init"], capsys)
     assert code == 0
-    assert "demo store: 0 new, 0 updated, 591 unchanged products; 0 customers and 0 orders written" in out
+    assert (
+        "demo store: 0 new, 0 updated, 591 unchanged products; 0 customers and 0 orders written"
+        in out
+    )
     assert "catalogue: 591 products, version 1" in out
     with session_scope(get_engine()) as s:
-        counts = [s.scalar(select(func.count()).select_from(m)) for m in (Product, Customer, Order, Document)]
+        counts = [
+            s.scalar(select(func.count()).select_from(m))
+            for m in (Product, Customer, Order, Document)
+        ]
     assert counts == [591, 500, 1000, 1]
 
 
@@ -126,25 +151,48 @@ def test_init_runs_later_steps_in_order_and_tolerates_missing_ones(aisle_home, m
 
     def fake_build(settings=None, progress=True):
         with session_scope(get_engine()) as s:  # the demo store is already there
-            calls.append(("build", settings.home, progress, s.scalar(select(func.count()).select_from(Product))))
+            calls.append(
+                (
+                    "build",
+                    settings.home,
+                    progress,
+                    s.scalar(select(func.count()).select_from(Product)),
+                )
+            )
         return {"products": 591}
 
     module = types.ModuleType("aisle_fake_indexing")
     module.build_indexes = fake_build
     monkeypatch.setitem(sys.modules, "aisle_fake_indexing", module)
-    monkeypatch.setattr(bootstrap, "LATER_STEPS", [
-        ("index build", "aisle_fake_indexing", "build_indexes"),
-        ("dialogue model", "aisle_no_such_module.registry", "ensure_default_model"),
-    ])
+    monkeypatch.setattr(
+        bootstrap,
+        "LATER_STEPS",
+        [
+            ("index build", "aisle_fake_indexing", "build_indexes"),
+            ("dialogue model", "aisle_no_such_module.registry", "ensure_default_model"),
+        ],
+    )
     summary = bootstrap.run_init(get_settings(), demo=True, progress=False)
     assert calls == [("build", aisle_home, False, 591)]
-    assert summary.steps == {"index build": "{'products': 591}", "dialogue model": "not available yet (skipped)"}
+    assert summary.steps == {
+        "index build": "{'products': 591}",
+        "dialogue model": "not available yet (skipped)",
+    }
     assert "dialogue model not available yet" in caplog.text
 
 
 def test_python_dash_m_assistant(tmp_path):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True,
-                          cwd=tmp_path, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "init" in proc.stdout and "catalog" in proc.stdout

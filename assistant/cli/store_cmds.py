@@ -14,7 +14,9 @@ app.add_typer(catalog_app, name="catalog")
 
 
 @app.command("init")
-def init(no_demo: bool = typer.Option(False, "--no-demo", help="Skip importing the demo store.")) -> None:
+def init(
+    no_demo: bool = typer.Option(False, "--no-demo", help="Skip importing the demo store."),
+) -> None:
     """Create the schema, import the demo store, build indexes, train the default model."""
     from assistant.settings import get_settings
     from assistant.store.bootstrap import run_init
@@ -47,7 +49,9 @@ def catalog_import(
     engine = get_engine()
     upgrade(engine=engine)  # a fresh home works without `aisle init`
     with session_scope(engine) as session:
-        report = import_catalog(path, fmt=fmt, mapping=mapping, replace=replace, session=session, progress=True)
+        report = import_catalog(
+            path, fmt=fmt, mapping=mapping, replace=replace, session=session, progress=True
+        )
     print_json(report.to_dict())
     typer.echo(
         f"{report.unchanged} unchanged, {report.removed} removed; catalogue version {report.version}",

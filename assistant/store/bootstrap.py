@@ -61,7 +61,9 @@ def _load(module: str, function: str) -> Callable[..., Any] | None:
     return getattr(mod, function, None)
 
 
-def run_init(settings: Settings | None = None, *, demo: bool = True, progress: bool = True) -> InitSummary:
+def run_init(
+    settings: Settings | None = None, *, demo: bool = True, progress: bool = True
+) -> InitSummary:
     """Schema, demo store, indexes, dialogue model. Safe to run again."""
     from sqlalchemy import func, select
 

@@ -32,7 +32,15 @@ logger = logging.getLogger(__name__)
 DEMO_DIR = DATA_DIR / "tau2_retail"
 POLICY_ID = "policy"
 POLICY_SOURCE = "data/tau2_retail/policy.md"
-_ORDER_KEYS = {"order_id", "user_id", "status", "address", "items", "fulfillments", "payment_history"}
+_ORDER_KEYS = {
+    "order_id",
+    "user_id",
+    "status",
+    "address",
+    "items",
+    "fulfillments",
+    "payment_history",
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,10 @@ class DemoReport:
     @property
     def changed(self) -> bool:
         return bool(
-            self.products.changed or self.customers_changed or self.orders_changed or self.documents_changed
+            self.products.changed
+            or self.customers_changed
+            or self.orders_changed
+            or self.documents_changed
         )
 
 
@@ -64,7 +75,9 @@ def import_demo_store(
     db_path, policy_path = data_dir / "db.json", data_dir / "policy.md"
     for path in (db_path, policy_path):
         if not path.is_file():
-            raise UserError(f"demo store file missing: {path} (run from a checkout of Aisle, or pass --no-demo)")
+            raise UserError(
+                f"demo store file missing: {path} (run from a checkout of Aisle, or pass --no-demo)"
+            )
     products = import_catalog(db_path, fmt="tau2", session=session, progress=progress)
     with open(db_path, encoding="utf-8") as fh:
         data = json.load(fh)
@@ -85,8 +98,13 @@ def import_demo_store(
     )
     logger.info(
         "demo store: %d products (%d new, %d updated), %d customers (%d written), %d orders (%d written)",
-        products.imported + products.updated + products.unchanged, products.imported, products.updated,
-        report.customers, customers_changed, report.orders, orders_changed,
+        products.imported + products.updated + products.unchanged,
+        products.imported,
+        products.updated,
+        report.customers,
+        customers_changed,
+        report.orders,
+        orders_changed,
     )
     return report
 
@@ -104,7 +122,9 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
 def _upsert_customers(session: Session, users: dict[str, Any], progress: bool, reset: bool) -> int:
     existing = {c.id: c for c in session.scalars(select(Customer))}
     changed = 0
-    for user_id, user in tqdm(users.items(), desc="customers", unit="rows", disable=not progress, leave=False):
+    for user_id, user in tqdm(
+        users.items(), desc="customers", unit="rows", disable=not progress, leave=False
+    ):
         name = user.get("name") or {}
         values = {
             "email": user["email"],
@@ -126,7 +146,9 @@ def _upsert_customers(session: Session, users: dict[str, Any], progress: bool, r
 def _upsert_orders(session: Session, orders: dict[str, Any], progress: bool, reset: bool) -> int:
     existing = {o.id: o for o in session.scalars(select(Order))}
     changed = 0
-    for order_id, order in tqdm(orders.items(), desc="orders", unit="rows", disable=not progress, leave=False):
+    for order_id, order in tqdm(
+        orders.items(), desc="orders", unit="rows", disable=not progress, leave=False
+    ):
         values = {
             "customer_id": order["user_id"],
             "status": order["status"],
@@ -149,7 +171,11 @@ def _upsert_orders(session: Session, orders: dict[str, Any], progress: bool, res
 def _upsert_policy(session: Session, policy_path: Path) -> int:
     text = policy_path.read_text(encoding="utf-8")
     first = next((line for line in text.splitlines() if line.strip()), "Store policy")
-    values = {"title": first.lstrip("# ").strip() or "Store policy", "source": POLICY_SOURCE, "text": text}
+    values = {
+        "title": first.lstrip("# ").strip() or "Store policy",
+        "source": POLICY_SOURCE,
+        "text": text,
+    }
     doc = session.get(Document, POLICY_ID)
     if doc is None:
         session.add(Document(id=POLICY_ID, **values))

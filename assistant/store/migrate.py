@@ -94,6 +94,8 @@ def upgrade(url: str | None = None, revision: str = "head", *, engine: Engine | 
     return after or "base"
 
 
-def downgrade(url: str | None = None, revision: str = "base", *, engine: Engine | None = None) -> None:
+def downgrade(
+    url: str | None = None, revision: str = "base", *, engine: Engine | None = None
+) -> None:
     """Take the schema back to ``revision`` (``"base"`` drops every Aisle table)."""
     _with_engine(url, engine, command.downgrade, revision)

@@ -101,13 +101,24 @@ def import_catalog(
     return _run(session, source, columns, replace, progress, batch_size)
 
 
-def _run(session: Session, source: Source, columns: ColumnMap, replace: bool,
-         progress: bool, batch_size: int) -> ImportReport:
+def _run(
+    session: Session,
+    source: Source,
+    columns: ColumnMap,
+    replace: bool,
+    progress: bool,
+    batch_size: int,
+) -> ImportReport:
     report = ImportReport(source=str(source.path), fmt=source.fmt)
     seen = SeenIds(session)
     batch: list[tuple[int, ProductRow]] = []
-    bar = tqdm(total=source.total, unit="rows", desc=f"import {source.path.name}",
-               disable=not progress, leave=False)
+    bar = tqdm(
+        total=source.total,
+        unit="rows",
+        desc=f"import {source.path.name}",
+        disable=not progress,
+        leave=False,
+    )
     try:
         for raw in source.rows():
             bar.update(1)
@@ -122,15 +133,22 @@ def _run(session: Session, source: Source, columns: ColumnMap, replace: bool,
         bar.close()
     if replace:
         if report.imported + report.updated + report.unchanged == 0:
-            raise UserError(f"{source.path}: no valid rows, refusing to --replace the catalogue with nothing")
+            raise UserError(
+                f"{source.path}: no valid rows, refusing to --replace the catalogue with nothing"
+            )
         report.removed = seen.remove_others()
     seen.close()
     report.rejected.sort(key=lambda r: r.row)
     report.version = bump_catalog_version(session) if report.changed else catalog_version(session)
     logger.info(
         "%s: %d new, %d updated, %d unchanged, %d removed, %d rejected; catalogue version %d",
-        source.path, report.imported, report.updated, report.unchanged, report.removed,
-        len(report.rejected), report.version,
+        source.path,
+        report.imported,
+        report.updated,
+        report.unchanged,
+        report.removed,
+        len(report.rejected),
+        report.version,
     )
     return report
 
@@ -146,8 +164,9 @@ def _validate(raw: RawRow, columns: ColumnMap, report: ImportReport) -> ProductR
         return None
 
 
-def _flush(session: Session, seen: SeenIds, batch: list[tuple[int, ProductRow]],
-           report: ImportReport) -> None:
+def _flush(
+    session: Session, seen: SeenIds, batch: list[tuple[int, ProductRow]], report: ImportReport
+) -> None:
     """Reject ids already seen in this file, then upsert the rest."""
     if not batch:
         return
@@ -157,7 +176,9 @@ def _flush(session: Session, seen: SeenIds, batch: list[tuple[int, ProductRow]],
     for row_no, row in batch:
         first = earlier.get(row.id, first_in_batch.get(row.id))
         if first is not None:
-            report.rejected.append(Rejection(row_no, f"duplicate id {row.id!r} (first in row {first})"))
+            report.rejected.append(
+                Rejection(row_no, f"duplicate id {row.id!r} (first in row {first})")
+            )
             continue
         first_in_batch[row.id] = row_no
         unique.append((row_no, row))

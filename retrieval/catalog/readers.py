@@ -110,7 +110,9 @@ class CsvSource(Source):
     def _unreadable(self, err: Exception, row: int) -> UserError:
         where = f" near data row {row}" if row else ""
         if isinstance(err, UnicodeDecodeError):
-            return UserError(f"{self.path}: not UTF-8 text{where.replace('near', 'in')}; save it as UTF-8 or pass the right --format")
+            return UserError(
+                f"{self.path}: not UTF-8 text{where.replace('near', 'in')}; save it as UTF-8 or pass the right --format"
+            )
         return UserError(f"{self.path}: not a readable CSV file{where}: {err}")
 
     def rows(self) -> Iterator[RawRow]:
@@ -127,7 +129,11 @@ class CsvSource(Source):
                         continue  # blank line
                     row += 1
                     if len(values) > width:
-                        yield RawRow(row, None, f"row has {len(values)} values but the header has {width} columns")
+                        yield RawRow(
+                            row,
+                            None,
+                            f"row has {len(values)} values but the header has {width} columns",
+                        )
                         continue
                     yield RawRow(row, dict(zip(self.columns, values, strict=False)))
             except (UnicodeDecodeError, csv.Error) as err:
@@ -158,13 +164,17 @@ class JsonlSource(Source):
                         first = line
                         break
         except UnicodeDecodeError:
-            raise UserError(f"{path}: not UTF-8 text; save it as UTF-8 or pass the right --format") from None
+            raise UserError(
+                f"{path}: not UTF-8 text; save it as UTF-8 or pass the right --format"
+            ) from None
         if first is None:
             raise UserError(f"{path}: the file is empty")
         try:
             record = json.loads(first)
         except json.JSONDecodeError:
-            raise UserError(f"{path}: not JSON lines (the first line is not JSON); pass the right --format") from None
+            raise UserError(
+                f"{path}: not JSON lines (the first line is not JSON); pass the right --format"
+            ) from None
         if not isinstance(record, dict):
             raise UserError(f"{path}: not JSON lines (each line must be one JSON object)")
 
@@ -178,7 +188,9 @@ class JsonlSource(Source):
                 except StopIteration:
                     return
                 except UnicodeDecodeError:
-                    raise UserError(f"{self.path}: not UTF-8 text in data row {row + 1}; save it as UTF-8") from None
+                    raise UserError(
+                        f"{self.path}: not UTF-8 text in data row {row + 1}; save it as UTF-8"
+                    ) from None
                 if not line.strip():
                     continue
                 row += 1
@@ -204,7 +216,9 @@ class ParquetSource(Source):
         try:
             self._file = pq.ParquetFile(path)
         except (pa.ArrowException, OSError) as err:
-            raise UserError(f"{path}: not a readable Parquet file ({err}); pass the right --format") from None
+            raise UserError(
+                f"{path}: not a readable Parquet file ({err}); pass the right --format"
+            ) from None
         self.columns = list(self._file.schema_arrow.names)
         self.total = self._file.metadata.num_rows
 
@@ -218,7 +232,9 @@ class ParquetSource(Source):
                     row += 1
                     yield RawRow(row, record)
         except (pa.ArrowException, OSError) as err:
-            raise UserError(f"{self.path}: Parquet data unreadable near row {row + 1}: {err}") from None
+            raise UserError(
+                f"{self.path}: Parquet data unreadable near row {row + 1}: {err}"
+            ) from None
 
 
 class Tau2Source(Source):
@@ -235,12 +251,16 @@ class Tau2Source(Source):
             with open(path, encoding="utf-8") as fh:
                 data = json.load(fh)
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise UserError(f"{path}: not a tau2 db.json ({err}); pass the right --format") from None
+            raise UserError(
+                f"{path}: not a tau2 db.json ({err}); pass the right --format"
+            ) from None
         products = data.get("products") if isinstance(data, dict) else None
         if not isinstance(products, dict) or not all(
             isinstance(p, dict) and isinstance(p.get("variants"), dict) for p in products.values()
         ):
-            raise UserError(f"{path}: not a tau2 db.json (expected {{'products': {{id: {{name, variants}}}}}})")
+            raise UserError(
+                f"{path}: not a tau2 db.json (expected {{'products': {{id: {{name, variants}}}}}})"
+            )
         self._products = products
         self.total = sum(len(p["variants"]) for p in products.values())
 
@@ -253,10 +273,17 @@ class Tau2Source(Source):
                 if not isinstance(variant, dict):
                     yield RawRow(row, None, "variant is not a JSON object")
                     continue
-                yield RawRow(row, tau2_variant_record(name, product.get("product_id", product_id), item_id, variant))
+                yield RawRow(
+                    row,
+                    tau2_variant_record(
+                        name, product.get("product_id", product_id), item_id, variant
+                    ),
+                )
 
 
-def tau2_variant_record(name: str, product_id: str, item_id: str, variant: dict[str, Any]) -> dict[str, Any]:
+def tau2_variant_record(
+    name: str, product_id: str, item_id: str, variant: dict[str, Any]
+) -> dict[str, Any]:
     """One tau2 variant as field values: title and description say the options."""
     options = variant.get("options") or {}
     if not isinstance(options, dict):

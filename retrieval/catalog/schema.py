@@ -100,8 +100,14 @@ def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def generated_id(title: str, category: str | None, subcategory: str | None, brand: str | None,
-                 attributes: Mapping[str, Any], group_id: str | None = None) -> str:
+def generated_id(
+    title: str,
+    category: str | None,
+    subcategory: str | None,
+    brand: str | None,
+    attributes: Mapping[str, Any],
+    group_id: str | None = None,
+) -> str:
     """A stable id from what identifies a product (not its price, stock or description).
 
     Re-importing the same file, or one with new prices, updates the same products.
@@ -132,9 +138,13 @@ def parse_mapping(mapping: Mapping[str, str] | Iterable[str] | None) -> dict[str
     for fld, col in pairs:
         name = fld.strip().lower()
         if name not in _KNOWN:
-            raise UserError(f"--map {fld}={col}: unknown field {fld!r}; fields are {', '.join(FIELDS)}")
+            raise UserError(
+                f"--map {fld}={col}: unknown field {fld!r}; fields are {', '.join(FIELDS)}"
+            )
         if name in out:
-            raise UserError(f"--map: field {name!r} is mapped twice ({out[name]!r} and {col.strip()!r})")
+            raise UserError(
+                f"--map: field {name!r} is mapped twice ({out[name]!r} and {col.strip()!r})"
+            )
         out[name] = col.strip()
     return out
 
@@ -153,7 +163,9 @@ class ColumnMap:
         for fld, col in self.explicit.items():
             if col not in present:
                 shown = ", ".join(sorted(present)[:30])
-                raise UserError(f"--map {fld}={col}: {source} has no column {col!r} (columns: {shown})")
+                raise UserError(
+                    f"--map {fld}={col}: {source} has no column {col!r} (columns: {shown})"
+                )
 
     def _auto_field(self, column: str) -> str | None:
         if column not in self._auto:
@@ -271,14 +283,17 @@ def _attributes(value: Any) -> dict[str, Any]:
         try:
             value = json.loads(value)
         except json.JSONDecodeError:
-            raise RowError("attributes must be a JSON object, e.g. {\"color\": \"red\"}") from None
+            raise RowError('attributes must be a JSON object, e.g. {"color": "red"}') from None
     if not isinstance(value, Mapping):
-        raise RowError("attributes must be a JSON object, e.g. {\"color\": \"red\"}")
+        raise RowError('attributes must be a JSON object, e.g. {"color": "red"}')
     return jsonable(value)
 
 
-def build_row(values: Mapping[str, Any], extra: Mapping[str, Any] | None = None,
-              columns: Mapping[str, str] | None = None) -> ProductRow:
+def build_row(
+    values: Mapping[str, Any],
+    extra: Mapping[str, Any] | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> ProductRow:
     """Validate field values (and leftover columns as attributes) into a ``ProductRow``."""
     columns = columns or {}
 

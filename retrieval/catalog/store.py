@@ -81,7 +81,9 @@ def write_batch(session: Session, rows: Sequence[ProductRow]) -> tuple[int, int,
         return 0, 0, 0
     values = [r.to_values() for r in rows]
     ids = [v["id"] for v in values]
-    existing = dict(session.execute(select(Product.id, Product.content_hash).where(Product.id.in_(ids))).all())
+    existing = dict(
+        session.execute(select(Product.id, Product.content_hash).where(Product.id.in_(ids))).all()
+    )
     new = [v for v in values if v["id"] not in existing]
     changed = [v for v in values if v["id"] in existing and existing[v["id"]] != v["content_hash"]]
     if new:

@@ -21,7 +21,11 @@ def _count(s, model, column=None):
 def test_demo_import_counts_and_content(store_engine):
     with session_scope(store_engine) as s:
         report = import_demo_store(s)
-    assert (report.products.imported, report.customers_changed, report.orders_changed) == (591, 500, 1000)
+    assert (report.products.imported, report.customers_changed, report.orders_changed) == (
+        591,
+        500,
+        1000,
+    )
     with session_scope(store_engine) as s:
         assert _count(s, Product) == 591
         assert _count(s, Product, Product.group_id) == 50
@@ -32,7 +36,10 @@ def test_demo_import_counts_and_content(store_engine):
 
         bottle = s.get(Product, "6469567736")  # checked by hand in data/tau2_retail/db.json
         assert bottle.title == "Water Bottle — 1000ml, glass, blue"
-        assert bottle.description == "Water Bottle with capacity 1000ml, material glass and color blue."
+        assert (
+            bottle.description
+            == "Water Bottle with capacity 1000ml, material glass and color blue."
+        )
         assert bottle.category == "Water Bottle" and bottle.group_id == "8310926033"
         assert bottle.attributes == {"capacity": "1000ml", "material": "glass", "color": "blue"}
         assert (bottle.price, bottle.currency, bottle.brand) == (47.84, "USD", None)
@@ -43,9 +50,17 @@ def test_demo_import_counts_and_content(store_engine):
         assert set(noah.payment_methods) == {"paypal_5727330", "credit_card_7815826"}
 
         order = s.get(Order, "#W2611340")
-        assert (order.customer_id, order.status, len(order.items)) == ("james_li_5688", "processed", 2)
+        assert (order.customer_id, order.status, len(order.items)) == (
+            "james_li_5688",
+            "processed",
+            2,
+        )
         assert order.payment_history == [
-            {"transaction_type": "payment", "amount": 536.65, "payment_method_id": "gift_card_1725971"}
+            {
+                "transaction_type": "payment",
+                "amount": 536.65,
+                "payment_method_id": "gift_card_1725971",
+            }
         ]
         policy = s.get(Document, "policy")
         assert policy.source == "data/tau2_retail/policy.md"
@@ -56,7 +71,10 @@ def test_demo_import_counts_and_content(store_engine):
 def test_demo_counts_match_the_source_file(store_engine):
     data = json.loads((DEMO_DIR / "db.json").read_text())
     unavailable = {
-        item_id for p in data["products"].values() for item_id, v in p["variants"].items() if not v["available"]
+        item_id
+        for p in data["products"].values()
+        for item_id, v in p["variants"].items()
+        if not v["available"]
     }
     with session_scope(store_engine) as s:
         import_demo_store(s)
@@ -73,7 +91,11 @@ def test_second_import_changes_nothing_and_keeps_shop_changes(store_engine):
     with session_scope(store_engine) as s:
         again = import_demo_store(s)
     assert not again.changed
-    assert (again.products.imported, again.products.updated, again.products.unchanged) == (0, 0, 591)
+    assert (again.products.imported, again.products.updated, again.products.unchanged) == (
+        0,
+        0,
+        591,
+    )
     with session_scope(store_engine) as s:
         assert catalog_version(s) == 1
         assert s.get(Order, "#W2611340").status == "cancelled"
@@ -96,7 +118,11 @@ def test_changed_product_bumps_the_version(store_engine, tmp_path):
     shutil.copy(DEMO_DIR / "policy.md", tmp_path / "policy.md")
     with session_scope(store_engine) as s:
         report = import_demo_store(s, tmp_path)
-    assert (report.products.updated, report.products.unchanged, report.products.version) == (1, 590, 2)
+    assert (report.products.updated, report.products.unchanged, report.products.version) == (
+        1,
+        590,
+        2,
+    )
     with session_scope(store_engine) as s:
         assert s.get(Product, "6469567736").price == 40.0
         assert catalog_version(s) == 2

@@ -46,7 +46,9 @@ def test_import_upsert_and_replace(store_engine, tmp_path):
         "r3": ("Hat", 12.0, {"Fabric": "wool"}),
         "r5": ("Tie", 25.0, {"Fabric": "silk"}),
     }
-    path.write_text("Ref,Name,Amount,Group,Fabric\nr3,Hat,14,Accessories,wool\nr6,Cap,8,Accessories,cotton\n")
+    path.write_text(
+        "Ref,Name,Amount,Group,Fabric\nr3,Hat,14,Accessories,wool\nr6,Cap,8,Accessories,cotton\n"
+    )
     with session_scope(store_engine) as s:
         # two imports in one transaction: the temporary id table is made afresh
         again = import_catalog(path, mapping=MAP, session=s)
@@ -54,16 +56,25 @@ def test_import_upsert_and_replace(store_engine, tmp_path):
         assert catalog_version(s) == 3  # 1 (first file) + this update + the removals
         vocab = vocabulary(s)
     assert (again.imported, again.updated, again.unchanged) == (1, 1, 0)
-    assert (replaced.imported, replaced.updated, replaced.unchanged, replaced.removed) == (0, 0, 2, 2)
+    assert (replaced.imported, replaced.updated, replaced.unchanged, replaced.removed) == (
+        0,
+        0,
+        2,
+        2,
+    )
     assert again.version == 2 and replaced.version == 3
-    assert _stored(store_engine) == {"r3": ("Hat", 14.0, {"Fabric": "wool"}),
-                                     "r6": ("Cap", 8.0, {"Fabric": "cotton"})}
+    assert _stored(store_engine) == {
+        "r3": ("Hat", 14.0, {"Fabric": "wool"}),
+        "r6": ("Cap", 8.0, {"Fabric": "cotton"}),
+    }
     assert vocab.options == {"Fabric": {"wool", "cotton"}} and vocab.categories == {"Accessories"}
 
 
 def test_unreadable_file_rolls_back_everything(store_engine, tmp_path):
     path = tmp_path / "broken.csv"
-    path.write_bytes(b"id,title,price\n" + b"".join(b"x%d,X,1\n" % i for i in range(1200)) + b"y,\xe9,2\n")
+    path.write_bytes(
+        b"id,title,price\n" + b"".join(b"x%d,X,1\n" % i for i in range(1200)) + b"y,\xe9,2\n"
+    )
     with pytest.raises(UserError, match="not UTF-8 text in data row 1201"):
         with session_scope(store_engine) as s:
             import_catalog(path, session=s, batch_size=500)

@@ -11,8 +11,16 @@ from assistant.store import migrate, models  # noqa: F401  (models fill Base.met
 from assistant.store.db import Base
 
 TABLES = {
-    "products", "catalog_state", "documents", "customers", "orders", "chat_sessions",
-    "messages", "feedback", "interaction_events", "model_versions",
+    "products",
+    "catalog_state",
+    "documents",
+    "customers",
+    "orders",
+    "chat_sessions",
+    "messages",
+    "feedback",
+    "interaction_events",
+    "model_versions",
 }
 
 
@@ -29,7 +37,9 @@ def test_upgrade_empty_to_head_then_downgrade_to_base(empty_engine):
     reached = migrate.upgrade(engine=empty_engine)
     assert reached == migrate.head_revision()
     assert migrate.current_revision(engine=empty_engine) == reached
-    assert set(inspect(empty_engine).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"}
+    assert set(inspect(empty_engine).get_table_names()) == set(Base.metadata.tables) | {
+        "alembic_version"
+    }
 
     assert migrate.upgrade(engine=empty_engine) == reached  # at head: nothing to do
 

@@ -23,18 +23,42 @@ ITEMS = [{"item_id": "1", "price": 12.5, "options": {"color": "blue", "size": "M
 
 
 def _customer(cid="c1", email="c1@example.com"):
-    return Customer(id=cid, email=email, first_name="Ana", last_name="Lee",
-                    address=ADDRESS, payment_methods={"gift_card_1": {"balance": 10.0}})
+    return Customer(
+        id=cid,
+        email=email,
+        first_name="Ana",
+        last_name="Lee",
+        address=ADDRESS,
+        payment_methods={"gift_card_1": {"balance": 10.0}},
+    )
 
 
 def test_json_columns_round_trip(store_engine):
     with session_scope(store_engine) as s:
         s.add(_customer())
-        s.add(Order(id="#W1", customer_id="c1", status="pending", address=ADDRESS, items=ITEMS,
-                    fulfillments=[], payment_history=[{"amount": 3.25}], extra={"note": "ü"}))
+        s.add(
+            Order(
+                id="#W1",
+                customer_id="c1",
+                status="pending",
+                address=ADDRESS,
+                items=ITEMS,
+                fulfillments=[],
+                payment_history=[{"amount": 3.25}],
+                extra={"note": "ü"},
+            )
+        )
         s.add(ChatSession(id="s1", state={"slots": {"color": ["red"]}, "shown": [1, 2]}))
-        s.add(Message(session_id="s1", role="assistant", text="hi", plan={"action": "search"},
-                      products=[{"id": "p", "score": 0.5}], slots={}))
+        s.add(
+            Message(
+                session_id="s1",
+                role="assistant",
+                text="hi",
+                plan={"action": "search"},
+                products=[{"id": "p", "score": 0.5}],
+                slots={},
+            )
+        )
     with session_scope(store_engine) as s:
         order = s.get(Order, "#W1")
         assert order.items == ITEMS
@@ -83,7 +107,12 @@ def test_upsert_inserts_updates_and_skips_unchanged(store_engine):
         assert write_batch(s, [a2, b]) == (0, 1, 1)
     with session_scope(store_engine) as s:
         lamp = s.get(Product, "a")
-        assert (lamp.price, lamp.attributes, lamp.currency, lamp.available) == (12.0, {"color": "red"}, "USD", True)
+        assert (lamp.price, lamp.attributes, lamp.currency, lamp.available) == (
+            12.0,
+            {"color": "red"},
+            "USD",
+            True,
+        )
         assert lamp.content_hash == a2.content_hash() != a.content_hash()
         assert s.scalar(select(func.count()).select_from(Product)) == 2
 
