@@ -82,9 +82,11 @@ with gr.Blocks(title="Aisle") as demo:
                     with gr.Row():
                         card_buttons.append(
                             {
-                                "more_like_this": gr.Button("More like this", size="sm"),
-                                "not_for_me": gr.Button("Not for me", size="sm"),
-                                "add_to_cart": gr.Button("Add to cart", size="sm", variant="primary"),
+                                "more_like_this": gr.Button("More like this", size="sm", min_width=60),
+                                "not_for_me": gr.Button("Not for me", size="sm", min_width=60),
+                                "add_to_cart": gr.Button(
+                                    "Add to cart", size="sm", variant="primary", min_width=60
+                                ),
                             }
                         )
                 cards += [column, html]
@@ -102,9 +104,10 @@ with gr.Blocks(title="Aisle") as demo:
     chatbot.like(shopper.like, [message_ids, browser], [feedback_id, reason_row], **PRIVATE)
     for trigger in (reason.submit, reason_button.click):
         trigger(shopper.send_reason, [reason, feedback_id, browser], [reason, reason_row], **PRIVATE)
-    new_button.click(
-        shopper.new_conversation, [browser], [chatbot, message_ids, browser, products, *cards], **PRIVATE
-    )
+    for trigger in (new_button.click, chatbot.clear):
+        trigger(
+            shopper.new_conversation, [browser], [chatbot, message_ids, browser, products, *cards], **PRIVATE
+        )
     demo.load(shopper.restore, [browser], [chatbot, message_ids, browser, products, *cards], **PRIVATE)
     gr.Timer(2.0).tick(shopper.poll, [browser, message_ids], [chatbot, message_ids], **PRIVATE)
 
@@ -242,6 +245,7 @@ with demo.route("Dashboard", "/dashboard"):
 def launch(host: str | None = None, port: int | None = None, **kwargs: Any) -> Any:
     """Start the server (blocking unless ``prevent_thread_lock=True``)."""
     settings = get_settings()
+    chat.warm_up_in_background()
     return demo.queue(default_concurrency_limit=8).launch(
         server_name=host or settings.host,
         server_port=port or settings.port,

@@ -218,3 +218,18 @@ def browser_secret() -> str:
     path.write_text(value)
     path.chmod(0o600)
     return value
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Load the models while the server starts; the first turn waits for it (same lock)."""
+
+    def run() -> None:
+        try:
+            get_assistant()
+            logger.info("assistant warmed up")
+        except Exception:  # the first turn will raise the real error to the shopper
+            logger.exception("assistant warm-up failed")
+
+    thread = threading.Thread(target=run, name="aisle-warm-up", daemon=True)
+    thread.start()
+    return thread

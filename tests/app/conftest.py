@@ -108,3 +108,160 @@ def scripted(store):
     chat.set_assistant(fake)
     yield fake
     chat.set_assistant(None)
+
+
+# --------------------------------------------------------------------------- live server
+# The browser tests run the real app (``aisle serve`` in a subprocess) on a home with the
+# demo store, its indexes and the default dialogue model. The store + indexes take minutes
+# to build on 2 CPU cores, so that home is cached under .pytest_cache, keyed by the content
+# of everything that goes into it, and copied per test session. The model is the one the
+# ``dialogue_model`` fixture of tests/assistant caches (same folder, same training call),
+# or the folder named by ``AISLE_TEST_MODEL_DIR``.
+
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+HOME_INPUTS = ("data/tau2_retail", "retrieval", "assistant/store", "assistant/migrations")
+BUILD_HOME = """
+import sys
+from assistant.settings import Settings
+from assistant.store.db import get_engine, session_scope
+from assistant.store.demo import import_demo_store
+from assistant.store.migrate import upgrade
+from retrieval.indexing import build_indexes
+settings = Settings(home=sys.argv[1])
+settings.ensure_home()
+upgrade(settings.db_url)
+with session_scope(get_engine(settings.db_url)) as s:
+    import_demo_store(s)
+build_indexes(settings, progress=False)
+"""
+
+
+def _inputs_hash() -> str:
+    digest = hashlib.sha256()
+    for top in HOME_INPUTS:
+        for path in sorted((ROOT / top).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _clean_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AISLE_")}
+    env.update(AISLE_HOME=str(home), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="2")
+    return env
+
+
+def _store_home() -> Path:
+    cache = ROOT / ".pytest_cache" / f"aisle-app-home-{_inputs_hash()}"
+    if not (cache / "READY").exists():
+        build = cache.with_name(cache.name + f".building-{os.getpid()}")
+        shutil.rmtree(build, ignore_errors=True)
+        result = subprocess.run(
+            [sys.executable, "-c", BUILD_HOME, str(build)],
+            env=_clean_env(build), cwd=ROOT, capture_output=True, text=True, timeout=1800,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"building the demo home failed:\n{result.stderr[-3000:]}")
+        (build / "READY").write_text("ok")
+        shutil.rmtree(cache, ignore_errors=True)
+        build.rename(cache)
+    return cache
+
+
+def _model_folder() -> Path:
+    """The default dialogue model, shared with tests/assistant's ``dialogue_model`` cache."""
+    override = os.environ.get("AISLE_TEST_MODEL_DIR")
+    if override:
+        return Path(override)
+    from assistant.nlu.corpus import build_corpus
+    from assistant.nlu.model import WEIGHTS_FILE
+    from assistant.nlu.training import DEFAULT_CONFIG, train_model
+    from assistant.settings import default_embedding_model
+
+    corpus = build_corpus()
+    folder = ROOT / ".pytest_cache" / f"aisle-dialogue-{corpus.hash}"
+    if not (folder / WEIGHTS_FILE).exists():
+        model, facts = train_model(
+            corpus.train, corpus.dev, default_embedding_model(), DEFAULT_CONFIG, progress=False,
+            version=f"test-{corpus.hash}", data_hash=corpus.hash,
+        )
+        model.meta.metrics = facts
+        tmp = folder.with_name(folder.name + ".tmp")
+        model.save(tmp)
+        tmp.rename(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def live_home(tmp_path_factory) -> Path:
+    """A fresh copy of the demo home with the default model installed as the live version."""
+    from sqlalchemy import create_engine, text
+
+    source = _store_home()
+    model = _model_folder()
+    home = tmp_path_factory.mktemp("live") / "home"
+    shutil.copytree(source, home)
+    meta = json.loads((model / "meta.json").read_text())
+    version = str(meta.get("version") or "default")
+    target = home / "models" / version
+    shutil.copytree(model, target)
+    engine = create_engine(f"sqlite:///{home / 'aisle.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM model_versions"))
+        conn.execute(
+            text("INSERT INTO model_versions (id, kind, path, status, metrics, created_at, promoted_at) "
+                 "VALUES (:id, 'dialogue', :path, 'live', :metrics, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            {"id": version, "path": str(target), "metrics": json.dumps(meta.get("metrics") or {})},
+        )
+    engine.dispose()
+    return home
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(live_home):
+    """``aisle serve`` on a free local port, stopped at the end of the session."""
+    port = _free_port()
+    log = open(live_home / "server.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "-v", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=_clean_env(live_home), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"server did not start: {(live_home / 'server.log').read_text()[-3000:]}")
+        time.sleep(0.5)
+    yield SimpleNamespace(url=url, home=live_home, db_url=f"sqlite:///{live_home / 'aisle.db'}", proc=proc)
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
