@@ -90,6 +90,12 @@ def _conversation(session: Session, chat: ChatSession, messages: list[Message]) 
                 products=tuple(m.products or ()),
             )
         )
+        if last_user is not None and turns[last_user].intent is None and m.intent:
+            # the service stores the understood intent on the reply, not on the user message
+            user = turns[last_user]
+            turns[last_user] = Turn(
+                user.message_id, "user", user.text, intent=m.intent, predicted_intent=m.intent
+            )
         if corrected_intent is not None and last_user is not None:
             user = turns[last_user]
             turns[last_user] = Turn(

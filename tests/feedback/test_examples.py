@@ -73,3 +73,26 @@ def test_examples_are_what_the_dialogue_trainer_reads(db):
         "track_order",
         "feedback",
     )
+
+
+def test_intent_stored_on_the_reply_only(db):
+    # The service writes the understood intent on the assistant message, not the user message.
+    ids = add_turns(
+        db,
+        "s",
+        [
+            ("user", "hello", None),
+            ("assistant", "Hi!", "greeting"),
+            ("user", "where is it", None),
+            ("assistant", "Boots?", "search_products"),
+        ],
+    )
+    add_feedback(db, ids[1], rating="up")
+    add_feedback(db, ids[3], correction="track_order")
+    got = {
+        e["text"]: (e["intent"], e["previous_intent"], e["source"]) for e in training_examples(db)
+    }
+    assert got == {
+        "hello": ("greeting", None, "confirmed"),
+        "where is it": ("track_order", "greeting", "corrected"),
+    }
