@@ -72,3 +72,43 @@ def feedback_export(
     with session_scope() as s:
         report = export_feedback(s, fmt, out)
     print_json(report.to_dict())
+
+
+@feedback_app.command("replay")
+def feedback_replay(
+    path: Path = typer.Argument(..., help="Labelled messages: TSV intent<TAB>text or JSON lines."),
+    split: str = typer.Option("feedback", "--split", help="feedback|heldout|all"),
+    out: Path | None = typer.Option(None, "--out", help="Write the corrections as JSON lines."),
+) -> None:
+    """Chat each labelled message and record an agent's correction wherever the intent is wrong."""
+    import json
+
+    from assistant.feedback.replay import read_labelled, replay_corrections
+
+    require_schema()
+    report = replay_corrections(read_labelled(path, split))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8") as fh:
+            for rec in report.corrections:
+                fh.write(json.dumps({k: v for k, v in rec.items() if k != "message_id"}) + "\n")
+    print_json({**report.to_dict(), "path": str(out) if out else None})
+
+
+@feedback_app.command("evaluate")
+def feedback_evaluate(
+    path: Path = typer.Argument(..., help="Labelled messages: TSV intent<TAB>text or JSON lines."),
+    split: str = typer.Option("heldout", "--split", help="feedback|heldout|all"),
+    version: str | None = typer.Option(None, "--version", help="A model version; default: live."),
+    mistakes: bool = typer.Option(False, "--mistakes", help="List the misread messages too."),
+) -> None:
+    """Accuracy and macro-F1 of a dialogue model version on labelled messages (no context)."""
+    from assistant.feedback.replay import evaluate_labelled, read_labelled
+    from assistant.nlu import registry
+
+    require_schema()
+    model = registry.load_version(version) if version else registry.load_live_model()
+    result = evaluate_labelled(read_labelled(path, split), model)
+    if not mistakes:
+        result.pop("mistakes")
+    print_json({"version": version or getattr(model, "version", None), "split": split, **result})
