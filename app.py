@@ -217,7 +217,9 @@ with demo.route("Dashboard", "/dashboard"):
             promote_button = gr.Button("Promote")
             rollback_button = gr.Button("Roll back")
             retrain_button = gr.Button("Retrain from feedback", variant="primary")
-        action_result = gr.JSON(label="Result")
+        with gr.Row():
+            action_result = gr.JSON(label="Result")
+            job_status = gr.JSON(label="Retraining job", value={"state": "idle"})
 
     admin_panels = [admin_principal, admin_login, admin_workspace, admin_status]
     dash_outputs = [
@@ -228,14 +230,16 @@ with demo.route("Dashboard", "/dashboard"):
         trigger(
             partial(agent_view.sign_in, role="admin"), [admin_user, admin_password], admin_panels, **PRIVATE
         ).success(dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE)
-    dash_refresh.click(dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE)
+    dash_refresh.click(dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE).then(
+        dashboard_view.retrain_status, [admin_principal], [job_status], **PRIVATE
+    )
+    retrain_button.click(dashboard_view.retrain, [admin_principal], [job_status], **PRIVATE)
     export_button.click(
         dashboard_view.export, [admin_principal, export_format], [export_file, admin_status], **PRIVATE
     )
     for button, fn, inputs in (
         (promote_button, dashboard_view.promote, [admin_principal, version_pick]),
         (rollback_button, dashboard_view.rollback, [admin_principal]),
-        (retrain_button, dashboard_view.retrain, [admin_principal]),
     ):
         button.click(fn, inputs, [action_result], **PRIVATE).success(
             dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE

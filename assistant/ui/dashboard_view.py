@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import tempfile
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -84,20 +85,45 @@ def _as_dict(obj: Any) -> Any:
     return json.loads(json.dumps(obj, default=str))
 
 
-def retrain(principal: Any) -> dict[str, Any]:
-    """Train a new dialogue model with the feedback examples; promoted only if not worse."""
-    _admin(principal)
+_job_lock = threading.Lock()
+_job: dict[str, Any] = {"state": "idle"}
+
+
+def _run_retrain(started_by: str) -> None:
     from assistant.feedback import training_examples
     from assistant.nlu.training import train_dialogue
 
-    with session_scope() as s:
-        examples = training_examples(s)
-    logger.info("retraining with %d feedback examples", len(examples))
     try:
+        with session_scope() as s:
+            examples = training_examples(s)
+        logger.info("retraining with %d feedback examples (started by %s)", len(examples), started_by)
         result = train_dialogue(extra_examples=examples, progress=False)
-    except UserError as err:
-        raise gr.Error(str(err)) from err
-    return {"feedback_examples": len(examples), **(_as_dict(result) or {})}
+        outcome = {"state": "done", "feedback_examples": len(examples), **(_as_dict(result) or {})}
+    except Exception as err:  # shown on the dashboard; the live model is untouched
+        logger.exception("retraining failed")
+        outcome = {"state": "failed", "error": str(err).splitlines()[0] if str(err) else type(err).__name__}
+    with _job_lock:
+        _job.clear()
+        _job.update(outcome, started_by=started_by)
+
+
+def retrain(principal: Any) -> dict[str, Any]:
+    """Start training a new dialogue model with the feedback examples (in the background:
+    minutes on a CPU). It is promoted only if it is not worse than the live one."""
+    who = _admin(principal)
+    with _job_lock:
+        if _job.get("state") == "running":
+            return dict(_job)
+        _job.clear()
+        _job.update(state="running", started_by=who.username, started_at=f"{datetime.utcnow():%H:%M:%S} UTC")
+        threading.Thread(target=_run_retrain, args=(who.username,), name="aisle-retrain", daemon=True).start()
+        return dict(_job)
+
+
+def retrain_status(principal: Any) -> dict[str, Any]:
+    _admin(principal)
+    with _job_lock:
+        return dict(_job)
 
 
 def promote(principal: Any, version: str | None) -> dict[str, Any]:

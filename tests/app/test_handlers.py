@@ -155,3 +155,55 @@ def test_dashboard_refresh_and_export(scripted, tmp_path):
     assert status.startswith("Exported") and path.endswith(".jsonl")
     with session_scope() as s:
         assert s.query(InteractionEvent).count() == 0
+
+
+def test_dashboard_promote_and_rollback_use_the_registry(store, tmp_path):
+    from datetime import datetime
+
+    from assistant.store.models import ModelVersion
+
+    with session_scope() as s:
+        for version, status, promoted in (("v1", "live", datetime(2026, 1, 1)), ("v2", "candidate", None)):
+            folder = tmp_path / version
+            folder.mkdir()
+            (folder / "model.pt").write_bytes(b"x")
+            s.add(ModelVersion(id=version, path=str(folder), status=status, promoted_at=promoted,
+                               metrics={"macro_f1": 0.8}))
+
+    def statuses():
+        with session_scope() as s:
+            return {v.id: v.status for v in s.query(ModelVersion)}
+
+    assert dashboard_view.promote(ADMIN, "v2")["promoted"] == "v2"
+    assert statuses() == {"v1": "retired", "v2": "live"}
+    dashboard_view.rollback(ADMIN)
+    assert statuses() == {"v1": "live", "v2": "retired"}
+    with pytest.raises(gr.Error, match="unknown model version"):
+        dashboard_view.promote(ADMIN, "nope")
+
+
+def test_retrain_runs_in_the_background(scripted, monkeypatch):
+    import threading
+
+    import assistant.nlu.training as training
+
+    release = threading.Event()
+    seen = {}
+
+    def fake_train(extra_examples=(), progress=True, **_):
+        seen["examples"] = list(extra_examples)
+        release.wait(10)
+        return {"version": "v9", "promoted": True}
+
+    monkeypatch.setattr(training, "train_dialogue", fake_train)
+    first = dashboard_view.retrain(ADMIN)
+    assert first["state"] == "running"
+    assert dashboard_view.retrain(ADMIN)["state"] == "running"  # a second click does not start another
+    release.set()
+    for _ in range(100):
+        status = dashboard_view.retrain_status(ADMIN)
+        if status["state"] != "running":
+            break
+        __import__("time").sleep(0.05)
+    assert status == {"state": "done", "feedback_examples": len(seen["examples"]), "version": "v9",
+                      "promoted": True, "started_by": "admin"}
