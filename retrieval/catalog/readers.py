@@ -32,6 +32,7 @@ _SUFFIX = {
     ".json": "tau2",
 }
 PARQUET_BATCH = 2048
+CSV_FIELD_LIMIT = 16 * 2**20  # long descriptions are fine; the csv module's default is 128 kB
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class CsvSource(Source):
         assert self.columns is not None
         width = len(self.columns)
         row = 0
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
         with open(self.path, "rb") as fh:
             lines = _decoded_lines(fh)
             reader = csv.reader(lines, delimiter=self.delimiter)

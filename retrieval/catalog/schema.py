@@ -284,6 +284,8 @@ def _attributes(value: Any) -> dict[str, Any]:
             value = json.loads(value)
         except json.JSONDecodeError:
             raise RowError('attributes must be a JSON object, e.g. {"color": "red"}') from None
+    if isinstance(value, list) and all(isinstance(x, tuple) and len(x) == 2 for x in value):
+        value = dict(value)  # a Parquet map column arrives as (key, value) pairs
     if not isinstance(value, Mapping):
         raise RowError('attributes must be a JSON object, e.g. {"color": "red"}')
     return jsonable(value)

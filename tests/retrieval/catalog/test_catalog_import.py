@@ -154,6 +154,10 @@ def test_parquet_in_batches(engine, tmp_path):
             "launched": [dt.date(2024, 1, 1 + i % 28) for i in range(n)],
         }
     )
+    table = table.append_column(
+        "attributes",
+        pa.array([[("fit", "slim")]] * n, type=pa.map_(pa.string(), pa.string())),
+    )
     path = tmp_path / "cat.parquet"
     pq.write_table(table, path, row_group_size=700)
     report = import_catalog(path, mapping=["id=product_id", "title=name"])
@@ -167,7 +171,7 @@ def test_parquet_in_batches(engine, tmp_path):
         True,
         4.0,
     )
-    assert stored["x4"].attributes == {"launched": "2024-01-05"}
+    assert stored["x4"].attributes == {"fit": "slim", "launched": "2024-01-05"}
 
 
 def test_tau2_format(engine, tmp_path):
@@ -280,3 +284,17 @@ def test_caller_owned_session_rolls_back_on_error(engine, tmp_path):
             import_catalog(good, session=s)
             import_catalog(bad, session=s)
     assert _products(engine) == {}
+
+
+def test_csv_long_field_and_ragged_rows(engine, tmp_path):
+    long_text = "soft " * 60_000  # 300 kB, over the csv module's default field limit
+    path = tmp_path / "ragged.csv"
+    path.write_text(
+        f'id,title,price,description\na,A,1,"{long_text}"\nb,B,2,x,extra\nc,C\n', encoding="utf-8"
+    )
+    report = import_catalog(path)
+    assert report.to_dict()["rejected"] == [
+        {"row": 2, "error": "row has 5 values but the header has 4 columns"},
+        {"row": 3, "error": "price is missing"},
+    ]
+    assert _products(engine)["a"].description == long_text.strip()
