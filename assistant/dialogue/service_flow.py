@@ -71,7 +71,7 @@ def task_kind(intent: str, text: str, current: str | None) -> str | None:
         return "cancel"
     if re.search(r"\baddress\b", low):
         return "default_address" if re.search(r"\b(default|profile|account|my address)\b", low) and not re.search(r"\border\b", low) else "order_address"
-    if re.search(r"\bpayment|pay with|pay using|charge\b", low) and intent in ("change_order", "check_payment_methods"):
+    if re.search(r"\b(change|switch|update|modify|use another|use a different)\b.{0,30}\bpayment\b", low) and intent in ("change_order", "check_payment_methods", "payment_issue"):
         return "modify_payment"
     return kind or current
 

@@ -1,0 +1,170 @@
+"""The service flow on a hand-built store: each write listed first, done only on confirm().
+
+The intent of each message is given (this tests the flow's policy logic, not understanding;
+the scripted conversations in test_conversations.py use the real model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.dialogue.service_flow import ServiceFlow
+from assistant.dialogue.state import DialogueState
+from assistant.dialogue.vocab import Vocabulary
+from assistant.store.db import session_scope
+from assistant.store.models import Customer, Order, Product
+
+VOCAB = Vocabulary({}, {}, {}, {})
+TEE = {"name": "T-Shirt", "product_id": "TSHIRT", "item_id": "T1", "price": 20.0, "options": {"color": "blue", "size": "M"}}
+MUG = {"name": "Mug", "product_id": "MUG", "item_id": "M1", "price": 10.0, "options": {"color": "white"}}
+
+
+@pytest.fixture()
+def store(engine):
+    with session_scope(engine) as s:
+        s.add(Customer(
+            id="alice", email="alice@example.com", first_name="Alice", last_name="Smith",
+            address={"address1": "1 Main St", "city": "Austin", "state": "TX", "country": "USA", "zip": "78701"},
+            payment_methods={"gift_card_1": {"source": "gift_card", "id": "gift_card_1", "balance": 100.0},
+                             "paypal_1": {"source": "paypal", "id": "paypal_1"}},
+        ))
+        s.add(Customer(id="bob", email="bob@example.com", first_name="Bob", last_name="Jones",
+                       address={"zip": "02101"}, payment_methods={}))
+        s.add_all([
+            Product(id="T1", group_id="TSHIRT", title="T-Shirt — blue, M", price=20.0, available=True, attributes={"color": "blue", "size": "M"}),
+            Product(id="T2", group_id="TSHIRT", title="T-Shirt — red, M", price=25.0, available=True, attributes={"color": "red", "size": "M"}),
+            Product(id="M1", group_id="MUG", title="Mug — white", price=10.0, available=True, attributes={"color": "white"}),
+        ])
+        s.flush()
+        for oid, status in (("#W1000001", "pending"), ("#W1000002", "delivered")):
+            s.add(Order(id=oid, customer_id="alice", status=status, address={"address1": "1 Main St"},
+                        items=[dict(TEE), dict(MUG)], fulfillments=[],
+                        payment_history=[{"transaction_type": "payment", "amount": 30.0, "payment_method_id": "paypal_1"}]))
+        s.add(Order(id="#W2000001", customer_id="bob", status="pending", items=[dict(MUG)],
+                    payment_history=[{"transaction_type": "payment", "amount": 10.0, "payment_method_id": "x"}]))
+    return engine
+
+
+class Chat:
+    """Runs flow turns, each in its own transaction, over one persistent state."""
+
+    def __init__(self, engine):
+        self.engine, self.state = engine, DialogueState()
+
+    def say(self, intent: str, text: str, slots=None):
+        with session_scope(self.engine) as s:
+            flow = ServiceFlow(s, self.state, VOCAB)
+            reply = flow.handle(intent, text, slots or {})
+            self.state.last_action = reply.action
+            return reply
+
+    def yes(self):
+        with session_scope(self.engine) as s:
+            return ServiceFlow(s, self.state, VOCAB).confirm()
+
+    def no(self):
+        with session_scope(self.engine) as s:
+            return ServiceFlow(s, self.state, VOCAB).deny()
+
+
+def order(engine, oid):
+    with session_scope(engine) as s:
+        o = s.get(Order, oid)
+        return o.status, [it["item_id"] for it in o.items], dict(o.address), dict(o.extra or {}), list(o.payment_history)
+
+
+def test_name_and_zip_over_two_turns_then_order_status(store):
+    chat = Chat(store)
+    assert chat.say("track_order", "where is my order #W1000002?").action == "ask_auth"
+    assert chat.say("provide_info", "my name is Alice Smith").action == "ask_auth"
+    reply = chat.say("provide_info", "78701")
+    assert "verified" in reply.text and "#W1000002 is delivered" in reply.text
+
+
+def test_wrong_details_do_not_authenticate(store):
+    chat = Chat(store)
+    chat.say("track_order", "where is my order?")
+    reply = chat.say("provide_info", "my name is Alice Smith, zip 99999")
+    assert reply.action == "ask_auth" and chat.state.customer_id is None
+
+
+def test_exchange_lists_the_swap_and_writes_on_yes(store):
+    chat = Chat(store)
+    chat.say("change_order", "I'd like to exchange the t-shirt from order #W1000002 for a red one")
+    reply = chat.say("provide_info", "alice@example.com")
+    assert reply.action == "confirm" and "T2" in reply.text and "$5.00" in reply.text
+    assert "only once" in reply.text
+    assert order(store, "#W1000002")[0] == "delivered"
+    done = chat.yes()
+    status, _, _, extra, _ = order(store, "#W1000002")
+    assert status == "exchange requested" and extra["exchange_new_items"] == ["T2"], done.text
+
+
+def test_modify_items_once_then_refused(store):
+    chat = Chat(store)
+    chat.say("provide_info", "alice@example.com")
+    reply = chat.say("change_order", "change the t-shirt in order #W1000001 to red, pay with my gift card")
+    assert reply.action == "confirm" and "gift_card_1" in reply.text
+    chat.yes()
+    status, items, *_ = order(store, "#W1000001")
+    assert status == "pending (item modified)" and items == ["T2", "M1"]
+    again = chat.say("change_order", "change the t-shirt in order #W1000001 to blue")
+    assert again.action == "service_tool" and "Only pending orders" in again.text
+    assert order(store, "#W1000001")[1] == ["T2", "M1"]
+
+
+def test_order_address_change_and_deny(store):
+    chat = Chat(store)
+    chat.say("provide_info", "alice@example.com")
+    reply = chat.say("change_shipping_address", "change the address of order #W1000001 to 9 Elm Street, Dallas, TX 75001")
+    assert reply.action == "confirm" and "9 Elm Street" in reply.text
+    chat.no()
+    assert order(store, "#W1000001")[2]["address1"] == "1 Main St"
+    chat.say("change_shipping_address", "change the address of order #W1000001 to 9 Elm Street, Dallas, TX 75001")
+    chat.yes()
+    assert order(store, "#W1000001")[2]["address1"] == "9 Elm Street"
+
+
+def test_cancel_asks_for_an_accepted_reason(store):
+    chat = Chat(store)
+    chat.say("provide_info", "alice@example.com")
+    assert "no longer needed" in chat.say("cancel_order", "cancel order #W1000001").text
+    reply = chat.say("provide_info", "I ordered it by mistake")
+    assert reply.action == "confirm"
+    chat.yes()
+    status, *_, payments = order(store, "#W1000001")
+    assert status == "cancelled" and payments[-1]["transaction_type"] == "refund"
+
+
+def test_other_customers_order_is_not_found(store):
+    chat = Chat(store)
+    chat.say("provide_info", "alice@example.com")
+    reply = chat.say("cancel_order", "cancel order #W2000001, no longer needed")
+    assert "couldn't find" in reply.text and chat.state.pending is None
+    assert order(store, "#W2000001")[0] == "pending"
+    refused = chat.say("provide_info", "my email is bob@example.com")
+    assert refused.action == "refuse" and chat.state.customer_id == "alice"
+
+
+def test_default_address_and_profile(store):
+    chat = Chat(store)
+    chat.say("provide_info", "alice@example.com")
+    reply = chat.say("set_up_shipping_address", "set my default address to 5 Pine Rd, Apt 2, Boston, MA 02101")
+    assert reply.action == "confirm"
+    chat.yes()
+    with session_scope(store) as s:
+        assert s.get(Customer, "alice").address["city"] == "Boston"
+    profile = chat.say("edit_account", "show my account details")
+    assert "gift_card_1" in profile.text and "5 Pine Rd" in profile.text
+
+
+def test_modify_payment_to_another_method(store):
+    chat = Chat(store)
+    chat.say("provide_info", "alice@example.com")
+    reply = chat.say("change_order", "I want to change the payment method of order #W1000001 to my gift card")
+    assert reply.action == "confirm" and "gift_card_1" in reply.text
+    chat.yes()
+    payments = order(store, "#W1000001")[4]
+    assert payments[-2:] == [
+        {"transaction_type": "payment", "amount": 30.0, "payment_method_id": "gift_card_1"},
+        {"transaction_type": "refund", "amount": 30.0, "payment_method_id": "paypal_1"},
+    ]
