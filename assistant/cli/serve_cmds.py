@@ -40,6 +40,13 @@ def serve(
     at /agent, dashboard at /dashboard, and the /chat API endpoint."""
     if port is not None and not 1 <= port <= 65535:
         raise UserError(f"--port {port}: use a port between 1 and 65535")
+    from assistant.settings import get_settings
+
+    settings = get_settings()
     module = load_app_module()
-    typer.echo(f"Aisle on http://{host or '127.0.0.1'}:{port or 'AISLE_PORT'} (Ctrl+C to stop)", err=True)
+    typer.echo(
+        f"Aisle on http://{host or settings.host}:{port or settings.port} "
+        "(shopper /, agent /agent, dashboard /dashboard; Ctrl+C to stop)",
+        err=True,
+    )
     module.launch(host=host, port=port)
