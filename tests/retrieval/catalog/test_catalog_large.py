@@ -1,19 +1,43 @@
-"""Streaming: a 200k-row CSV imports with bounded memory (tracemalloc peak)."""
+"""Streaming: a 200k-row CSV imports in a fresh process whose peak memory barely grows.
+
+Peak RSS is read in a subprocess (so earlier tests cannot hide growth). Holding the
+rows would cost hundreds of MB (one dict + one ProductRow per row, ~1.5 kB each);
+streaming keeps the growth to the SQLite page cache and one batch. The tracemalloc
+peak of the same import is measured by ``benchmarks/catalog_import.py`` (2.7 MB at
+200k rows, as at 20k) — too slow under tracemalloc for the test suite.
+"""
 
 from __future__ import annotations
 
-import time
-import tracemalloc
+import json
+import os
+import subprocess
+import sys
 
 import pytest
-from sqlalchemy import func, select
 
-from assistant.store.db import session_scope
-from assistant.store.models import Product
-from retrieval.catalog import import_catalog
+from assistant.settings import PROJECT_ROOT
 
 ROWS = 200_000
-PEAK_LIMIT_MB = 40  # the file itself is ~16 MB; holding all rows as dicts would need ~400 MB
+GROWTH_LIMIT_MB = 60
+
+SCRIPT = """
+import json, resource, sys
+from assistant.store.db import make_engine, session_scope
+from assistant.store.migrate import upgrade
+from retrieval.catalog import import_catalog
+import retrieval.catalog.readers, tqdm.auto  # everything imported before the baseline
+
+engine = make_engine(sys.argv[2])
+upgrade(engine=engine)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+mapping = ["id=sku", "title=name", "price=cost", "category=dept", "brand=maker", "description=blurb"]
+with session_scope(engine) as session:
+    report = import_catalog(sys.argv[1], mapping=mapping, session=session)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"imported": report.imported, "rejected": len(report.rejected),
+                  "growth_mb": (after - before) / 1024}))
+"""
 
 
 def write_csv(path, rows: int) -> None:
@@ -27,36 +51,33 @@ def write_csv(path, rows: int) -> None:
 
 
 @pytest.mark.slow
-def test_200k_rows_stream_with_bounded_memory(engine, tmp_path):
+def test_200k_rows_stream_with_bounded_memory(tmp_path):
     path = tmp_path / "big.csv"
     write_csv(path, ROWS)
-    tracemalloc.start()
-    start = time.perf_counter()
-    try:
-        report = import_catalog(
-            path,
-            mapping=[
-                "id=sku",
-                "title=name",
-                "price=cost",
-                "category=dept",
-                "brand=maker",
-                "description=blurb",
-            ],
-        )
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    seconds = time.perf_counter() - start
-    assert (report.imported, report.rejected) == (ROWS, [])
-    with session_scope(engine) as s:
-        assert s.scalar(select(func.count()).select_from(Product)) == ROWS
-        i = ROWS - 1
-        last = s.get(Product, f"S{i:07d}")
-        assert (last.title, last.price) == (f"Product {i}", round((i % 997) / 7, 2))
-        assert last.attributes == {"colour": f"c{i % 12}", "size": f"s{i % 6}"}
-    peak_mb = peak / 2**20
-    print(
-        f"\n{ROWS} rows in {seconds:.1f}s ({ROWS / seconds:,.0f} rows/s), peak traced memory {peak_mb:.1f} MB"
+    db = tmp_path / "big.db"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(path), f"sqlite:///{db}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
-    assert peak_mb < PEAK_LIMIT_MB
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (result["imported"], result["rejected"]) == (ROWS, 0)
+
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from products").fetchone() == (ROWS,)
+        i = ROWS - 1
+        title, price, attributes = conn.execute(
+            "select title, price, attributes from products where id = ?", (f"S{i:07d}",)
+        ).fetchone()
+    assert (title, price) == (f"Product {i}", round((i % 997) / 7, 2))
+    assert json.loads(attributes) == {"colour": f"c{i % 12}", "size": f"s{i % 6}"}
+    assert result["growth_mb"] < GROWTH_LIMIT_MB, result
