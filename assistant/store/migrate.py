@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from assistant.errors import UserError
 from assistant.store.db import make_engine
 
 logger = logging.getLogger(__name__)
@@ -87,11 +88,43 @@ def upgrade(url: str | None = None, revision: str = "head", *, engine: Engine | 
     file in ``AISLE_HOME``). Running it again at head does nothing.
     """
     before = current_revision(url, engine=engine)
+    if before is None and _adopt_unversioned(url, engine):
+        before = head_revision()
     _with_engine(url, engine, command.upgrade, revision)
     after = current_revision(url, engine=engine)
     if before != after:
         logger.info("schema upgraded from %s to %s", before or "empty", after)
     return after or "base"
+
+
+def _adopt_unversioned(url: str | None, engine: Engine | None) -> bool:
+    """A database made by ``Base.metadata.create_all`` (tests, older tools) has the tables but
+    no Alembic history: stamp it at head when it matches the models, else say what to do."""
+    from alembic.autogenerate import compare_metadata
+    from sqlalchemy import inspect
+
+    from assistant.store import models  # noqa: F401
+    from assistant.store.db import Base
+
+    own = engine is None
+    eng = engine or make_engine(_resolve_url(url))
+    try:
+        with eng.connect() as conn:
+            if "products" not in inspect(conn).get_table_names():
+                return False
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        if diff:
+            raise UserError(
+                f"database {eng.url.render_as_string(hide_password=True)} has Aisle tables but no "
+                f"migration history and differs from the models ({len(diff)} differences); "
+                "point AISLE_DATABASE_URL at an empty database or stamp it with alembic"
+            )
+        _run(eng, command.stamp, "head")
+        logger.info("stamped an unversioned database at head")
+        return True
+    finally:
+        if own:
+            eng.dispose()
 
 
 def downgrade(

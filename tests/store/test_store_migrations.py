@@ -76,3 +76,22 @@ def test_drift_would_be_caught(store_engine):
         diff = compare_metadata(MigrationContext.configure(conn), changed)
     assert [d[0] for d in diff] == ["add_column"]
     assert diff[0][3].name == "colour_family"
+
+
+def test_database_made_by_create_all_is_adopted(empty_engine):
+    Base.metadata.create_all(empty_engine)
+    assert migrate.current_revision(engine=empty_engine) is None
+    assert migrate.upgrade(engine=empty_engine) == migrate.head_revision()
+    assert migrate.current_revision(engine=empty_engine) == migrate.head_revision()
+
+
+def test_unversioned_database_that_differs_is_refused(empty_engine):
+    import pytest
+
+    from assistant.errors import UserError
+
+    Base.metadata.create_all(empty_engine)
+    with empty_engine.begin() as conn:
+        conn.execute(text("DROP TABLE feedback"))
+    with pytest.raises(UserError, match="no migration history and differs from the models"):
+        migrate.upgrade(engine=empty_engine)
