@@ -193,25 +193,35 @@ with demo.route("Dashboard", "/dashboard"):
             dash_refresh = gr.Button("Refresh", size="sm")
         dash_summary = gr.Markdown()
         with gr.Row():
-            plot_conv = gr.LinePlot(x="day", y="conversations", title="Conversations per day", height=220)
-            plot_thumbs = gr.LinePlot(x="day", y="thumbs_up_rate", title="Thumbs-up rate", height=220)
-            plot_handoff = gr.LinePlot(x="day", y="handoff_rate", title="Hand-off rate", height=220)
+            plot_conv = gr.LinePlot(
+                x="day", y="conversations", title="Conversations per day", height=220, y_lim=[0, None]
+            )
+            plot_thumbs = gr.LinePlot(
+                x="day", y="thumbs_up_rate", title="Thumbs-up rate", height=220, y_lim=[0, 1]
+            )
+            plot_handoff = gr.LinePlot(
+                x="day", y="handoff_rate", title="Hand-off rate", height=220, y_lim=[0, 1]
+            )
         with gr.Row():
-            plot_intents = gr.BarPlot(x="intent", y="turns", title="Top intents", height=220, sort="-y")
+            plot_intents = gr.BarPlot(
+                x="intent", y="turns", title="Top intents", height=220, sort="-y", y_lim=[0, None]
+            )
             plot_zero = gr.LinePlot(
-                x="day", y="zero_result_searches", title="Zero-result searches", height=220
+                x="day", y="zero_result_searches", title="Zero-result searches", height=220, y_lim=[0, None]
             )
             plot_violations = gr.LinePlot(
-                x="day", y="constraint_violations", title="Constraint violations (must stay 0)", height=220
+                x="day", y="constraint_violations", title="Constraint violations (must stay 0)",
+                height=220, y_lim=[0, None],
             )
         plot_latency = gr.LinePlot(
-            x="day", y="latency_ms", color="percentile", title="Reply latency (ms)", height=220
+            x="day", y="latency_ms", color="percentile", title="Reply latency (ms)", height=220,
+            y_lim=[0, None],
         )
         versions = gr.Dataframe(label="Dialogue model versions", interactive=False, wrap=True)
         with gr.Row():
             export_format = gr.Dropdown(list(dashboard_view.EXPORT_FORMATS), value="sft", label="Export format")
             export_button = gr.Button("Export training data")
-            export_file = gr.File(label="Export", interactive=False)
+            export_file = gr.File(label="Export", interactive=False, height=90)
         with gr.Row():
             version_pick = gr.Dropdown(label="Model version", choices=[])
             promote_button = gr.Button("Promote")

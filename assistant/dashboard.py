@@ -31,7 +31,7 @@ def _since(days: int, now: datetime | None) -> tuple[datetime, list[date]]:
 
 def _per_day(values: dict[date, float], all_days: list[date], column: str) -> pd.DataFrame:
     return pd.DataFrame(
-        {"day": pd.to_datetime(all_days), column: [values.get(d, 0) for d in all_days]}
+        {"day": pd.to_datetime(all_days), column: pd.Series([values.get(d, 0) for d in all_days], dtype="int64")}
     )
 
 
@@ -61,7 +61,9 @@ def thumbs_up_rate(session: Session, days: int = 30, now: datetime | None = None
     return pd.DataFrame(
         {
             "day": pd.to_datetime(all_days),
-            "thumbs_up_rate": [up[d] / total[d] if total.get(d) else None for d in all_days],
+            "thumbs_up_rate": pd.Series(
+                [up[d] / total[d] if total.get(d) else None for d in all_days], dtype="float64"
+            ),
             "ratings": [total.get(d, 0) for d in all_days],
         }
     )
@@ -84,7 +86,9 @@ def handoff_rate(session: Session, days: int = 30, now: datetime | None = None) 
     return pd.DataFrame(
         {
             "day": pd.to_datetime(all_days),
-            "handoff_rate": [handed[d] / total[d] if total.get(d) else None for d in all_days],
+            "handoff_rate": pd.Series(
+                [handed[d] / total[d] if total.get(d) else None for d in all_days], dtype="float64"
+            ),
         }
     )
 
@@ -199,7 +203,9 @@ def latency(session: Session, days: int = 30, now: datetime | None = None) -> pd
         for q, name in ((0.5, "p50"), (0.95, "p95")):
             value = float(pd.Series(values, dtype=float).quantile(q)) if len(values) else None
             records.append({"day": pd.Timestamp(d), "latency_ms": value, "percentile": name})
-    return pd.DataFrame(records, columns=["day", "latency_ms", "percentile"])
+    frame = pd.DataFrame(records, columns=["day", "latency_ms", "percentile"])
+    frame["latency_ms"] = frame["latency_ms"].astype("float64")
+    return frame
 
 
 def model_versions(session: Session) -> pd.DataFrame:

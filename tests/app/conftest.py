@@ -26,6 +26,8 @@ PRODUCTS = [
          attributes={"color": "red"}, description="Fast"),
     dict(id="p3", title="Rain Jacket <script>alert(1)</script>", category="jackets", brand="Acme",
          price=60.0, available=True, attributes={}, description="Dry"),
+    dict(id="p4", title="Cotton T-Shirt", category="tops", brand="Acme", price=15.0, available=True,
+         attributes={"color": "white"}, description="Soft"),
 ]
 
 
@@ -55,7 +57,7 @@ class ScriptedAssistant:
                 s.flush()
                 return TurnResult(session_id=chat.id, message_id=user.id, reply="A person will answer.",
                                   intent="out_of_scope", confidence=0.0, action="waiting_for_agent")
-            word = "shoe" if "shoe" in message.lower() else "jacket" if "jacket" in message.lower() else None
+            word = next((w for w in ("shoe", "jacket", "shirt") if w in message.lower()), None)
             intent = "search_products" if word else "greeting"
             products = []
             if word:
@@ -237,8 +239,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_home):
-    """``aisle serve`` on a free local port, stopped at the end of the session."""
+def live_server(request):
+    """``aisle serve`` on a free local port, stopped at the end of the session.
+
+    ``AISLE_TEST_SERVER_URL`` (with ``AISLE_TEST_DATABASE_URL``) points the tests at an app
+    that is already running instead."""
+    url = os.environ.get("AISLE_TEST_SERVER_URL")
+    if url:
+        yield SimpleNamespace(url=url.rstrip("/") + "/", db_url=os.environ["AISLE_TEST_DATABASE_URL"])
+        return
+    live_home = request.getfixturevalue("live_home")
     port = _free_port()
     log = open(live_home / "server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
