@@ -26,15 +26,17 @@ ARGS = [
 TIMEOUT_MS = 90_000  # the first turn waits for the server's warm-up on a busy 2-core machine
 SHOTS = os.environ.get("AISLE_SCREENSHOT_DIR")
 
+# Checked before any fixture runs, so a machine without a browser never builds the live home.
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:
+    pytest.skip("playwright for Python is not installed (pip install playwright)", allow_module_level=True)
+
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright for Python is not installed (pip install playwright)")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
