@@ -90,17 +90,19 @@ with gr.Blocks(title="Aisle") as demo:
                             }
                         )
                 cards += [column, html]
+    turn_inputs = [box, chatbot, message_ids, browser, diversity]
+    turn_outputs = [chatbot, box, message_ids, browser, products, *cards]
     for slot, buttons in enumerate(card_buttons):
         for kind, button in buttons.items():
-            button.click(
-                partial(shopper.card_action, slot, kind), [products, browser], [products, *cards], **PRIVATE
+            event = button.click(
+                partial(shopper.card_action, slot, kind), [products, browser], [products, box, *cards],
+                **PRIVATE,
             )
+            if kind == "more_like_this":  # ask for similar products right away
+                event.success(shopper.submit, turn_inputs, turn_outputs, **PRIVATE)
 
-    turn_outputs = [chatbot, box, message_ids, browser, products, *cards]
     for trigger in (box.submit, send_button.click):
-        trigger(
-            shopper.submit, [box, chatbot, message_ids, browser, diversity], turn_outputs, **PRIVATE
-        )
+        trigger(shopper.submit, turn_inputs, turn_outputs, **PRIVATE)
     chatbot.like(shopper.like, [message_ids, browser], [feedback_id, reason_row], **PRIVATE)
     for trigger in (reason.submit, reason_button.click):
         trigger(shopper.send_reason, [reason, feedback_id, browser], [reason, reason_row], **PRIVATE)

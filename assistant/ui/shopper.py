@@ -143,11 +143,16 @@ def send_reason(reason: str, feedback_id: int | None, browser: Any) -> tuple[Any
 
 
 def card_action(slot: int, kind: str, products: list[dict[str, Any]], browser: Any) -> tuple[Any, ...]:
-    """A card button. ``not_for_me`` hides the card. Returns: products, then card outputs."""
+    """A card button, recorded as an event. ``not_for_me`` hides the card; ``more_like_this``
+    also puts a follow-up request in the message box (the app then sends it).
+
+    Returns: products, the message box, then card outputs.
+    """
     browser = _browser(browser)
     products = list(products or [])
+    unchanged = (gr.skip(), gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
     if slot >= len(products):
-        return (gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
+        return unchanged
     product = products[slot]
     try:
         chat.record_card_event(browser["session_id"], str(product.get("id")), kind)
@@ -156,12 +161,11 @@ def card_action(slot: int, kind: str, products: list[dict[str, Any]], browser: A
     title = product.get("title") or product.get("id")
     if kind == "add_to_cart":
         gr.Info(f"Added to your cart: {title}")
-    elif kind == "more_like_this":
-        gr.Info(f"Noted: more like {title}. Ask again to see similar picks.")
-    if kind == "not_for_me":
-        products = products[:slot] + products[slot + 1 :]
-        return (products, *card_outputs(products))
-    return (gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
+        return unchanged
+    if kind == "more_like_this":
+        return (gr.skip(), f"More like the {title}", *[gr.skip()] * (2 * MAX_CARDS))
+    products = products[:slot] + products[slot + 1 :]
+    return (products, gr.skip(), *card_outputs(products))
 
 
 def new_conversation(browser: Any) -> tuple[Any, ...]:

@@ -80,9 +80,12 @@ def test_thumbs_down_with_reason_stored(scripted):
 def test_card_buttons_record_events(scripted):
     _, (_, _, _, browser, products, *_) = run_turn("shoe", shopper.empty_browser())
     shopper.card_action(1, "add_to_cart", products, browser)
-    new_products, *cards = shopper.card_action(0, "not_for_me", products, browser)
+    new_products, box, *cards = shopper.card_action(0, "not_for_me", products, browser)
     assert [p["id"] for p in new_products] == ["p2"] and cards[2]["visible"] is False
-    assert scripted.events == [(browser["session_id"], "p2", "add_to_cart"), (browser["session_id"], "p1", "not_for_me")]
+    _, box, *_ = shopper.card_action(1, "more_like_this", products, browser)
+    assert box == "More like the Road Runner Shoe"
+    sid = browser["session_id"]
+    assert scripted.events == [(sid, "p2", "add_to_cart"), (sid, "p1", "not_for_me"), (sid, "p2", "more_like_this")]
 
 
 def test_agent_flow_reaches_shopper(scripted):
