@@ -7,9 +7,10 @@ product is cosine similarity.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,29 @@ def load_model(path: str, device: str) -> Any:
             model.eval()
             _MODELS[key] = model
         return model
+
+
+SMALL_BATCH = 4
+
+
+@contextlib.contextmanager
+def _single_thread(enabled: bool) -> Iterator[None]:
+    """One torch intra-op thread for tiny CPU batches (a query): on a busy 2-core
+    machine, OpenMP workers waiting on each other make one query ~10x slower."""
+    if not enabled:
+        yield
+        return
+    import torch
+
+    prev = torch.get_num_threads()
+    if prev == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(prev)
 
 
 class Embedder:
@@ -88,13 +112,15 @@ class Embedder:
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         self.encode_calls += 1
-        vecs = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            show_progress_bar=progress,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
+        small = len(texts) <= SMALL_BATCH and self.device == "cpu"
+        with _single_thread(small):
+            vecs = self.model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                show_progress_bar=progress,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
 

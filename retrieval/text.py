@@ -62,8 +62,29 @@ def text_hash(text: str, model: str = "") -> str:
     return hashlib.sha256(f"{model}\x00{text}".encode()).hexdigest()
 
 
+def _load_stemmer():
+    try:
+        import Stemmer  # PyStemmer: Snowball English, C speed, own cache
+
+        return Stemmer.Stemmer("english").stemWord
+    except ImportError:  # pragma: no cover - PyStemmer is a dependency
+        return None
+
+
+_SNOWBALL = _load_stemmer()
+
+
 def _stem(token: str) -> str:
-    """A tiny English plural stemmer (no stemming library is installed)."""
+    """Snowball English stem of an alphabetic token; numbers and codes stay as they are."""
+    if len(token) <= 3 or not token.isalpha():
+        return token
+    if _SNOWBALL is not None:
+        return _SNOWBALL(token)
+    return _plural_stem(token)
+
+
+def _plural_stem(token: str) -> str:
+    """Fallback when PyStemmer is missing: fold English plurals only."""
     if len(token) <= 3 or not token.isalpha():
         return token
     if token.endswith("ies") and len(token) > 4:
