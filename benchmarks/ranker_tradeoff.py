@@ -33,10 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.settings import default_embedding_model  # noqa: E402
-from ranker import greedy_dpp  # noqa: E402
+from ranker import greedy_dpp_tradeoff  # noqa: E402
 from ranker import mmr as mmr_rerank  # noqa: E402
 from ranker.association import AssociationRules  # noqa: E402
-from ranker.dpp import tradeoff_kernel  # noqa: E402
 from ranker.metrics import (  # noqa: E402
     alpha_ndcg,
     category_coverage,
@@ -161,7 +160,7 @@ def main() -> None:
     )
     for theta in THETAS:
         start = time.perf_counter()
-        sel = greedy_dpp(tradeoff_kernel(rel_t, feats, theta), K, eps=1e-6)
+        sel = greedy_dpp_tradeoff(rel_t, feats, K, theta)
         ms = (time.perf_counter() - start) * 1000
         lists = [[i for i in r if i >= 0] for r in lists_from(sel)]
         rows.append(
@@ -234,7 +233,8 @@ def write_outputs(args, rows, queries, top_rules, rules) -> None:
         "`data/eval/search_qrels.csv`, 591 demo-store variants embedded with all-MiniLM-L6-v2, "
         f"candidates = top {N_CANDIDATES} by dense cosine, relevance = that cosine min-max "
         "normalised per list. DPP kernel `diag(exp(α r)) S diag(exp(α r))`, α = θ / (2(1 − θ)), "
-        "S = cosine similarity (Chen et al. 2018 §5); MMR: λ·r − (1 − λ)·max cos. "
+        "S = cosine similarity (Chen et al. 2018 §5), selected with `ranker.greedy_dpp_tradeoff` "
+        "(the same greedy MAP computed as argmax 2αr + log d²(S), so exp(2αr) never underflows); MMR: λ·r − (1 − λ)·max cos. "
         "Metrics averaged over queries; exposure Gini over the whole catalogue.",
         "",
         "![trade-off](tradeoff.png)",

@@ -10,9 +10,7 @@ Everything is vectorised over the batch ``B`` and the candidates ``N``; the only
 Python loop is over the ``k`` picks (and, for the window, over the ``w`` rows of
 the window). A single ``[N, N]`` kernel is a batch of one.
 
-The relevance/diversity trade-off of §5 of the paper is :func:`tradeoff_kernel`:
-``L = diag(exp(α r)) S diag(exp(α r))`` with ``α = θ / (2 (1 − θ))``, so that
-``log det L_Y ∝ θ Σ r + (1 − θ) log det S_Y``.
+The relevance/diversity trade-off of §5 of the paper lives in ``ranker.tradeoff``.
 """
 
 from __future__ import annotations
@@ -27,13 +25,7 @@ import torch
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "greedy_dpp",
-    "greedy_dpp_lowrank",
-    "tradeoff_alpha",
-    "tradeoff_kernel",
-    "tradeoff_quality",
-]
+__all__ = ["greedy_dpp", "greedy_dpp_lowrank"]
 
 Array = Any  # torch.Tensor or np.ndarray
 RowFn = Callable[[Array], Array]
@@ -48,7 +40,14 @@ def _check_k(k: int, window: int | None) -> None:
         raise ValueError(f"window must be a positive integer or None, got {window!r}")
 
 
-def _greedy(diag: Array, row_fn: RowFn, k: int, window: int | None, eps: float) -> torch.Tensor:
+def _greedy(
+    diag: Array,
+    row_fn: RowFn,
+    k: int,
+    window: int | None,
+    eps: float,
+    logq: Array | None = None,
+) -> torch.Tensor:
     """Shared core of Algorithms 1 and 2, written once for torch tensors and numpy arrays.
 
     The loop never reads a value back from the device: every list runs all ``min(k, N)``
@@ -61,6 +60,10 @@ def _greedy(diag: Array, row_fn: RowFn, k: int, window: int | None, eps: float) 
         k: list length.
         window: sliding-window size, or ``None`` for the plain greedy MAP.
         eps: stop a list when the best remaining gain ``d_j²`` is below this.
+        logq: optional [B, N] log-qualities ``log q_i²``: then ``diag``/``row_fn`` describe
+            the similarity ``S`` and each pick maximises ``log q_j² + log d_j²(S)``, which
+            is the greedy MAP of ``diag(q) S diag(q)`` computed in log space; ``eps``
+            then applies to ``d_j²(S)``.
 
     Returns:
         LongTensor [B, k] of indices in selection order, ``-1`` after an early stop.
@@ -78,7 +81,7 @@ def _greedy(diag: Array, row_fn: RowFn, k: int, window: int | None, eps: float) 
     # Lists that already stopped may divide by zero; their rows are discarded below.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for t in range(steps):
-            j = d2.argmax(1)
+            j = d2.argmax(1) if logq is None else _log_score(xp, d2, logq, eps).argmax(1)
             gain = d2[rows, j]
             picks.append(j)
             gains.append(gain)
@@ -102,15 +105,52 @@ def _greedy(diag: Array, row_fn: RowFn, k: int, window: int | None, eps: float) 
                     d2 = _slide(xp, v, cis, d2, left, t)
             d2[rows, j] = -math.inf
     if xp is np:
-        picks_t = torch.from_numpy(np.stack(picks, 1).astype(np.int64))
-        gains_t = torch.from_numpy(np.stack(gains, 1))
-    else:
-        picks_t, gains_t = torch.stack(picks, 1), torch.stack(gains, 1)
-    stopped = torch.cumsum((~(gains_t >= eps)).to(torch.int32), dim=1) > 0
-    out = picks_t.masked_fill(stopped, -1)
+        out = np.full((bsz, k), -1, dtype=np.int64)
+        out[:, :steps] = np.stack(picks, 1)
+        ok = np.ones((bsz, k), dtype=bool)
+        ok[:, :steps] = np.logical_and.accumulate(np.stack(gains, 1) >= eps, axis=1)
+        out[~ok] = -1
+        return torch.from_numpy(out)
+    out = torch.stack(picks, 1)
+    stopped = torch.cumsum((~(torch.stack(gains, 1) >= eps)).to(torch.int32), dim=1) > 0
+    out = out.masked_fill(stopped, -1)
     if k > steps:
         out = torch.cat([out, out.new_full((bsz, k - steps), -1)], dim=1)
     return out
+
+
+def _greedy_one(
+    diag: np.ndarray, row_fn: RowFn, k: int, eps: float, logq: np.ndarray | None = None
+) -> torch.Tensor:
+    """:func:`_greedy` for one list in numpy without a window (the service's case).
+
+    The same steps as the batched loop, with plain integer indexing instead of
+    batched gathers, which is what a single short list spends its time on.
+    """
+    n = diag.shape[0]
+    steps = min(k, n)
+    d2 = np.array(diag, copy=True)
+    cis = np.zeros((steps, n), dtype=diag.dtype)
+    out = np.full((1, k), -1, dtype=np.int64)
+    for t in range(steps):
+        j = int(d2.argmax() if logq is None else _log_score(np, d2, logq, eps).argmax())
+        gain = float(d2[j])
+        if not gain >= eps:
+            break
+        out[0, t] = j
+        if t == steps - 1:
+            break
+        e = (row_fn(j) - cis[:t, j] @ cis[:t]) / math.sqrt(gain)
+        cis[t] = e
+        d2 -= e * e
+        d2[j] = -math.inf
+    return torch.from_numpy(out)
+
+
+def _log_score(xp: Any, d2: Array, logq: Array, eps: float) -> Array:
+    """``log q² + log d²`` where ``d² >= eps``, else ``-inf``."""
+    ok = d2 >= eps
+    return xp.where(ok, xp.log(xp.where(ok, d2, 1.0)) + logq, -math.inf)
 
 
 def _zeros_like(x: Array) -> Callable[..., Array]:
@@ -194,13 +234,21 @@ def greedy_dpp(
         _dense(kernel[s], k, window, eps)
         for s in _chunks(kernel.shape[0], (min(k, n) + 3) * n * kernel.itemsize)
     ]
-    return torch.cat(parts).to(device)
+    return _join(parts, device)
 
 
 def _dense(kernel: Array, k: int, window: int | None, eps: float) -> torch.Tensor:
+    if isinstance(kernel, np.ndarray) and kernel.shape[0] == 1 and (window or k) >= k:
+        one = kernel[0]
+        return _greedy_one(one.diagonal(), lambda j: one[j], k, eps)
     diag = kernel.diagonal(0, 1, 2)
     rows = _arange(diag, diag.shape[0])
     return _greedy(diag, lambda j: kernel[rows, j], k, window, eps)
+
+
+def _join(parts: list[torch.Tensor], device: torch.device) -> torch.Tensor:
+    out = parts[0] if len(parts) == 1 else torch.cat(parts)
+    return out if device.type == "cpu" else out.to(device)
 
 
 def _chunks(bsz: int, bytes_per_list: int) -> list[slice]:
@@ -264,12 +312,15 @@ def greedy_dpp_lowrank(
         _lowrank(quality[s], features[s], k, window, eps)
         for s in _chunks(quality.shape[0], per_list)
     ]
-    return torch.cat(parts).to(device)
+    return _join(parts, device)
 
 
 def _lowrank(
     quality: Array, features: Array, k: int, window: int | None, eps: float
 ) -> torch.Tensor:
+    if isinstance(quality, np.ndarray) and quality.shape[0] == 1 and (window or k) >= k:
+        q, f = quality[0], features[0]
+        return _greedy_one(q * q * (f * f).sum(-1), lambda j: q[j] * q * (f @ f[j]), k, eps)
     rows = _arange(quality, quality.shape[0])
     diag = quality * quality * (features * features).sum(-1)
 
@@ -279,40 +330,3 @@ def _lowrank(
         return quality * quality[rows, j][:, None] * sim
 
     return _greedy(diag, row, k, window, eps)
-
-
-def tradeoff_alpha(theta: float) -> float:
-    """``α = θ / (2 (1 − θ))`` (Chen et al. §5); θ in [0, 1)."""
-    if not 0.0 <= theta < 1.0:
-        raise ValueError(f"theta must be in [0, 1), got {theta!r} (use a relevance sort for 1)")
-    return theta / (2.0 * (1.0 - theta))
-
-
-def tradeoff_quality(relevance: torch.Tensor, theta: float) -> torch.Tensor:
-    """Per-item quality ``exp(α r)``, shifted by the row maximum for stability.
-
-    The shift multiplies every list's kernel by a constant, which leaves the
-    greedy selection unchanged.
-    """
-    alpha = tradeoff_alpha(theta)
-    scaled = alpha * relevance
-    return torch.exp(scaled - scaled.amax(dim=-1, keepdim=True))
-
-
-def tradeoff_kernel(
-    relevance: torch.Tensor, embeddings: torch.Tensor, theta: float
-) -> torch.Tensor:
-    """``L = diag(exp(α r)) S diag(exp(α r))`` with ``S`` the cosine similarity.
-
-    Args:
-        relevance: [B, N] relevance scores (higher is better).
-        embeddings: [B, N, D] item embeddings (normalised here).
-        theta: trade-off in [0, 1): 0 = diversity only, towards 1 = relevance only.
-
-    Returns:
-        [B, N, N] PSD kernel.
-    """
-    feats = torch.nn.functional.normalize(embeddings, dim=-1)
-    q = tradeoff_quality(relevance, theta)
-    sim = torch.matmul(feats, feats.transpose(1, 2))
-    return q.unsqueeze(2) * sim * q.unsqueeze(1)

@@ -33,10 +33,10 @@ from assistant.device import resolve_device
 from assistant.errors import UserError
 from assistant.settings import Settings, get_settings
 from ranker.association import AssociationRules, Rule
-from ranker.dpp import greedy_dpp, tradeoff_kernel
 from ranker.mmr import mmr
 from ranker.popularity import Popularity
 from ranker.profile import UserProfile
+from ranker.tradeoff import greedy_dpp_tradeoff
 from retrieval.types import Candidate
 
 logger = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ class Ranker:
             if self.method == "mmr":
                 picked = mmr(rel, feats, k, trade_off=1.0 - d)[0].tolist()
             else:
-                picked = greedy_dpp(tradeoff_kernel(rel, feats, theta), k, eps=1e-6)[0].tolist()
+                picked = greedy_dpp_tradeoff(rel, feats, k, theta)[0].tolist()
         order = [i for i in picked if i >= 0]
         chosen = set(order)
         order += [i for i in by_blend if i not in chosen][: k - len(order)]

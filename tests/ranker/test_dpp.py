@@ -13,7 +13,7 @@ from ranker_reference import (
 )
 
 from ranker import greedy_dpp, greedy_dpp_lowrank, mmr
-from ranker.dpp import tradeoff_alpha, tradeoff_kernel
+from ranker.tradeoff import greedy_dpp_tradeoff, tradeoff_alpha, tradeoff_kernel
 
 
 @pytest.fixture(params=["numpy", "torch"])
@@ -152,6 +152,57 @@ def test_tradeoff_kernel_is_chen_section5():
     assert lhs == pytest.approx(rhs)
 
 
+@pytest.mark.parametrize("window", [None, 3])
+def test_tradeoff_in_log_space_equals_dpp_on_the_tradeoff_kernel(window, backend):
+    rng = np.random.default_rng(41)
+    for bsz in (1, 5):
+        rel = torch.from_numpy(rng.uniform(size=(bsz, 30)))
+        emb = torch.from_numpy(rng.normal(size=(bsz, 30, 12)))
+        for theta in (0.1, 0.3, 0.6, 0.8):  # θ = 0 is all ties on unit diagonals
+            expected = greedy_dpp(tradeoff_kernel(rel, emb, theta), 10, window=window, eps=1e-12)
+            got = greedy_dpp_tradeoff(rel, emb, 10, theta, window=window, backend=backend)
+            assert torch.equal(got, expected), (bsz, theta)
+
+
+def _brute_log_space(rel: np.ndarray, emb: np.ndarray, k: int, theta: float) -> list[int]:
+    """Greedy on 2α Σ r + log det S_Y, every candidate tried with slogdet."""
+    unit = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+    sim = unit @ unit.T
+    alpha = theta / (2 * (1 - theta))
+    selected: list[int] = []
+    for _ in range(k):
+        best, best_val = -1, -np.inf
+        for i in range(len(rel)):
+            if i in selected:
+                continue
+            sub = selected + [i]
+            sign, logdet = np.linalg.slogdet(sim[np.ix_(sub, sub)])
+            val = 2 * alpha * rel[sub].sum() + logdet if sign > 0 else -np.inf
+            if val > best_val:
+                best, best_val = i, val
+        selected.append(best)
+    return selected
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_tradeoff_near_one_gives_full_lists_where_the_kernel_underflows(seed, backend):
+    rng = np.random.default_rng(300 + seed)
+    rel, emb = rng.uniform(size=40), rng.normal(size=(40, 16))
+    got = greedy_dpp_tradeoff(
+        torch.from_numpy(rel).float(), torch.from_numpy(emb).float(), 10, 0.99, backend=backend
+    )
+    assert got[0].tolist() == _brute_log_space(rel, emb, 10, 0.99)
+    # the float32 kernel itself underflows: q² = exp(-99 Δr) < eps once Δr > 0.14
+    short = greedy_dpp(
+        tradeoff_kernel(
+            torch.from_numpy(rel[None]).float(), torch.from_numpy(emb[None]).float(), 0.99
+        ),
+        10,
+        eps=1e-6,
+    )
+    assert (got >= 0).all() and (short[0] == -1).any()
+
+
 @pytest.mark.parametrize("seed", range(10))
 @pytest.mark.parametrize("lam", [0.0, 0.3, 0.7, 1.0])
 def test_mmr_equals_plain_loop(seed, lam):
@@ -184,6 +235,9 @@ def test_cuda_matches_cpu():
         greedy_dpp_lowrank(q, f, 20), greedy_dpp_lowrank(q.cuda(), f.cuda(), 20).cpu()
     )
     assert torch.equal(mmr(q, f, 20, 0.6), mmr(q.cuda(), f.cuda(), 20, 0.6).cpu())
+    for theta in (0.5, 0.9):
+        cpu = greedy_dpp_tradeoff(q, f, 20, theta)
+        assert torch.equal(cpu, greedy_dpp_tradeoff(q.cuda(), f.cuda(), 20, theta).cpu())
 
 
 def test_cpu_batch_chunks_give_the_same_lists(monkeypatch):
