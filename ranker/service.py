@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["REASON_CODES", "RankedItem", "RankedList", "Ranker", "theta_for_diversity"]
 
 REASON_CODES = ("query_match", "similar_to_liked", "bought_together", "variety", "popular")
-THETA_AT_MAX_DIVERSITY = 0.5
+THETA_AT_MAX_DIVERSITY = 0.7
 """θ used at diversity 1 (θ = 0 would ignore relevance entirely)."""
 
 
