@@ -298,3 +298,13 @@ def test_csv_long_field_and_ragged_rows(engine, tmp_path):
         {"row": 3, "error": "price is missing"},
     ]
     assert _products(engine)["a"].description == long_text.strip()
+
+
+def test_excel_style_csv_with_bom_and_crlf(engine, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffid,title,price,Colour\r\nm1,Mug,4.5,red\r\nm2,Cup,3,\r\n".encode())
+    report = import_catalog(path)
+    assert (report.imported, report.rejected) == (2, [])
+    stored = _products(engine)
+    assert (stored["m1"].title, stored["m1"].attributes) == ("Mug", {"Colour": "red"})
+    assert stored["m2"].attributes == {}
