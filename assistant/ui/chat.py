@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 import uuid
@@ -50,23 +49,6 @@ def set_assistant(assistant: Any) -> None:
         _assistant = assistant
 
 
-def _accepts(fn: Any, name: str) -> bool:
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-
-
-def session_mode(session_id: str | None) -> str | None:
-    """``bot`` / ``agent`` / ``closed`` for an existing session, else ``None``."""
-    if not session_id:
-        return None
-    with session_scope() as s:
-        chat = s.get(ChatSession, session_id)
-        return chat.mode if chat else None
-
-
 def shopper_turn(
     message: str,
     session_id: str | None = None,
@@ -83,7 +65,7 @@ def shopper_turn(
         raise UserError(f"the message is {len(message)} characters; keep it under {limit}")
     assistant = get_assistant()
     kwargs: dict[str, Any] = {"session_id": session_id, "user_id": user_id}
-    if diversity is not None and _accepts(assistant.turn, "diversity"):
+    if diversity is not None:
         kwargs["diversity"] = float(diversity)
     return assistant.turn(message, **kwargs)
 
