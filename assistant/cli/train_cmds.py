@@ -5,16 +5,40 @@ from __future__ import annotations
 import typer
 
 from assistant.cli import app
-from assistant.errors import NotAvailableYet
 
 train_app = typer.Typer(help="Train models.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 
 
+def _feedback_examples() -> list:
+    """Training examples from stored feedback (``assistant.feedback.training_examples``)."""
+    from assistant.feedback import training_examples
+    from assistant.store.db import session_scope
+
+    with session_scope() as session:
+        return list(training_examples(session))
+
+
 @train_app.command("dialogue")
 def train_dialogue(
-    from_feedback: bool = typer.Option(False, "--from-feedback"),
-    as_json: bool = typer.Option(False, "--json"),
+    from_feedback: bool = typer.Option(
+        False, "--from-feedback", help="Add corrected/confirmed utterances from feedback."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Train a new dialogue model version; promote it only if not worse."""
-    raise NotAvailableYet("aisle train dialogue")
+    from assistant.cli.output import print_json
+    from assistant.nlu.training import train_dialogue as run
+
+    extra = _feedback_examples() if from_feedback else []
+    result = run(extra_examples=extra, progress=True)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    cand, live = result.metrics["candidate"], result.metrics["live"]
+    typer.echo(
+        f"version {result.version}: macro-F1 {cand['macro_f1']:.4f}, accuracy {cand['accuracy']:.4f}"
+    )
+    if live:
+        typer.echo(f"live {live.get('version')}: macro-F1 {live['macro_f1']:.4f}")
+    typer.echo("promoted" if result.promoted else "not promoted (worse than the live version)")
