@@ -162,3 +162,36 @@ def test_fifty_candidates_take_a_few_ms(tmp_path):
         ranker.rank(cands, emb, k=10, profile=profile)
         times.append(time.perf_counter() - t)
     assert float(np.median(times)) < 0.025  # typically ~2 ms; loose for a shared CI core
+
+
+def test_warm_up_reads_popularity_and_rules_from_the_store(engine, tmp_path):
+    from assistant.store.db import session_scope
+    from assistant.store.models import ChatSession, Customer, InteractionEvent, Order, Product
+
+    with session_scope(engine) as s:
+        for pid, cat in [("tent1", "Tent"), ("bag1", "Sleeping Bag"), ("lamp1", "Lamp")]:
+            s.add(Product(id=pid, group_id="g-" + cat, title=pid, price=1.0, category=cat))
+        s.add(Customer(id="c1", email="c@x", first_name="C", last_name="One"))
+        s.add(ChatSession(id="s1"))
+        s.flush()
+        items = [
+            {"product_id": "g-Tent", "item_id": "tent1", "name": "Tent"},
+            {"product_id": "g-Sleeping Bag", "item_id": "bag1", "name": "Sleeping Bag"},
+        ]
+        s.add(Order(id="o1", customer_id="c1", status="delivered", items=items))
+        s.add(Order(id="o2", customer_id="c1", status="delivered", items=items[:1]))
+        s.add(Order(id="o4", customer_id="c1", status="delivered", items=items))
+        s.add(Order(id="o3", customer_id="c1", status="cancelled", items=items[1:]))
+        s.add(InteractionEvent(session_id="s1", product_id="lamp1", kind="click"))
+        s.add(InteractionEvent(session_id="s1", product_id="lamp1", kind="not_for_me"))
+    with session_scope(engine) as s:
+        ranker = Ranker(_settings(tmp_path)).warm_up(s)
+    # tent1: 3 order lines; bag1: 2 (the cancelled order is skipped); lamp1: click 0.2
+    assert dict(ranker.popularity.items) == pytest.approx({"tent1": 3.0, "bag1": 2.0, "lamp1": 0.2})
+    assert dict(ranker.popularity.categories) == pytest.approx(
+        {"Tent": 3.0, "Sleeping Bag": 2.0, "Lamp": 0.2}
+    )
+    # 3 orders: tent 3, bag 2, both 2 → tent → bag: confidence 2/3, lift (2/3)/(2/3) = 1
+    (comp,) = ranker.association.complements(["tent1"], k=3)
+    assert comp.label == "Sleeping Bag"
+    assert (comp.rule.confidence, comp.rule.lift) == (pytest.approx(2 / 3), pytest.approx(1.0))
