@@ -23,7 +23,7 @@ from retrieval.fusion import rrf
 from retrieval.lexical import LexicalIndex
 from retrieval.table import ProductTable
 from retrieval.types import Filters
-from retrieval.vector_index import VectorIndex, exact_topk, top_k
+from retrieval.vector_index import VectorIndex, dot, exact_topk, top_k
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ class HybridIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``p`` ``(scores, rows)`` by inner product among rows in ``mask``."""
         n = len(self.table)
+        if mask is None and self.dense.exact:
+            return top_k(dot(self.vectors, qvec), np.arange(n), p)
         if mask is None:
             scores, rows = self.dense.search(qvec[None, :], p)
             keep = rows[0] >= 0
@@ -89,11 +91,10 @@ class HybridIndex:
                 ok[ok] = mask[rows[ok]]
                 if ok.sum() >= min(p, n_match):
                     return scores[0][ok][:p], rows[ok][:p].astype(np.int64)
+        rows = np.flatnonzero(mask)
         if n_match > n // 2:
-            scores = self.vectors @ qvec
-            rows = np.flatnonzero(mask)
-            return top_k(scores[rows], rows, p)
-        return exact_topk(self.vectors, qvec, np.flatnonzero(mask), p)
+            return top_k(dot(self.vectors, qvec)[rows], rows, p)
+        return exact_topk(self.vectors, qvec, rows, p)
 
     def lexical_topk(
         self, text: str, mask: np.ndarray | None, p: int
@@ -119,7 +120,7 @@ class HybridIndex:
             return []
         rows = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
         f = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
-        dense = self.vectors[rows] @ qvec
+        dense = dot(self.vectors[rows], qvec)
         lex = dict(zip(l_rows.tolist(), l_scores.tolist(), strict=True))
         order = np.lexsort((rows, -dense, -f))[:k]
         return [

@@ -17,7 +17,7 @@ import numpy as np
 
 from retrieval.fusion import rrf
 from retrieval.lexical import LexicalIndex
-from retrieval.vector_index import top_k
+from retrieval.vector_index import dot, top_k
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -149,7 +149,7 @@ class PolicyIndex:
         q = self._embedder.encode([text])[0]
         rows = np.arange(len(self._chunks))
         p = max(20, 2 * k)
-        _, d_rows = top_k(self._vecs @ q, rows, p)
+        _, d_rows = top_k(dot(self._vecs, q), rows, p)
         lex = self._lexical.scores(text)
         hit = np.flatnonzero(lex > 0)
         _, l_rows = top_k(lex[hit], hit, p)

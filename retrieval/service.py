@@ -43,6 +43,16 @@ class SearchService:
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
+    @classmethod
+    def from_index(
+        cls, index: HybridIndex, embedder: Embedder, settings: Settings | None = None
+    ) -> SearchService:
+        """A service over an in-memory index (benchmarks, tests): no database, no version check."""
+        service = cls(settings)
+        service._index, service._embedder, service._version = index, embedder, -1
+        service._checked_at = float("inf")
+        return service
+
     # ---- loading -------------------------------------------------------------
     @property
     def embedder(self) -> Embedder:
@@ -80,7 +90,9 @@ class SearchService:
         """The loaded index; reloaded when the catalogue version changed (checked every 2 s)."""
         now = time.monotonic()
         with self._lock:
-            if self._index is None or now - self._checked_at > VERSION_CHECK_SECONDS:
+            if self._index is None or (
+                self._version != -1 and now - self._checked_at > VERSION_CHECK_SECONDS
+            ):
                 version = self._db_version()
                 if self._index is None or version != self._version:
                     self._load(version)
