@@ -15,6 +15,7 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor, steps: int = 100
 
     Args: logits: [N, C]; labels: LongTensor [N].
     """
+    logits, labels = logits.detach().clone().float(), labels.clone()  # may come from inference mode
     log_t = torch.zeros(1, requires_grad=True)
     opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=steps)
     nll = torch.nn.CrossEntropyLoss()
