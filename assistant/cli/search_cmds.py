@@ -53,15 +53,17 @@ def rank_results(
         return [c.to_result() for c in candidates[:k]]
     if not candidates:
         return []
-    profile = None
-    if user:
-        from assistant.store.db import session_scope
-        from ranker.profile import load_profile
+    from assistant.store.db import session_scope
+    from ranker.profile import load_profile
 
-        with session_scope() as session:
-            profile = load_profile(session, user_id=user, embeddings_fn=service.embeddings)
+    ranker = Ranker()
+    with session_scope() as session:
+        ranker.warm_up(session)  # popularity prior and "bought together" rules
+        profile = (
+            load_profile(session, user_id=user, embeddings_fn=service.embeddings) if user else None
+        )
     embeddings = service.embeddings([c.id for c in candidates])
-    ranked = Ranker().rank(candidates, embeddings, k=k, diversity=diversity, profile=profile)
+    ranked = ranker.rank(candidates, embeddings, k=k, diversity=diversity, profile=profile)
     out = []
     for item in ranked.items:
         result = item.candidate.to_result()

@@ -12,228 +12,38 @@ import pytest
 
 from retrieval.types import Filters, RetrievalQuery
 
-HEADER = ["SKU", "Name", "Blurb", "Dept", "Maker", "Cost", "InStock", "Colour", "Weight"]
-ROWS = [
-    (
-        "T-100",
-        "Hubba Hubba 2-person tent",
-        "Freestanding backpacking tent, 3 season",
-        "Tents",
-        "MSR",
-        449.95,
-        "yes",
-        "green",
-        "1.5kg",
-    ),
-    (
-        "T-101",
-        "Budget dome tent",
-        "Simple 2 person dome tent for festivals",
-        "Tents",
-        "Coleman",
-        89.0,
-        "yes",
-        "blue",
-        "3.2kg",
-    ),
-    (
-        "T-102",
-        "Family tunnel tent 6",
-        "Large tunnel tent for six people",
-        "Tents",
-        "Vango",
-        399.0,
-        "no",
-        "grey",
-        "14kg",
-    ),
-    (
-        "T-103",
-        "Ultralight trekking pole shelter",
-        "Single wall tent pitched with trekking poles",
-        "Tents",
-        "Zpacks",
-        599.0,
-        "yes",
-        "olive",
-        "0.5kg",
-    ),
-    (
-        "S-200",
-        "Down sleeping bag -5C",
-        "Warm goose down mummy bag for cold nights",
-        "Sleeping Bags",
-        "Rab",
-        329.0,
-        "yes",
-        "red",
-        "1.1kg",
-    ),
-    (
-        "S-201",
-        "Summer sleeping bag",
-        "Light synthetic bag for warm nights",
-        "Sleeping Bags",
-        "Vango",
-        49.99,
-        "yes",
-        "blue",
-        "0.9kg",
-    ),
-    (
-        "S-202",
-        "Self-inflating sleeping mat",
-        "Insulated pad, R-value 4",
-        "Sleeping Mats",
-        "Therm-a-Rest",
-        119.0,
-        "yes",
-        "orange",
-        "0.7kg",
-    ),
-    (
-        "C-300",
-        "PocketRocket 2 stove",
-        "Compact canister stove that boils water in 3.5 minutes",
-        "Stoves",
-        "MSR",
-        54.95,
-        "yes",
-        "silver",
-        "73g",
-    ),
-    (
-        "C-301",
-        "Jetboil Flash cooking system",
-        "Integrated stove and pot for fast boiling",
-        "Stoves",
-        "Jetboil",
-        129.95,
-        "yes",
-        "black",
-        "371g",
-    ),
-    (
-        "C-302",
-        "Titanium cook pot 750ml",
-        "Pot and mug for trail meals",
-        "Cookware",
-        "Toaks",
-        39.95,
-        "yes",
-        "grey",
-        "103g",
-    ),
-    (
-        "C-303",
-        "Spork",
-        "Long titanium spoon-fork",
-        "Cookware",
-        "Sea to Summit",
-        12.95,
-        "yes",
-        "grey",
-        "15g",
-    ),
-    (
-        "L-400",
-        "Actik Core headlamp",
-        "Rechargeable 450 lumen head torch",
-        "Lighting",
-        "Petzl",
-        69.95,
-        "yes",
-        "black",
-        "75g",
-    ),
-    (
-        "L-401",
-        "Camping lantern",
-        "Battery LED lantern for the tent",
-        "Lighting",
-        "Black Diamond",
-        49.95,
-        "yes",
-        "yellow",
-        "200g",
-    ),
-    (
-        "B-500",
-        "Trail 25 daypack",
-        "25 litre hiking backpack with hip belt",
-        "Backpacks",
-        "Osprey",
-        99.0,
-        "yes",
-        "blue",
-        "0.8kg",
-    ),
-    (
-        "B-501",
-        "Expedition 70 backpack",
-        "70 litre pack for multi-day treks",
-        "Backpacks",
-        "Gregory",
-        289.0,
-        "yes",
-        "black",
-        "2.1kg",
-    ),
-    (
-        "J-600",
-        "Waterproof rain jacket",
-        "Gore-Tex shell jacket for storms",
-        "Jackets",
-        "Arc'teryx",
-        450.0,
-        "yes",
-        "red",
-        "400g",
-    ),
-    (
-        "J-601",
-        "Fleece mid-layer",
-        "Warm fleece pullover",
-        "Jackets",
-        "Patagonia",
-        99.0,
-        "yes",
-        "navy",
-        "350g",
-    ),
-    (
-        "W-700",
-        "Water filter squeeze",
-        "Filters water from streams and lakes",
-        "Water",
-        "Sawyer",
-        39.0,
-        "yes",
-        "blue",
-        "85g",
-    ),
-    (
-        "W-701",
-        "Insulated bottle 1L",
-        "Keeps drinks hot for 12 hours",
-        "Water",
-        "Hydro Flask",
-        44.95,
-        "yes",
-        "white",
-        "430g",
-    ),
-    (
-        "N-800",
-        "Compass with mirror",
-        "Baseplate compass for navigation",
-        "Navigation",
-        "Suunto",
-        59.0,
-        "yes",
-        "black",
-        "60g",
-    ),
+OUTDOOR_CSV = """\
+SKU,Name,Blurb,Dept,Maker,Cost,InStock,Colour,Weight
+T-100,Hubba Hubba 2-person tent,"Freestanding backpacking tent, 3 season",Tents,MSR,449.95,yes,green,1.5kg
+T-101,Budget dome tent,Simple 2 person dome tent for festivals,Tents,Coleman,89.0,yes,blue,3.2kg
+T-102,Family tunnel tent 6,Large tunnel tent for six people,Tents,Vango,399.0,no,grey,14kg
+T-103,Ultralight trekking pole shelter,Single wall tent pitched with trekking poles,Tents,Zpacks,599.0,yes,olive,0.5kg
+S-200,Down sleeping bag -5C,Warm goose down mummy bag for cold nights,Sleeping Bags,Rab,329.0,yes,red,1.1kg
+S-201,Summer sleeping bag,Light synthetic bag for warm nights,Sleeping Bags,Vango,49.99,yes,blue,0.9kg
+S-202,Self-inflating sleeping mat,"Insulated pad, R-value 4",Sleeping Mats,Therm-a-Rest,119.0,yes,orange,0.7kg
+C-300,PocketRocket 2 stove,Compact canister stove that boils water in 3.5 minutes,Stoves,MSR,54.95,yes,silver,73g
+C-301,Jetboil Flash cooking system,Integrated stove and pot for fast boiling,Stoves,Jetboil,129.95,yes,black,371g
+C-302,Titanium cook pot 750ml,Pot and mug for trail meals,Cookware,Toaks,39.95,yes,grey,103g
+C-303,Spork,Long titanium spoon-fork,Cookware,Sea to Summit,12.95,yes,grey,15g
+L-400,Actik Core headlamp,Rechargeable 450 lumen head torch,Lighting,Petzl,69.95,yes,black,75g
+L-401,Camping lantern,Battery LED lantern for the tent,Lighting,Black Diamond,49.95,yes,yellow,200g
+B-500,Trail 25 daypack,25 litre hiking backpack with hip belt,Backpacks,Osprey,99.0,yes,blue,0.8kg
+B-501,Expedition 70 backpack,70 litre pack for multi-day treks,Backpacks,Gregory,289.0,yes,black,2.1kg
+J-600,Waterproof rain jacket,Gore-Tex shell jacket for storms,Jackets,Arc'teryx,450.0,yes,red,400g
+J-601,Fleece mid-layer,Warm fleece pullover,Jackets,Patagonia,99.0,yes,navy,350g
+W-700,Water filter squeeze,Filters water from streams and lakes,Water,Sawyer,39.0,yes,blue,85g
+W-701,Insulated bottle 1L,Keeps drinks hot for 12 hours,Water,Hydro Flask,44.95,yes,white,430g
+N-800,Compass with mirror,Baseplate compass for navigation,Navigation,Suunto,59.0,yes,black,60g
+"""
+ROWS = [(r[0], float(r[5])) for r in csv.reader(OUTDOOR_CSV.splitlines()[1:])]  # (id, price)
+MAPPING = [
+    "id=SKU",
+    "title=Name",
+    "description=Blurb",
+    "category=Dept",
+    "brand=Maker",
+    "price=Cost",
+    "available=InStock",
 ]
 
 
@@ -243,20 +53,8 @@ def outdoor_store(engine, tmp_path):
     from retrieval.indexing import build_indexes
 
     path = tmp_path / "outdoor.csv"
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(HEADER)
-        w.writerows(ROWS)
-    mapping = [
-        "id=SKU",
-        "title=Name",
-        "description=Blurb",
-        "category=Dept",
-        "brand=Maker",
-        "price=Cost",
-        "available=InStock",
-    ]
-    report = import_catalog(path, mapping=mapping)
+    path.write_text(OUTDOOR_CSV)
+    report = import_catalog(path, mapping=MAPPING)
     assert report.to_dict()["imported"] == len(ROWS) and not report.rejected
     build_indexes(progress=False)
     return path
@@ -312,7 +110,7 @@ def test_price_ceilings_are_never_broken(outdoor_store, minilm):
         for ceiling in (20, 60, 100, 300):
             got = _search(query, k=10, max_price=ceiling)
             assert all(c.price <= ceiling for c in got), (query, ceiling)
-            cheaper = [r for r in ROWS if r[5] <= ceiling]
+            cheaper = [pid for pid, price in ROWS if price <= ceiling]
             assert len(got) == min(10, len(cheaper))
     assert _search("tent", k=3, max_price=100)[0].id == "T-101"
     assert _search("a cheap sleeping bag", k=3, max_price=60)[0].id == "S-201"
@@ -344,32 +142,9 @@ def test_cli_stale_index_exits_2_with_hint(outdoor_store, minilm, capsys):
     from assistant.cli import main
     from retrieval.catalog.importer import import_catalog
 
-    with open(outdoor_store, "a", newline="") as f:
-        csv.writer(f).writerow(
-            (
-                "X-900",
-                "Bivvy bag",
-                "Emergency shelter",
-                "Tents",
-                "SOL",
-                19.0,
-                "yes",
-                "orange",
-                "100g",
-            )
-        )
-    import_catalog(
-        outdoor_store,
-        mapping=[
-            "id=SKU",
-            "title=Name",
-            "description=Blurb",
-            "category=Dept",
-            "brand=Maker",
-            "price=Cost",
-            "available=InStock",
-        ],
-    )
+    with open(outdoor_store, "a") as f:
+        f.write("X-900,Bivvy bag,Emergency shelter,Tents,SOL,19.0,yes,orange,100g\n")
+    import_catalog(outdoor_store, mapping=MAPPING)
     with pytest.raises(SystemExit) as exit_info:
         main(["search", "tent", "--json"])
     assert exit_info.value.code == 2
