@@ -121,3 +121,14 @@ def test_search_filters_on_db_catalogue(shop, fake_embedder):
     assert set(ids(got)) == {"p1", "p2"}  # both bounds inclusive
     got = service.search(RetrievalQuery("", Filters(categories=("kitchen",)), k=10))
     assert set(ids(got)) == {"p4", "p5"}  # no text: browse the filtered products
+
+
+def test_empty_catalogue_builds_and_answers_nothing(engine, fake_embedder):
+    from retrieval.indexing import build_indexes
+    from retrieval.policy import PolicyIndex
+    from retrieval.service import SearchService
+
+    summary = build_indexes(progress=False)
+    assert summary["products"] == 0 and summary["passages"] == 0
+    assert SearchService().search(RetrievalQuery("anything")) == []
+    assert PolicyIndex().search("refund") == []
