@@ -150,7 +150,8 @@ class TurnRunner:
             item = update.item or state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
             if item is None:
                 if state.last_shown:
-                    return Outcome("Which one do you mean? Say \"the first one\", \"the second one\", ...", "clarify")
+                    return Outcome(f"I showed {len(state.last_shown)} product(s); which one do you mean? "
+                                   "Say \"the first one\", \"the second one\", ...", "clarify")
                 return self._search(db, chat, state, recommend=False)
             state.focus_id = item["id"]
             reply, _known = respond.answer_question(item, text)
