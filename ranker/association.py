@@ -15,9 +15,10 @@ groups from other categories, each with the rule that explains it.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -169,7 +170,8 @@ class AssociationRules:
                 item_group[pid] = gid or cat
         rows = session.execute(select(Order.items, Order.status).execution_options(yield_per=500))
         orders = (items or [] for items, status in rows if status not in SKIPPED_STATUSES)
-        return cls.mine(orders, item_group=item_group, **thresholds)
+        baskets = itertools.chain(orders, _purchase_event_baskets(session))
+        return cls.mine(baskets, item_group=item_group, **thresholds)
 
     def group_of(self, product_id: str) -> str:
         """The group of an item id (or the id itself when it already is a group)."""
@@ -193,3 +195,17 @@ class AssociationRules:
                     best[rule.consequent] = rule
         ranked = sorted(best.values(), key=lambda r: (-r.confidence, -r.lift, r.consequent))
         return [Complement(r.consequent, r.consequent_label, r) for r in ranked[:k]]
+
+
+def _purchase_event_baskets(session: Session) -> Iterator[list[dict[str, str]]]:
+    """Purchases recorded in chat sessions (``interaction_events`` of kind ``purchase``), one
+    basket per session, so the assistant's own sales feed the rules on the next rebuild."""
+    from assistant.store.models import InteractionEvent
+
+    rows = session.execute(
+        select(InteractionEvent.session_id, InteractionEvent.product_id)
+        .where(InteractionEvent.kind == "purchase", InteractionEvent.session_id.is_not(None))
+        .order_by(InteractionEvent.session_id, InteractionEvent.id)
+    )
+    for _, group in itertools.groupby(rows, key=lambda row: row[0]):
+        yield [{"item_id": str(product_id)} for _, product_id in group]
