@@ -20,9 +20,12 @@ from assistant.ui.render import CARD_CSS
 
 logger = logging.getLogger(__name__)
 
-CSS = CARD_CSS + """
+CSS = (
+    CARD_CSS
+    + """
 #shopper-chat .message {font-size: 0.95em}
 """
+)
 
 
 def chat_endpoint(message: str, session_id: str | None = None) -> dict[str, Any]:
@@ -53,24 +56,33 @@ with gr.Blocks(title="Aisle") as demo:
                 sanitize_html=True,
                 allow_tags=False,
                 feedback_options=("Like", "Dislike", *shopper.FEEDBACK_REASONS),
-                placeholder="Ask for a product (\"waterproof hiking boots under $150\") or about an order.",
+                placeholder='Ask for a product ("waterproof hiking boots under $150") or about an order.',
             )
             with gr.Row(visible=False) as reason_row:
                 reason = gr.Textbox(
-                    placeholder="What went wrong? (optional)", show_label=False, scale=4,
+                    placeholder="What went wrong? (optional)",
+                    show_label=False,
+                    scale=4,
                     elem_id="feedback-reason",
                 )
                 reason_button = gr.Button("Send reason", scale=1)
             with gr.Row():
                 box = gr.Textbox(
-                    placeholder="Type a message…", show_label=False, scale=5, elem_id="shopper-input",
+                    placeholder="Type a message…",
+                    show_label=False,
+                    scale=5,
+                    elem_id="shopper-input",
                     max_length=get_settings().max_message_chars,
                 )
                 send_button = gr.Button("Send", variant="primary", scale=1, elem_id="shopper-send")
             with gr.Row():
                 diversity = gr.Slider(
-                    0, 1, value=get_settings().diversity, step=0.1,
-                    label="Similar ↔ Varied", info="How different the suggested products are from each other",
+                    0,
+                    1,
+                    value=get_settings().diversity,
+                    step=0.1,
+                    label="Similar ↔ Varied",
+                    info="How different the suggested products are from each other",
                 )
                 new_button = gr.Button("New conversation", size="sm")
         with gr.Column(scale=2, elem_id="product-cards"):
@@ -82,7 +94,9 @@ with gr.Blocks(title="Aisle") as demo:
                     with gr.Row():
                         card_buttons.append(
                             {
-                                "more_like_this": gr.Button("More like this", size="sm", min_width=60),
+                                "more_like_this": gr.Button(
+                                    "More like this", size="sm", min_width=60
+                                ),
                                 "not_for_me": gr.Button("Not for me", size="sm", min_width=60),
                                 "add_to_cart": gr.Button(
                                     "Add to cart", size="sm", variant="primary", min_width=60
@@ -95,7 +109,9 @@ with gr.Blocks(title="Aisle") as demo:
     for slot, buttons in enumerate(card_buttons):
         for kind, button in buttons.items():
             event = button.click(
-                partial(shopper.card_action, slot, kind), [products, browser], [products, box, *cards],
+                partial(shopper.card_action, slot, kind),
+                [products, browser],
+                [products, box, *cards],
                 **PRIVATE,
             )
             if kind == "more_like_this":  # ask for similar products right away
@@ -105,12 +121,19 @@ with gr.Blocks(title="Aisle") as demo:
         trigger(shopper.submit, turn_inputs, turn_outputs, **PRIVATE)
     chatbot.like(shopper.like, [message_ids, browser], [feedback_id, reason_row], **PRIVATE)
     for trigger in (reason.submit, reason_button.click):
-        trigger(shopper.send_reason, [reason, feedback_id, browser], [reason, reason_row], **PRIVATE)
+        trigger(
+            shopper.send_reason, [reason, feedback_id, browser], [reason, reason_row], **PRIVATE
+        )
     for trigger in (new_button.click, chatbot.clear):
         trigger(
-            shopper.new_conversation, [browser], [chatbot, message_ids, browser, products, *cards], **PRIVATE
+            shopper.new_conversation,
+            [browser],
+            [chatbot, message_ids, browser, products, *cards],
+            **PRIVATE,
         )
-    demo.load(shopper.restore, [browser], [chatbot, message_ids, browser, products, *cards], **PRIVATE)
+    demo.load(
+        shopper.restore, [browser], [chatbot, message_ids, browser, products, *cards], **PRIVATE
+    )
     gr.Timer(2.0).tick(shopper.poll, [browser, message_ids], [chatbot, message_ids], **PRIVATE)
 
     gr.api(chat_endpoint, api_name="chat")
@@ -130,17 +153,26 @@ with demo.route("Agent", "/agent"):
             agent_refresh = gr.Button("Refresh queue", size="sm")
             agent_sign_out = gr.Button("Sign out", size="sm")
         agent_queue = gr.Dataframe(
-            headers=agent_view.QUEUE_COLUMNS, label="Live sessions (handed-off first)",
-            interactive=False, wrap=True, max_height=220,
+            headers=agent_view.QUEUE_COLUMNS,
+            label="Live sessions (handed-off first)",
+            interactive=False,
+            wrap=True,
+            max_height=220,
         )
         agent_pick = gr.Dropdown(label="Session", choices=[], elem_id="agent-session")
         with gr.Row():
             with gr.Column(scale=3):
                 agent_transcript = gr.Chatbot(
-                    label="Transcript", height=360, sanitize_html=True, allow_tags=False,
-                    feedback_options=None, elem_id="agent-transcript",
+                    label="Transcript",
+                    height=360,
+                    sanitize_html=True,
+                    allow_tags=False,
+                    feedback_options=None,
+                    elem_id="agent-transcript",
                 )
-                agent_text = gr.Textbox(label="Reply (edit the draft)", lines=4, elem_id="agent-reply")
+                agent_text = gr.Textbox(
+                    label="Reply (edit the draft)", lines=4, elem_id="agent-reply"
+                )
                 with gr.Row():
                     agent_send = gr.Button("Send", variant="primary", elem_id="agent-send")
                     agent_redraft = gr.Button("New draft")
@@ -177,7 +209,10 @@ with demo.route("Agent", "/agent"):
     agent_take.click(agent_view.take_over, [agent_principal, agent_pick], [agent_state], **PRIVATE)
     agent_back.click(agent_view.hand_back, [agent_principal, agent_pick], [agent_state], **PRIVATE)
     agent_timer.tick(
-        agent_view.refresh_transcript, [agent_principal, agent_pick], [agent_transcript, agent_state], **PRIVATE
+        agent_view.refresh_transcript,
+        [agent_principal, agent_pick],
+        [agent_transcript, agent_state],
+        **PRIVATE,
     )
 
 # ----------------------------------------------------------------- store-owner dashboard
@@ -196,7 +231,11 @@ with demo.route("Dashboard", "/dashboard"):
         dash_summary = gr.Markdown()
         with gr.Row():
             plot_conv = gr.LinePlot(
-                x="day", y="conversations", title="Conversations per day", height=220, y_lim=[0, None]
+                x="day",
+                y="conversations",
+                title="Conversations per day",
+                height=220,
+                y_lim=[0, None],
             )
             plot_thumbs = gr.LinePlot(
                 x="day", y="thumbs_up_rate", title="Thumbs-up rate", height=220, y_lim=[0, 1]
@@ -209,19 +248,32 @@ with demo.route("Dashboard", "/dashboard"):
                 x="intent", y="turns", title="Top intents", height=220, sort="-y", y_lim=[0, None]
             )
             plot_zero = gr.LinePlot(
-                x="day", y="zero_result_searches", title="Zero-result searches", height=220, y_lim=[0, None]
+                x="day",
+                y="zero_result_searches",
+                title="Zero-result searches",
+                height=220,
+                y_lim=[0, None],
             )
             plot_violations = gr.LinePlot(
-                x="day", y="constraint_violations", title="Constraint violations (must stay 0)",
-                height=220, y_lim=[0, None],
+                x="day",
+                y="constraint_violations",
+                title="Constraint violations (must stay 0)",
+                height=220,
+                y_lim=[0, None],
             )
         plot_latency = gr.LinePlot(
-            x="day", y="latency_ms", color="percentile", title="Reply latency (ms)", height=220,
+            x="day",
+            y="latency_ms",
+            color="percentile",
+            title="Reply latency (ms)",
+            height=220,
             y_lim=[0, None],
         )
         versions = gr.Dataframe(label="Dialogue model versions", interactive=False, wrap=True)
         with gr.Row():
-            export_format = gr.Dropdown(list(dashboard_view.EXPORT_FORMATS), value="sft", label="Export format")
+            export_format = gr.Dropdown(
+                list(dashboard_view.EXPORT_FORMATS), value="sft", label="Export format"
+            )
             export_button = gr.Button("Export training data")
             export_file = gr.File(label="Export", interactive=False, height=90)
         with gr.Row():
@@ -235,19 +287,33 @@ with demo.route("Dashboard", "/dashboard"):
 
     admin_panels = [admin_principal, admin_login, admin_workspace, admin_status]
     dash_outputs = [
-        dash_summary, plot_conv, plot_thumbs, plot_handoff, plot_intents, plot_zero,
-        plot_violations, plot_latency, versions, version_pick,
+        dash_summary,
+        plot_conv,
+        plot_thumbs,
+        plot_handoff,
+        plot_intents,
+        plot_zero,
+        plot_violations,
+        plot_latency,
+        versions,
+        version_pick,
     ]
     for trigger in (admin_sign_in.click, admin_password.submit):
         trigger(
-            partial(agent_view.sign_in, role="admin"), [admin_user, admin_password], admin_panels, **PRIVATE
+            partial(agent_view.sign_in, role="admin"),
+            [admin_user, admin_password],
+            admin_panels,
+            **PRIVATE,
         ).success(dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE)
-    dash_refresh.click(dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE).then(
-        dashboard_view.retrain_status, [admin_principal], [job_status], **PRIVATE
-    )
+    dash_refresh.click(
+        dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE
+    ).then(dashboard_view.retrain_status, [admin_principal], [job_status], **PRIVATE)
     retrain_button.click(dashboard_view.retrain, [admin_principal], [job_status], **PRIVATE)
     export_button.click(
-        dashboard_view.export, [admin_principal, export_format], [export_file, admin_status], **PRIVATE
+        dashboard_view.export,
+        [admin_principal, export_format],
+        [export_file, admin_status],
+        **PRIVATE,
     )
     for button, fn, inputs in (
         (promote_button, dashboard_view.promote, [admin_principal, version_pick]),

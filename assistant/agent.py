@@ -86,7 +86,9 @@ def get_chat_session(session: Session, session_id: str) -> ChatSession:
     return row
 
 
-def list_queue(session: Session, *, limit: int = 50, include_closed: bool = False) -> list[QueueItem]:
+def list_queue(
+    session: Session, *, limit: int = 50, include_closed: bool = False
+) -> list[QueueItem]:
     """Live sessions, handed-off ones first, then the most recently active."""
     last = (
         select(
@@ -163,11 +165,14 @@ def session_view(session: Session, session_id: str, *, max_messages: int = 200) 
     chat = get_chat_session(session, session_id)
     state = dict(chat.state or {})
     messages = session.scalars(
-        select(Message).where(Message.session_id == session_id).order_by(Message.id.desc()).limit(max_messages)
+        select(Message)
+        .where(Message.session_id == session_id)
+        .order_by(Message.id.desc())
+        .limit(max_messages)
     ).all()[::-1]
-    last_understood = next((m for m in reversed(messages) if m.intent and m.role == "user"), None) or next(
-        (m for m in reversed(messages) if m.intent), None
-    )
+    last_understood = next(
+        (m for m in reversed(messages) if m.intent and m.role == "user"), None
+    ) or next((m for m in reversed(messages) if m.intent), None)
     intent = state.get("intent") or (last_understood.intent if last_understood else None)
     confidence = state.get("confidence")
     if confidence is None and last_understood is not None:
@@ -209,7 +214,9 @@ def send_agent_message(
     if not text:
         raise UserError("the message is empty: write a reply (or keep the draft) before sending")
     if len(text) > MAX_AGENT_MESSAGE_CHARS:
-        raise UserError(f"the message is {len(text)} characters; keep it under {MAX_AGENT_MESSAGE_CHARS}")
+        raise UserError(
+            f"the message is {len(text)} characters; keep it under {MAX_AGENT_MESSAGE_CHARS}"
+        )
     chat = get_chat_session(session, session_id)
     message = Message(
         session_id=chat.id,
@@ -245,4 +252,3 @@ def hand_back(session: Session, session_id: str) -> ChatSession:
     chat.state = state
     session.flush()
     return chat
-

@@ -51,7 +51,9 @@ class AccessDenied(PermissionError):
     """An agent/admin action was called without the right sign-in."""
 
 
-def hash_password(password: str, *, salt: bytes | None = None, iterations: int = DEFAULT_ITERATIONS) -> str:
+def hash_password(
+    password: str, *, salt: bytes | None = None, iterations: int = DEFAULT_ITERATIONS
+) -> str:
     """``pbkdf2_sha256$iterations$salt$hash`` for ``password`` with a fresh random salt."""
     salt = salt if salt is not None else secrets.token_bytes(16)
     key = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
@@ -65,7 +67,9 @@ def verify_password(password: str, encoded: str) -> bool:
         iterations = int(iterations_text)
         salt, expected = bytes.fromhex(salt_hex), bytes.fromhex(key_hex)
     except ValueError:
-        logger.error("malformed password hash in settings (expected %s$iterations$salt$hash)", ALGORITHM)
+        logger.error(
+            "malformed password hash in settings (expected %s$iterations$salt$hash)", ALGORITHM
+        )
         return False
     if algorithm != ALGORITHM or iterations < 1:
         return False
@@ -82,12 +86,18 @@ def _accounts(settings: Settings) -> list[tuple[str, str, Role]]:
     admin_user = getattr(settings, "admin_user", "admin")
     admin_hash = getattr(settings, "admin_password_hash", None)
     return [
-        (settings.agent_user, settings.agent_password_hash or _default_hash(DEFAULT_AGENT_PASSWORD), "agent"),
+        (
+            settings.agent_user,
+            settings.agent_password_hash or _default_hash(DEFAULT_AGENT_PASSWORD),
+            "agent",
+        ),
         (admin_user, admin_hash or _default_hash(DEFAULT_ADMIN_PASSWORD), "admin"),
     ]
 
 
-def authenticate(username: str, password: str, settings: Settings | None = None) -> Principal | None:
+def authenticate(
+    username: str, password: str, settings: Settings | None = None
+) -> Principal | None:
     """The principal for these credentials, or ``None`` when they are wrong."""
     settings = settings or get_settings()
     username = (username or "").strip()

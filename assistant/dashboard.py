@@ -31,15 +31,22 @@ def _since(days: int, now: datetime | None) -> tuple[datetime, list[date]]:
 
 def _per_day(values: dict[date, float], all_days: list[date], column: str) -> pd.DataFrame:
     return pd.DataFrame(
-        {"day": pd.to_datetime(all_days), column: pd.Series([values.get(d, 0) for d in all_days], dtype="int64")}
+        {
+            "day": pd.to_datetime(all_days),
+            column: pd.Series([values.get(d, 0) for d in all_days], dtype="int64"),
+        }
     )
 
 
-def conversations_over_time(session: Session, days: int = 30, now: datetime | None = None) -> pd.DataFrame:
+def conversations_over_time(
+    session: Session, days: int = 30, now: datetime | None = None
+) -> pd.DataFrame:
     """``day, conversations``: sessions started per day."""
     start, all_days = _since(days, now)
     counts: dict[date, float] = {}
-    for (created,) in session.execute(select(ChatSession.created_at).where(ChatSession.created_at >= start)):
+    for (created,) in session.execute(
+        select(ChatSession.created_at).where(ChatSession.created_at >= start)
+    ):
         counts[created.date()] = counts.get(created.date(), 0) + 1
     return _per_day(counts, all_days, "conversations")
 
@@ -93,7 +100,9 @@ def handoff_rate(session: Session, days: int = 30, now: datetime | None = None) 
     )
 
 
-def top_intents(session: Session, days: int = 30, limit: int = 10, now: datetime | None = None) -> pd.DataFrame:
+def top_intents(
+    session: Session, days: int = 30, limit: int = 10, now: datetime | None = None
+) -> pd.DataFrame:
     """``intent, turns``: the most frequent understood intents, one count per shopper turn.
 
     A turn's intent is read from the user message when it carries one, else from the
@@ -102,7 +111,9 @@ def top_intents(session: Session, days: int = 30, limit: int = 10, now: datetime
     start, _ = _since(days, now)
     rows = session.execute(
         select(Message.role, Message.intent).where(
-            Message.created_at >= start, Message.intent.is_not(None), Message.role.in_(("user", "assistant"))
+            Message.created_at >= start,
+            Message.intent.is_not(None),
+            Message.role.in_(("user", "assistant")),
         )
     ).all()
     roles = {role for role, _ in rows}
@@ -127,13 +138,23 @@ def _as_set(value: Any) -> set[str]:
     return {str(v).casefold() for v in values}
 
 
-def violations(filters: dict[str, Any], product: dict[str, Any], row: Product | None = None) -> list[str]:
+def violations(
+    filters: dict[str, Any], product: dict[str, Any], row: Product | None = None
+) -> list[str]:
     """The hard constraints (DESIGN Filters.to_dict keys) that a shown product breaks."""
     broken = []
     price = product.get("price", row.price if row else None)
-    if price is not None and filters.get("min_price") is not None and price < float(filters["min_price"]) - 1e-9:
+    if (
+        price is not None
+        and filters.get("min_price") is not None
+        and price < float(filters["min_price"]) - 1e-9
+    ):
         broken.append("min_price")
-    if price is not None and filters.get("max_price") is not None and price > float(filters["max_price"]) + 1e-9:
+    if (
+        price is not None
+        and filters.get("max_price") is not None
+        and price > float(filters["max_price"]) + 1e-9
+    ):
         broken.append("max_price")
     category = product.get("category", row.category if row else None)
     if filters.get("category") and str(category).casefold() not in _as_set(filters["category"]):
@@ -145,7 +166,9 @@ def violations(filters: dict[str, Any], product: dict[str, Any], row: Product | 
         broken.append("exclude_brand")
     if str(product.get("id")).casefold() in _as_set(filters.get("exclude_ids")):
         broken.append("exclude_ids")
-    if filters.get("available_only") and not product.get("available", row.available if row else True):
+    if filters.get("available_only") and not product.get(
+        "available", row.available if row else True
+    ):
         broken.append("available_only")
     options = filters.get("options") or {}
     if options and row is not None:
@@ -158,11 +181,15 @@ def violations(filters: dict[str, Any], product: dict[str, Any], row: Product | 
 
 def _search_messages(session: Session, start: datetime) -> list[Message]:
     return list(
-        session.scalars(select(Message).where(Message.created_at >= start, Message.role == "assistant"))
+        session.scalars(
+            select(Message).where(Message.created_at >= start, Message.role == "assistant")
+        )
     )
 
 
-def zero_result_searches(session: Session, days: int = 30, now: datetime | None = None) -> pd.DataFrame:
+def zero_result_searches(
+    session: Session, days: int = 30, now: datetime | None = None
+) -> pd.DataFrame:
     """``day, zero_result_searches``: product searches that showed nothing."""
     start, all_days = _since(days, now)
     counts: dict[date, float] = {}
@@ -172,7 +199,9 @@ def zero_result_searches(session: Session, days: int = 30, now: datetime | None 
     return _per_day(counts, all_days, "zero_result_searches")
 
 
-def constraint_violations(session: Session, days: int = 30, now: datetime | None = None) -> pd.DataFrame:
+def constraint_violations(
+    session: Session, days: int = 30, now: datetime | None = None
+) -> pd.DataFrame:
     """``day, constraint_violations``: shown products that break the turn's hard filters (must stay 0)."""
     start, all_days = _since(days, now)
     counts: dict[date, float] = {}
@@ -199,7 +228,11 @@ def latency(session: Session, days: int = 30, now: datetime | None = None) -> pd
     frame = pd.DataFrame(rows, columns=["created_at", "latency_ms"])
     records = []
     for d in all_days:
-        values = frame.loc[frame["created_at"].map(lambda t: t.date()) == d, "latency_ms"] if len(frame) else []
+        values = (
+            frame.loc[frame["created_at"].map(lambda t: t.date()) == d, "latency_ms"]
+            if len(frame)
+            else []
+        )
         for q, name in ((0.5, "p50"), (0.95, "p95")):
             value = float(pd.Series(values, dtype=float).quantile(q)) if len(values) else None
             records.append({"day": pd.Timestamp(d), "latency_ms": value, "percentile": name})
@@ -219,7 +252,9 @@ def model_versions(session: Session) -> pd.DataFrame:
         live[row["version"]] = {"sessions": row.get("sessions", 0)}
         for name in ("thumbs_up", "handoff", "resolution"):
             value = row.get(name)
-            live[row["version"]][f"live_{name}"] = value.get("rate") if isinstance(value, dict) else value
+            live[row["version"]][f"live_{name}"] = (
+                value.get("rate") if isinstance(value, dict) else value
+            )
     records = []
     for v in session.scalars(select(ModelVersion).order_by(ModelVersion.created_at.desc())):
         record: dict[str, Any] = {
@@ -231,7 +266,11 @@ def model_versions(session: Session) -> pd.DataFrame:
         for key, value in live.get(v.id, {"sessions": 0}).items():
             record[key] = round(value, 4) if isinstance(value, float) else value
         records.append(record)
-    return pd.DataFrame(records) if records else pd.DataFrame({"version": [], "status": [], "created": []})
+    return (
+        pd.DataFrame(records)
+        if records
+        else pd.DataFrame({"version": [], "status": [], "created": []})
+    )
 
 
 def _flat_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -33,7 +33,9 @@ def load_app_module() -> ModuleType:
 
 @app.command("serve")
 def serve(
-    host: str | None = typer.Option(None, "--host", help="Interface to bind; default AISLE_HOST (127.0.0.1)."),
+    host: str | None = typer.Option(
+        None, "--host", help="Interface to bind; default AISLE_HOST (127.0.0.1)."
+    ),
     port: int | None = typer.Option(None, "--port", help="Port; default AISLE_PORT (7860)."),
 ) -> None:
     """Run the web app (the same app as ``python app.py``): shopper chat at /, agent assist

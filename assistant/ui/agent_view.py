@@ -33,8 +33,18 @@ def sign_in(username: str, password: str, role: str = "agent") -> tuple[Any, Any
     """Returns: principal (state), sign-in column, workspace column, status text."""
     principal = authenticate(username, password)
     if principal is None or not principal.can(role):  # type: ignore[arg-type]
-        return None, gr.update(visible=True), gr.update(visible=False), "Wrong user name or password."
-    return principal, gr.update(visible=False), gr.update(visible=True), f"Signed in as {principal.username}."
+        return (
+            None,
+            gr.update(visible=True),
+            gr.update(visible=False),
+            "Wrong user name or password.",
+        )
+    return (
+        principal,
+        gr.update(visible=False),
+        gr.update(visible=True),
+        f"Signed in as {principal.username}.",
+    )
 
 
 def sign_out() -> tuple[Any, Any, Any, str]:
@@ -49,7 +59,9 @@ def queue(principal: Any) -> tuple[list[list[Any]], Any]:
     rows, choices = [], []
     for item in items:
         status = "HANDOFF" if item.handoff else ("agent" if item.mode == "agent" else "bot")
-        rows.append([item.session_id, status, item.customer_id or "", item.messages, item.last_text])
+        rows.append(
+            [item.session_id, status, item.customer_id or "", item.messages, item.last_text]
+        )
         label = f"{'⚑ ' if item.handoff else ''}{item.session_id[:8]} · {status} · {item.last_text[:40]}"
         choices.append((label, item.session_id))
     return rows, gr.update(choices=choices)
@@ -111,7 +123,9 @@ def draft(principal: Any, session_id: str | None) -> tuple[str, str]:
     return result.reply, products_markdown(list(result.products))
 
 
-def send(principal: Any, session_id: str | None, text: str, draft_text: str | None) -> tuple[Any, Any, str]:
+def send(
+    principal: Any, session_id: str | None, text: str, draft_text: str | None
+) -> tuple[Any, Any, str]:
     """Send the (edited) draft: stored as an agent message with the draft beside it.
 
     Returns: transcript, state JSON, cleared textbox.
@@ -121,7 +135,9 @@ def send(principal: Any, session_id: str | None, text: str, draft_text: str | No
         raise gr.Error("Pick a session from the queue first.")
     try:
         with session_scope() as s:
-            agent.send_agent_message(s, session_id, text, draft=draft_text or None, agent=who.username)
+            agent.send_agent_message(
+                s, session_id, text, draft=draft_text or None, agent=who.username
+            )
         with session_scope() as s:
             view = agent.session_view(s, session_id)
     except UserError as err:

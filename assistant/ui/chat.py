@@ -102,12 +102,16 @@ def load_history(session_id: str | None) -> History:
             return History([], [], [], None)
         rows = s.scalars(
             select(Message)
-            .where(Message.session_id == session_id, Message.role.in_(("user", "assistant", "agent")))
+            .where(
+                Message.session_id == session_id, Message.role.in_(("user", "assistant", "agent"))
+            )
             .order_by(Message.id)
         ).all()
         messages = [chat_entry(m.role, m.text) for m in rows if m.text]
         ids = [m.id for m in rows if m.text]
-        products = next((list(m.products) for m in reversed(rows) if m.role == "assistant" and m.products), [])
+        products = next(
+            (list(m.products) for m in reversed(rows) if m.role == "assistant" and m.products), []
+        )
         return History(messages, ids, products, chat.mode)
 
 
@@ -135,7 +139,9 @@ def record_card_event(session_id: str | None, product_id: str, kind: str) -> Non
     get_assistant().record_event(session_id, product_id, kind)
 
 
-def add_thumbs(session_id: str | None, message_id: int | None, liked: bool | str | None) -> int | None:
+def add_thumbs(
+    session_id: str | None, message_id: int | None, liked: bool | str | None
+) -> int | None:
     """Store a thumbs up/down (or a named reason from the dislike menu); returns the feedback id.
 
     Only messages of the caller's own session can be rated.
@@ -215,3 +221,27 @@ def warm_up_in_background() -> threading.Thread:
     thread = threading.Thread(target=run, name="aisle-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def enrich_products(products: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add what a card shows but a turn's product dict may lack (image, currency, options)
+    from the catalogue."""
+    from assistant.store.models import Product
+
+    ids = [str(p.get("id")) for p in products if p.get("id") is not None]
+    if not ids:
+        return list(products)
+    with session_scope() as s:
+        rows = {r.id: r for r in s.scalars(select(Product).where(Product.id.in_(ids)))}
+        out = []
+        for p in products:
+            row = rows.get(str(p.get("id")))
+            extra: dict[str, Any] = {}
+            if row is not None:
+                extra = {
+                    "image_url": row.image_url,
+                    "currency": row.currency,
+                    "attributes": row.attributes or {},
+                }
+            out.append({**extra, **{k: v for k, v in p.items() if v not in (None, {}, "")}})
+        return out

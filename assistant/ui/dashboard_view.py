@@ -96,12 +96,17 @@ def _run_retrain(started_by: str) -> None:
     try:
         with session_scope() as s:
             examples = training_examples(s)
-        logger.info("retraining with %d feedback examples (started by %s)", len(examples), started_by)
+        logger.info(
+            "retraining with %d feedback examples (started by %s)", len(examples), started_by
+        )
         result = train_dialogue(extra_examples=examples, progress=False)
         outcome = {"state": "done", "feedback_examples": len(examples), **(_as_dict(result) or {})}
     except Exception as err:  # shown on the dashboard; the live model is untouched
         logger.exception("retraining failed")
-        outcome = {"state": "failed", "error": str(err).splitlines()[0] if str(err) else type(err).__name__}
+        outcome = {
+            "state": "failed",
+            "error": str(err).splitlines()[0] if str(err) else type(err).__name__,
+        }
     with _job_lock:
         _job.clear()
         _job.update(outcome, started_by=started_by)
@@ -115,8 +120,12 @@ def retrain(principal: Any) -> dict[str, Any]:
         if _job.get("state") == "running":
             return dict(_job)
         _job.clear()
-        _job.update(state="running", started_by=who.username, started_at=f"{datetime.utcnow():%H:%M:%S} UTC")
-        threading.Thread(target=_run_retrain, args=(who.username,), name="aisle-retrain", daemon=True).start()
+        _job.update(
+            state="running", started_by=who.username, started_at=f"{datetime.utcnow():%H:%M:%S} UTC"
+        )
+        threading.Thread(
+            target=_run_retrain, args=(who.username,), name="aisle-retrain", daemon=True
+        ).start()
         return dict(_job)
 
 

@@ -56,13 +56,26 @@ def restore(browser: Any) -> tuple[Any, ...]:
     """
     browser = _browser(browser)
     history = chat.load_history(browser["session_id"])
+    history = chat.History(
+        history.messages, history.message_ids, chat.enrich_products(history.products), history.mode
+    )
     if history.mode is None:
         browser["session_id"] = None  # unknown or deleted session: start afresh
-    return (history.messages, history.message_ids, browser, history.products, *card_outputs(history.products))
+    return (
+        history.messages,
+        history.message_ids,
+        browser,
+        history.products,
+        *card_outputs(history.products),
+    )
 
 
 def submit(
-    message: str, messages: list[dict[str, Any]], message_ids: list[int | None], browser: Any, diversity: float
+    message: str,
+    messages: list[dict[str, Any]],
+    message_ids: list[int | None],
+    browser: Any,
+    diversity: float,
 ) -> Iterator[tuple[Any, ...]]:
     """Send one message and stream the reply.
 
@@ -95,12 +108,14 @@ def submit(
         messages[-1] = {"role": "assistant", "content": " ".join(words[:end])}
         yield ([*messages], "", [*message_ids], browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
         time.sleep(STREAM_DELAY_S)
-    products = list(result.products)
+    products = chat.enrich_products(list(result.products))
     yield (messages, "", message_ids, browser, products, *card_outputs(products))
 
 
 def _user_message_id(session_id: str, reply_id: int) -> int | None:
-    previous = [i for i, role in chat.messages_after(session_id, 0) if i < reply_id and role == "user"]
+    previous = [
+        i for i, role in chat.messages_after(session_id, 0) if i < reply_id and role == "user"
+    ]
     return previous[-1] if previous else None
 
 
@@ -142,7 +157,9 @@ def send_reason(reason: str, feedback_id: int | None, browser: Any) -> tuple[Any
     return "", gr.update(visible=False)
 
 
-def card_action(slot: int, kind: str, products: list[dict[str, Any]], browser: Any) -> tuple[Any, ...]:
+def card_action(
+    slot: int, kind: str, products: list[dict[str, Any]], browser: Any
+) -> tuple[Any, ...]:
     """A card button, recorded as an event. ``not_for_me`` hides the card; ``more_like_this``
     also puts a follow-up request in the message box (the app then sends it).
 

@@ -19,15 +19,47 @@ from assistant.store.models import ChatSession, InteractionEvent, Message, Produ
 from assistant.types import TurnResult
 
 PRODUCTS = [
-    dict(id="p1", title="Trail Runner Shoe", category="shoes", brand="Acme", price=89.0, available=True,
-         attributes={"color": "blue", "size": "42"}, image_url="https://example.com/p1.jpg",
-         description="Light <b>trail</b> shoe"),
-    dict(id="p2", title="Road Runner Shoe", category="shoes", brand="Zoom", price=120.0, available=False,
-         attributes={"color": "red"}, description="Fast"),
-    dict(id="p3", title="Rain Jacket <script>alert(1)</script>", category="jackets", brand="Acme",
-         price=60.0, available=True, attributes={}, description="Dry"),
-    dict(id="p4", title="Cotton T-Shirt", category="tops", brand="Acme", price=15.0, available=True,
-         attributes={"color": "white"}, description="Soft"),
+    dict(
+        id="p1",
+        title="Trail Runner Shoe",
+        category="shoes",
+        brand="Acme",
+        price=89.0,
+        available=True,
+        attributes={"color": "blue", "size": "42"},
+        image_url="https://example.com/p1.jpg",
+        description="Light <b>trail</b> shoe",
+    ),
+    dict(
+        id="p2",
+        title="Road Runner Shoe",
+        category="shoes",
+        brand="Zoom",
+        price=120.0,
+        available=False,
+        attributes={"color": "red"},
+        description="Fast",
+    ),
+    dict(
+        id="p3",
+        title="Rain Jacket <script>alert(1)</script>",
+        category="jackets",
+        brand="Acme",
+        price=60.0,
+        available=True,
+        attributes={},
+        description="Dry",
+    ),
+    dict(
+        id="p4",
+        title="Cotton T-Shirt",
+        category="tops",
+        brand="Acme",
+        price=15.0,
+        available=True,
+        attributes={"color": "white"},
+        description="Soft",
+    ),
 ]
 
 
@@ -41,10 +73,21 @@ class ScriptedAssistant:
     def warm_up(self) -> None:
         pass
 
-    def turn(self, message: str, session_id: str | None = None, user_id: str | None = None,
-             diversity: float | None = None) -> TurnResult:
-        self.calls.append({"message": message, "session_id": session_id, "user_id": user_id,
-                           "diversity": diversity})
+    def turn(
+        self,
+        message: str,
+        session_id: str | None = None,
+        user_id: str | None = None,
+        diversity: float | None = None,
+    ) -> TurnResult:
+        self.calls.append(
+            {
+                "message": message,
+                "session_id": session_id,
+                "user_id": user_id,
+                "diversity": diversity,
+            }
+        )
         with session_scope() as s:
             chat = s.get(ChatSession, session_id) if session_id else None
             if chat is None:
@@ -55,36 +98,89 @@ class ScriptedAssistant:
                 user = Message(session_id=chat.id, role="user", text=message)
                 s.add(user)
                 s.flush()
-                return TurnResult(session_id=chat.id, message_id=user.id, reply="A person will answer.",
-                                  intent="out_of_scope", confidence=0.0, action="waiting_for_agent")
+                return TurnResult(
+                    session_id=chat.id,
+                    message_id=user.id,
+                    reply="A person will answer.",
+                    intent="out_of_scope",
+                    confidence=0.0,
+                    action="waiting_for_agent",
+                )
             word = next((w for w in ("shoe", "jacket", "shirt") if w in message.lower()), None)
             intent = "search_products" if word else "greeting"
             products = []
             if word:
-                for p in s.query(Product).filter(Product.title.ilike(f"%{word}%")).order_by(Product.id):
-                    products.append({"id": p.id, "title": p.title, "category": p.category, "brand": p.brand,
-                                     "price": p.price, "available": p.available, "score": 1.0,
-                                     "reason": f"matches {word}", "image_url": p.image_url})
+                for p in (
+                    s.query(Product).filter(Product.title.ilike(f"%{word}%")).order_by(Product.id)
+                ):
+                    products.append(
+                        {
+                            "id": p.id,
+                            "title": p.title,
+                            "category": p.category,
+                            "brand": p.brand,
+                            "price": p.price,
+                            "available": p.available,
+                            "score": 1.0,
+                            "reason": f"matches {word}",
+                            "image_url": p.image_url,
+                        }
+                    )
             reply = f"Here are {len(products)} {word}s for you." if word else f"You said: {message}"
-            s.add(Message(session_id=chat.id, role="user", text=message, intent=intent, confidence=0.9))
-            bot = Message(session_id=chat.id, role="assistant", text=reply, intent=intent, confidence=0.9,
-                          plan={"action": "search" if word else "clarify"}, products=products, latency_ms=12.0)
+            s.add(
+                Message(
+                    session_id=chat.id, role="user", text=message, intent=intent, confidence=0.9
+                )
+            )
+            bot = Message(
+                session_id=chat.id,
+                role="assistant",
+                text=reply,
+                intent=intent,
+                confidence=0.9,
+                plan={"action": "search" if word else "clarify"},
+                products=products,
+                latency_ms=12.0,
+            )
             s.add(bot)
             s.flush()
             chat.state = {**(chat.state or {}), "slots": {"product": word} if word else {}}
-            return TurnResult(session_id=chat.id, message_id=bot.id, reply=reply, intent=intent,
-                              confidence=0.9, slots={"product": word} if word else {},
-                              action="search" if word else "clarify", products=products)
+            return TurnResult(
+                session_id=chat.id,
+                message_id=bot.id,
+                reply=reply,
+                intent=intent,
+                confidence=0.9,
+                slots={"product": word} if word else {},
+                action="search" if word else "clarify",
+                products=products,
+            )
 
     def draft_reply(self, session_id: str) -> TurnResult:
         with session_scope() as s:
-            last = (s.query(Message).filter_by(session_id=session_id, role="user")
-                    .order_by(Message.id.desc()).first())
+            last = (
+                s.query(Message)
+                .filter_by(session_id=session_id, role="user")
+                .order_by(Message.id.desc())
+                .first()
+            )
             text = f"Draft answer to: {last.text if last else ''}"
-        return TurnResult(session_id=session_id, message_id=0, reply=text, intent="greeting",
-                          confidence=0.5, products=[{"id": "p1", "title": "Trail Runner Shoe",
-                                                     "price": 89.0, "available": True,
-                                                     "reason": "liked before"}])
+        return TurnResult(
+            session_id=session_id,
+            message_id=0,
+            reply=text,
+            intent="greeting",
+            confidence=0.5,
+            products=[
+                {
+                    "id": "p1",
+                    "title": "Trail Runner Shoe",
+                    "price": 89.0,
+                    "available": True,
+                    "reason": "liked before",
+                }
+            ],
+        )
 
     def record_event(self, session_id: str, product_id: str, kind: str) -> None:
         self.events.append((session_id, product_id, kind))
@@ -173,7 +269,11 @@ def _store_home() -> Path:
         shutil.rmtree(build, ignore_errors=True)
         result = subprocess.run(
             [sys.executable, "-c", BUILD_HOME, str(build)],
-            env=_clean_env(build), cwd=ROOT, capture_output=True, text=True, timeout=1800,
+            env=_clean_env(build),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=1800,
         )
         if result.returncode != 0:
             pytest.fail(f"building the demo home failed:\n{result.stderr[-3000:]}")
@@ -197,8 +297,13 @@ def _model_folder() -> Path:
     folder = ROOT / ".pytest_cache" / f"aisle-dialogue-{corpus.hash}"
     if not (folder / WEIGHTS_FILE).exists():
         model, facts = train_model(
-            corpus.train, corpus.dev, default_embedding_model(), DEFAULT_CONFIG, progress=False,
-            version=f"test-{corpus.hash}", data_hash=corpus.hash,
+            corpus.train,
+            corpus.dev,
+            default_embedding_model(),
+            DEFAULT_CONFIG,
+            progress=False,
+            version=f"test-{corpus.hash}",
+            data_hash=corpus.hash,
         )
         model.meta.metrics = facts
         tmp = folder.with_name(folder.name + ".tmp")
@@ -224,8 +329,10 @@ def live_home(tmp_path_factory) -> Path:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM model_versions"))
         conn.execute(
-            text("INSERT INTO model_versions (id, kind, path, status, metrics, created_at, promoted_at) "
-                 "VALUES (:id, 'dialogue', :path, 'live', :metrics, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            text(
+                "INSERT INTO model_versions (id, kind, path, status, metrics, created_at, promoted_at) "
+                "VALUES (:id, 'dialogue', :path, 'live', :metrics, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
             {"id": version, "path": str(target), "metrics": json.dumps(meta.get("metrics") or {})},
         )
     engine.dispose()
@@ -246,14 +353,29 @@ def live_server(request):
     that is already running instead."""
     url = os.environ.get("AISLE_TEST_SERVER_URL")
     if url:
-        yield SimpleNamespace(url=url.rstrip("/") + "/", db_url=os.environ["AISLE_TEST_DATABASE_URL"])
+        yield SimpleNamespace(
+            url=url.rstrip("/") + "/", db_url=os.environ["AISLE_TEST_DATABASE_URL"]
+        )
         return
     live_home = request.getfixturevalue("live_home")
     port = _free_port()
     log = open(live_home / "server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "-v", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=_clean_env(live_home), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "-v",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=_clean_env(live_home),
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 180
@@ -268,7 +390,9 @@ def live_server(request):
             proc.kill()
             pytest.fail(f"server did not start: {(live_home / 'server.log').read_text()[-3000:]}")
         time.sleep(0.5)
-    yield SimpleNamespace(url=url, home=live_home, db_url=f"sqlite:///{live_home / 'aisle.db'}", proc=proc)
+    yield SimpleNamespace(
+        url=url, home=live_home, db_url=f"sqlite:///{live_home / 'aisle.db'}", proc=proc
+    )
     proc.terminate()
     try:
         proc.wait(timeout=15)

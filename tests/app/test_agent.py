@@ -14,18 +14,36 @@ from assistant.store.models import ChatSession, Customer, InteractionEvent, Mess
 def sessions(store):
     with session_scope() as s:
         s.add(Customer(id="c1", email="ann@example.com", first_name="Ann", last_name="Lee"))
-        s.add_all([
-            ChatSession(id="old-handoff", handoff=True, state={}),
-            ChatSession(id="recent-bot", state={"slots": {"product": "shoe"}, "customer_id": "c1"}),
-            ChatSession(id="closed", mode="closed", state={}),
-            ChatSession(id="empty", state={}),  # no messages: not live
-        ])
+        s.add_all(
+            [
+                ChatSession(id="old-handoff", handoff=True, state={}),
+                ChatSession(
+                    id="recent-bot", state={"slots": {"product": "shoe"}, "customer_id": "c1"}
+                ),
+                ChatSession(id="closed", mode="closed", state={}),
+                ChatSession(id="empty", state={}),  # no messages: not live
+            ]
+        )
         s.flush()
         s.add(Message(session_id="old-handoff", role="user", text="I want a human"))
         s.add(Message(session_id="closed", role="user", text="bye"))
-        s.add(Message(session_id="recent-bot", role="user", text="trail shoes", intent="search_products",
-                      confidence=0.8))
-        s.add(Message(session_id="recent-bot", role="assistant", text="Here you go", intent="search_products"))
+        s.add(
+            Message(
+                session_id="recent-bot",
+                role="user",
+                text="trail shoes",
+                intent="search_products",
+                confidence=0.8,
+            )
+        )
+        s.add(
+            Message(
+                session_id="recent-bot",
+                role="assistant",
+                text="Here you go",
+                intent="search_products",
+            )
+        )
         s.add(InteractionEvent(session_id="recent-bot", product_id="p1", kind="add_to_cart"))
         s.add(InteractionEvent(session_id="recent-bot", product_id="p1", kind="add_to_cart"))
         s.add(InteractionEvent(session_id="recent-bot", product_id="p2", kind="not_for_me"))
@@ -55,7 +73,9 @@ def test_session_view_state(sessions):
 
 def test_send_stores_draft_and_text(sessions):
     with session_scope() as s:
-        msg = agent.send_agent_message(s, "recent-bot", "  Sure, size 42 is in stock. ", draft="Yes.", agent="bob")
+        msg = agent.send_agent_message(
+            s, "recent-bot", "  Sure, size 42 is in stock. ", draft="Yes.", agent="bob"
+        )
         mid = msg.id
     with session_scope() as s:
         row = s.get(Message, mid)

@@ -29,11 +29,22 @@ def test_gradio_client_holds_a_conversation(server, scripted):
 
     client = Client(server, verbose=False)
     first = client.predict("hello", None, api_name="/chat")
-    assert set(first) == {"session_id", "message_id", "reply", "intent", "confidence", "slots",
-                          "action", "products", "handoff"}
+    assert set(first) == {
+        "session_id",
+        "message_id",
+        "reply",
+        "intent",
+        "confidence",
+        "slots",
+        "action",
+        "products",
+        "handoff",
+    }
     assert first["reply"] == "You said: hello" and first["products"] == []
     second = client.predict("any shoe?", first["session_id"], api_name="/chat")
-    assert second["session_id"] == first["session_id"] and second["message_id"] > first["message_id"]
+    assert (
+        second["session_id"] == first["session_id"] and second["message_id"] > first["message_id"]
+    )
     assert [p["id"] for p in second["products"]] == ["p1", "p2"]
     assert [c["session_id"] for c in scripted.calls] == [None, first["session_id"]]
     # the UI's own handlers (agent actions included) are not callable through the API

@@ -25,7 +25,9 @@ def test_fresh_salt_each_time():
     assert a != b and auth.verify_password("x", a) and auth.verify_password("x", b)
 
 
-@pytest.mark.parametrize("bad", ["", "plain", "md5$1$00$00", "pbkdf2_sha256$x$00$00", "pbkdf2_sha256$0$00$00"])
+@pytest.mark.parametrize(
+    "bad", ["", "plain", "md5$1$00$00", "pbkdf2_sha256$x$00$00", "pbkdf2_sha256$0$00$00"]
+)
 def test_malformed_hash_never_matches(bad):
     assert not auth.verify_password("anything", bad)
 
@@ -43,7 +45,9 @@ def test_default_credentials(tmp_path):
 
 def test_credentials_from_settings(tmp_path):
     settings = Settings(
-        home=tmp_path, agent_user="alice", agent_password_hash=auth.hash_password("pw1", iterations=1000)
+        home=tmp_path,
+        agent_user="alice",
+        agent_password_hash=auth.hash_password("pw1", iterations=1000),
     )
     assert auth.authenticate("alice", "pw1", settings) == auth.Principal("alice", "agent")
     assert auth.authenticate("agent", "aisle-agent", settings) is None  # default replaced

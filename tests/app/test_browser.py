@@ -20,8 +20,13 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 TIMEOUT_MS = 90_000  # the first turn waits for the server's warm-up on a busy 2-core machine
 SHOTS = os.environ.get("AISLE_SCREENSHOT_DIR")
@@ -32,7 +37,9 @@ if not Path(CHROMIUM).exists():
 try:
     from playwright.sync_api import sync_playwright
 except ImportError:
-    pytest.skip("playwright for Python is not installed (pip install playwright)", allow_module_level=True)
+    pytest.skip(
+        "playwright for Python is not installed (pip install playwright)", allow_module_level=True
+    )
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +95,11 @@ def bot_messages(page):
 
 
 def session_of(server, marker: str) -> str:
-    rows = wait_for(lambda: db_rows(server, "SELECT session_id FROM messages WHERE text LIKE :m", m=f"%{marker}%"))
+    rows = wait_for(
+        lambda: db_rows(
+            server, "SELECT session_id FROM messages WHERE text LIKE :m", m=f"%{marker}%"
+        )
+    )
     return rows[0][0]
 
 
@@ -110,11 +121,14 @@ def test_chat_cards_thumbs_down_and_reload(live_server, new_page):
     page.fill("#feedback-reason textarea", "not my style")
     page.keyboard.press("Enter")
     sid = session_of(live_server, "looking for a t-shirt")
-    rows = wait_for(lambda: db_rows(
-        live_server,
-        "SELECT f.rating, f.reason, f.author FROM feedback f JOIN messages m ON m.id = f.message_id "
-        "WHERE m.session_id = :sid AND f.reason IS NOT NULL", sid=sid,
-    ))
+    rows = wait_for(
+        lambda: db_rows(
+            live_server,
+            "SELECT f.rating, f.reason, f.author FROM feedback f JOIN messages m ON m.id = f.message_id "
+            "WHERE m.session_id = :sid AND f.reason IS NOT NULL",
+            sid=sid,
+        )
+    )
     assert rows == [("down", "not my style", "shopper")]
 
     page.reload()
@@ -122,7 +136,10 @@ def test_chat_cards_thumbs_down_and_reload(live_server, new_page):
     page.wait_for_function(
         "document.querySelector('#shopper-chat').innerText.includes(\"I'm looking for a t-shirt\")"
     )
-    assert page.locator(".aisle-card").count() == cards.count() or page.locator(".aisle-card").count() >= 1
+    assert (
+        page.locator(".aisle-card").count() == cards.count()
+        or page.locator(".aisle-card").count() >= 1
+    )
 
     other = new_page()  # another shopper never sees this conversation
     other.goto(live_server.url)
@@ -189,11 +206,16 @@ def test_agent_edits_draft_and_shopper_sees_it(live_server, new_page):
     agent.click("#agent-send")
 
     shopper.wait_for_function(
-        f"document.querySelector('#shopper-chat').innerText.includes('Agent here ({marker})')", timeout=30_000
+        f"document.querySelector('#shopper-chat').innerText.includes('Agent here ({marker})')",
+        timeout=30_000,
     )
-    rows = wait_for(lambda: db_rows(
-        live_server, "SELECT draft, text FROM messages WHERE session_id = :sid AND role = 'agent'", sid=sid
-    ))
+    rows = wait_for(
+        lambda: db_rows(
+            live_server,
+            "SELECT draft, text FROM messages WHERE session_id = :sid AND role = 'agent'",
+            sid=sid,
+        )
+    )
     assert rows == [(draft, edited)]
 
 

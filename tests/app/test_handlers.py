@@ -32,12 +32,20 @@ def test_streaming_turn_with_cards(scripted):
     assert len(partial) >= 2 and partial[0] != partial[-1] and partial[-1].startswith(partial[0])
     assert [p["id"] for p in products] == ["p1", "p2"]
     assert cards[0]["visible"] is True and cards[4]["visible"] is False
-    assert "Trail Runner Shoe" in cards[1] and "matches shoe" in cards[1] and "Out of stock" in cards[3]
+    assert (
+        "Trail Runner Shoe" in cards[1]
+        and "matches shoe" in cards[1]
+        and "Out of stock" in cards[3]
+    )
     assert browser["session_id"] and browser["user_id"].startswith("anon-")
-    assert scripted.calls[0]["diversity"] == 0.4 and scripted.calls[0]["user_id"] == browser["user_id"]
+    assert (
+        scripted.calls[0]["diversity"] == 0.4 and scripted.calls[0]["user_id"] == browser["user_id"]
+    )
     with session_scope() as s:
         stored = s.scalars(
-            __import__("sqlalchemy").select(Message.id).where(Message.session_id == browser["session_id"])
+            __import__("sqlalchemy")
+            .select(Message.id)
+            .where(Message.session_id == browser["session_id"])
         ).all()
     assert ids == stored  # every chat entry maps to its DB row
 
@@ -68,9 +76,15 @@ def test_thumbs_down_with_reason_stored(scripted):
     shopper.like(ids, browser, named)
     shopper.like(ids, browser, gr.LikeData(None, {"index": 1, "value": "", "liked": True}))
     with session_scope() as s:
-        rows = [(f.message_id, f.rating, f.reason, f.author) for f in s.query(Feedback).order_by(Feedback.id)]
-    assert rows == [(ids[1], "down", "wrong colour", "shopper"), (ids[1], "down", "Wrong products", "shopper"),
-                    (ids[1], "up", None, "shopper")]
+        rows = [
+            (f.message_id, f.rating, f.reason, f.author)
+            for f in s.query(Feedback).order_by(Feedback.id)
+        ]
+    assert rows == [
+        (ids[1], "down", "wrong colour", "shopper"),
+        (ids[1], "down", "Wrong products", "shopper"),
+        (ids[1], "up", None, "shopper"),
+    ]
     # another browser cannot rate this session's message
     _, (_, _, _, other, *_) = run_turn("hi", shopper.empty_browser())
     with pytest.raises(gr.Error):
@@ -85,28 +99,41 @@ def test_card_buttons_record_events(scripted):
     _, box, *_ = shopper.card_action(1, "more_like_this", products, browser)
     assert box == "More like the Road Runner Shoe"
     sid = browser["session_id"]
-    assert scripted.events == [(sid, "p2", "add_to_cart"), (sid, "p1", "not_for_me"), (sid, "p2", "more_like_this")]
+    assert scripted.events == [
+        (sid, "p2", "add_to_cart"),
+        (sid, "p1", "not_for_me"),
+        (sid, "p2", "more_like_this"),
+    ]
 
 
 def test_agent_flow_reaches_shopper(scripted):
-    _, (messages, _, ids, browser, *_) = run_turn("I need help with my order", shopper.empty_browser())
+    _, (messages, _, ids, browser, *_) = run_turn(
+        "I need help with my order", shopper.empty_browser()
+    )
     sid = browser["session_id"]
     assert shopper.poll(browser, ids) == (gr.skip(), gr.skip())  # nothing new yet
     rows, picker = agent_view.queue(AGENT)
     assert rows[0][0] == sid
     transcript, state, draft_text, suggestions, draft_state = agent_view.open_session(AGENT, sid)
-    assert draft_text == "Draft answer to: I need help with my order" and "Trail Runner Shoe" in suggestions
+    assert (
+        draft_text == "Draft answer to: I need help with my order"
+        and "Trail Runner Shoe" in suggestions
+    )
     agent_view.take_over(AGENT, sid)
     agent_view.send(AGENT, sid, "Hi, I am <b>Sam</b>, looking now.", draft_state)
     polled, polled_ids = shopper.poll(browser, ids)
-    assert polled[-1]["content"] == "**Support agent:** Hi, I am &lt;b&gt;Sam&lt;/b&gt;, looking now."
+    assert (
+        polled[-1]["content"] == "**Support agent:** Hi, I am &lt;b&gt;Sam&lt;/b&gt;, looking now."
+    )
     assert len(polled_ids) == len(ids) + 1
     with session_scope() as s:
         sent = s.query(Message).filter_by(session_id=sid, role="agent").one()
         assert (sent.draft, sent.text) == (draft_text, "Hi, I am <b>Sam</b>, looking now.")
     # while the agent has the session, the bot stays silent
     _, (messages2, _, ids2, *_rest) = run_turn("thanks", browser, polled, polled_ids)
-    assert messages2[-1] == {"role": "user", "content": "thanks"} and len(ids2) == len(polled_ids) + 1
+    assert (
+        messages2[-1] == {"role": "user", "content": "thanks"} and len(ids2) == len(polled_ids) + 1
+    )
     with session_scope() as s:
         roles = [m.role for m in s.query(Message).filter_by(session_id=sid).order_by(Message.id)]
     assert roles == ["user", "assistant", "agent", "user"]
@@ -150,8 +177,12 @@ def test_sign_in_handler(store):
 def test_dashboard_refresh_and_export(scripted, tmp_path):
     _, (messages, _, ids, browser, *_) = run_turn("shoe", shopper.empty_browser())
     shopper.like(ids, browser, gr.LikeData(None, {"index": 1, "value": "", "liked": True}))
-    text, conv, thumbs, handoff, intents, zero, viol, lat, versions, choices = dashboard_view.refresh(ADMIN, 7)
-    assert int(conv["conversations"].iloc[-1]) == 1 and float(thumbs["thumbs_up_rate"].iloc[-1]) == 1.0
+    text, conv, thumbs, handoff, intents, zero, viol, lat, versions, choices = (
+        dashboard_view.refresh(ADMIN, 7)
+    )
+    assert (
+        int(conv["conversations"].iloc[-1]) == 1 and float(thumbs["thumbs_up_rate"].iloc[-1]) == 1.0
+    )
     assert "constraint violations: **0**" in text
     assert intents.values.tolist() == [["search_products", 1]]
     path, status = dashboard_view.export(ADMIN, "sft")
@@ -166,12 +197,22 @@ def test_dashboard_promote_and_rollback_use_the_registry(store, tmp_path):
     from assistant.store.models import ModelVersion
 
     with session_scope() as s:
-        for version, status, promoted in (("v1", "live", datetime(2026, 1, 1)), ("v2", "candidate", None)):
+        for version, status, promoted in (
+            ("v1", "live", datetime(2026, 1, 1)),
+            ("v2", "candidate", None),
+        ):
             folder = tmp_path / version
             folder.mkdir()
             (folder / "model.pt").write_bytes(b"x")
-            s.add(ModelVersion(id=version, path=str(folder), status=status, promoted_at=promoted,
-                               metrics={"macro_f1": 0.8}))
+            s.add(
+                ModelVersion(
+                    id=version,
+                    path=str(folder),
+                    status=status,
+                    promoted_at=promoted,
+                    metrics={"macro_f1": 0.8},
+                )
+            )
 
     def statuses():
         with session_scope() as s:
@@ -201,12 +242,30 @@ def test_retrain_runs_in_the_background(scripted, monkeypatch):
     monkeypatch.setattr(training, "train_dialogue", fake_train)
     first = dashboard_view.retrain(ADMIN)
     assert first["state"] == "running"
-    assert dashboard_view.retrain(ADMIN)["state"] == "running"  # a second click does not start another
+    assert (
+        dashboard_view.retrain(ADMIN)["state"] == "running"
+    )  # a second click does not start another
     release.set()
     for _ in range(100):
         status = dashboard_view.retrain_status(ADMIN)
         if status["state"] != "running":
             break
         __import__("time").sleep(0.05)
-    assert status == {"state": "done", "feedback_examples": len(seen["examples"]), "version": "v9",
-                      "promoted": True, "started_by": "admin"}
+    assert status == {
+        "state": "done",
+        "feedback_examples": len(seen["examples"]),
+        "version": "v9",
+        "promoted": True,
+        "started_by": "admin",
+    }
+
+
+def test_cards_take_image_and_options_from_the_catalogue(store):
+    from assistant.ui import chat
+
+    [card] = chat.enrich_products(
+        [{"id": "p1", "title": "Shown title", "price": 80.0, "reason": "r"}]
+    )
+    assert card["image_url"] == "https://example.com/p1.jpg"
+    assert card["attributes"] == {"color": "blue", "size": "42"}
+    assert (card["title"], card["price"]) == ("Shown title", 80.0)  # the turn's values win

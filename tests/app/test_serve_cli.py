@@ -18,7 +18,12 @@ def test_serve_loads_app_py():
 def test_bad_port_is_a_user_error(aisle_home):
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "serve", "--port", "70000"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1] == "error: --port 70000: use a port between 1 and 65535"
+    assert (
+        result.stderr.strip().splitlines()[-1]
+        == "error: --port 70000: use a port between 1 and 65535"
+    )
