@@ -25,7 +25,7 @@ from retrieval.embedder import Embedder, EmbeddingCache
 from retrieval.hybrid import HybridIndex
 from retrieval.lexical import LexicalIndex
 from retrieval.table import ProductRecord, ProductTable
-from retrieval.text import product_text
+from retrieval.text import TOKENIZER_VERSION, product_text
 from retrieval.vector_index import VectorIndex, choose_index_type
 
 logger = logging.getLogger(__name__)
@@ -109,6 +109,7 @@ def save_hybrid(index: HybridIndex, directory: Path, *, version: int, model: str
         "model": model,
         "dim": int(index.vectors.shape[1]) if index.vectors.ndim == 2 else 0,
         "index_type": index.dense.kind,
+        "tokenizer": TOKENIZER_VERSION,
         "rows": len(index.table),
         "products": index.table.n_alive,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -141,6 +142,11 @@ def load_hybrid(
         raise UserError(
             f"search index was built with embedding model {manifest['model']!r}, "
             f"settings say {model!r}: {REBUILD_HINT}"
+        )
+    if manifest.get("tokenizer") != TOKENIZER_VERSION:
+        raise UserError(
+            f"search index in {directory} was built with tokenizer {manifest.get('tokenizer')!r}, "
+            f"this version uses {TOKENIZER_VERSION!r}: {REBUILD_HINT}"
         )
     table = ProductTable.load(directory / "products.jsonl")
     vectors = np.load(directory / "vectors.npy")

@@ -72,6 +72,8 @@ def _load_stemmer():
 
 
 _SNOWBALL = _load_stemmer()
+# Saved BM25 indexes record this; a different tokenizer means the index must be rebuilt.
+TOKENIZER_VERSION = "words-snowball-1" if _SNOWBALL is not None else "words-plural-1"
 
 
 def _stem(token: str) -> str:
