@@ -132,3 +132,19 @@ def test_empty_catalogue_builds_and_answers_nothing(engine, fake_embedder):
     assert summary["products"] == 0 and summary["passages"] == 0
     assert SearchService().search(RetrievalQuery("anything")) == []
     assert PolicyIndex().search("refund") == []
+
+
+def test_index_from_another_tokenizer_or_model_is_refused(shop, fake_embedder):
+    import json
+
+    from assistant.settings import get_settings
+    from retrieval.indexing import build_indexes, load_hybrid
+
+    build_indexes(progress=False)
+    directory = get_settings().index_dir / "products"
+    manifest = json.loads((directory / "manifest.json").read_text())
+    with pytest.raises(UserError, match="embedding model.*aisle index build"):
+        load_hybrid(directory, model="another-model")
+    (directory / "manifest.json").write_text(json.dumps({**manifest, "tokenizer": "old"}))
+    with pytest.raises(UserError, match="tokenizer 'old'.*aisle index build"):
+        load_hybrid(directory)
