@@ -156,6 +156,7 @@ with demo.route("Agent", "/agent"):
             headers=agent_view.QUEUE_COLUMNS,
             label="Live sessions (handed-off first)",
             interactive=False,
+            column_widths=["16%", "10%", "14%", "10%", "50%"],
             wrap=True,
             max_height=220,
         )
@@ -237,10 +238,10 @@ with demo.route("Dashboard", "/dashboard"):
                 height=220,
                 y_lim=[0, None],
             )
-            plot_thumbs = gr.LinePlot(
+            plot_thumbs = gr.ScatterPlot(
                 x="day", y="thumbs_up_rate", title="Thumbs-up rate", height=220, y_lim=[0, 1]
             )
-            plot_handoff = gr.LinePlot(
+            plot_handoff = gr.ScatterPlot(
                 x="day", y="handoff_rate", title="Hand-off rate", height=220, y_lim=[0, 1]
             )
         with gr.Row():
@@ -261,7 +262,7 @@ with demo.route("Dashboard", "/dashboard"):
                 height=220,
                 y_lim=[0, None],
             )
-        plot_latency = gr.LinePlot(
+        plot_latency = gr.ScatterPlot(
             x="day",
             y="latency_ms",
             color="percentile",
@@ -275,7 +276,7 @@ with demo.route("Dashboard", "/dashboard"):
                 list(dashboard_view.EXPORT_FORMATS), value="sft", label="Export format"
             )
             export_button = gr.Button("Export training data")
-            export_file = gr.File(label="Export", interactive=False, height=90)
+            export_file = gr.File(label="Export", interactive=False, visible=False)
         with gr.Row():
             version_pick = gr.Dropdown(label="Model version", choices=[])
             promote_button = gr.Button("Promote")

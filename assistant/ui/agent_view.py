@@ -60,7 +60,7 @@ def queue(principal: Any) -> tuple[list[list[Any]], Any]:
     for item in items:
         status = "HANDOFF" if item.handoff else ("agent" if item.mode == "agent" else "bot")
         rows.append(
-            [item.session_id, status, item.customer_id or "", item.messages, item.last_text]
+            [item.session_id[:12], status, item.customer_id or "", item.messages, item.last_text]
         )
         label = f"{'⚑ ' if item.handoff else ''}{item.session_id[:8]} · {status} · {item.last_text[:40]}"
         choices.append((label, item.session_id))

@@ -48,7 +48,7 @@ def refresh(principal: Any, days: float = 30) -> tuple[Any, ...]:
         )
         versions = dashboard.model_versions(s)
     rate = "n/a" if head["thumbs_up_rate"] is None else f"{head['thumbs_up_rate']:.0%}"
-    flag = "✅" if head["constraint_violations"] == 0 else "❌"
+    flag = "(OK)" if head["constraint_violations"] == 0 else "(ALERT)"
     text = (
         f"**Last {days} days** — conversations: **{head['conversations']}** · "
         f"ratings: **{head['ratings']}** (thumbs up {rate}) · "
@@ -73,7 +73,7 @@ def export(principal: Any, fmt: str) -> tuple[Any, str]:
     except UserError as err:
         raise gr.Error(str(err)) from err
     records = getattr(report, "records", None)
-    return str(path), f"Exported {records} {fmt} records."
+    return gr.update(value=str(path), visible=True), f"Exported {records} {fmt} records."
 
 
 def _as_dict(obj: Any) -> Any:

@@ -182,12 +182,12 @@ def test_agent_pages_need_sign_in(live_server, new_page):
 
 
 def test_agent_edits_draft_and_shopper_sees_it(live_server, new_page):
-    marker = uuid.uuid4().hex[:6]
+    question = "Do you have running shoes? I am not sure which ones to pick."
     shopper = new_page()
     shopper.goto(live_server.url)
-    send(shopper, f"do you have running shoes in size 10? ref {marker}")
+    send(shopper, question)
     bot_messages(shopper).first.wait_for()
-    sid = session_of(live_server, marker)
+    sid = session_of(live_server, question)
 
     agent = new_page()
     agent.goto(live_server.url + "agent")
@@ -199,14 +199,15 @@ def test_agent_edits_draft_and_shopper_sees_it(live_server, new_page):
     agent.locator("#agent-session li[role=option]", has_text=sid[:8]).click()
     agent.wait_for_function("document.querySelector('#agent-reply textarea').value.length > 0")
     draft = agent.input_value("#agent-reply textarea")
-    edited = f"Agent here ({marker}): yes, we have them. {draft[:80]}"
+    greeting = f"Hi, Sam from the store team here (ticket {uuid.uuid4().hex[:4]})."
+    edited = f"{greeting} {draft}"
     agent.fill("#agent-reply textarea", edited)
     if SHOTS:
         agent.screenshot(path=str(Path(SHOTS) / "agent.png"), full_page=True)
     agent.click("#agent-send")
 
     shopper.wait_for_function(
-        f"document.querySelector('#shopper-chat').innerText.includes('Agent here ({marker})')",
+        f"document.querySelector('#shopper-chat').innerText.includes('{greeting}')",
         timeout=30_000,
     )
     rows = wait_for(

@@ -113,7 +113,7 @@ def test_agent_flow_reaches_shopper(scripted):
     sid = browser["session_id"]
     assert shopper.poll(browser, ids) == (gr.skip(), gr.skip())  # nothing new yet
     rows, picker = agent_view.queue(AGENT)
-    assert rows[0][0] == sid
+    assert rows[0][0] == sid[:12] and picker["choices"][0][1] == sid
     transcript, state, draft_text, suggestions, draft_state = agent_view.open_session(AGENT, sid)
     assert (
         draft_text == "Draft answer to: I need help with my order"
@@ -186,7 +186,7 @@ def test_dashboard_refresh_and_export(scripted, tmp_path):
     assert "constraint violations: **0**" in text
     assert intents.values.tolist() == [["search_products", 1]]
     path, status = dashboard_view.export(ADMIN, "sft")
-    assert status.startswith("Exported") and path.endswith(".jsonl")
+    assert status.startswith("Exported") and path["value"].endswith(".jsonl") and path["visible"]
     with session_scope() as s:
         assert s.query(InteractionEvent).count() == 0
 
