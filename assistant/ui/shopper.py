@@ -96,6 +96,8 @@ def submit(
         raise gr.Error(str(err)) from err
     browser["session_id"] = result.session_id
     if result.action in chat.WAITING_ACTIONS:  # an agent has the conversation: no bot reply
+        if result.reply:
+            gr.Info(result.reply)
         message_ids[-1] = result.message_id
         yield (messages, "", message_ids, browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
         return
