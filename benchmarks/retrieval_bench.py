@@ -39,7 +39,9 @@ def unit(x: np.ndarray) -> np.ndarray:
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
 
-def make_vectors(kind: str, n: int, dim: int, rng: np.random.Generator, centres: np.ndarray) -> np.ndarray:
+def make_vectors(
+    kind: str, n: int, dim: int, rng: np.random.Generator, centres: np.ndarray
+) -> np.ndarray:
     out = np.empty((n, dim), dtype=np.float32)
     for s in range(0, n, 100_000):  # chunked: 1M x 384 float64 would need 3 GB
         m = min(100_000, n - s)
@@ -47,13 +49,18 @@ def make_vectors(kind: str, n: int, dim: int, rng: np.random.Generator, centres:
         if kind == "uniform":
             out[s : s + m] = unit(noise)
         else:
-            out[s : s + m] = unit(centres[rng.integers(len(centres), size=m)] + 0.8 * noise / np.sqrt(dim))
+            out[s : s + m] = unit(
+                centres[rng.integers(len(centres), size=m)] + 0.8 * noise / np.sqrt(dim)
+            )
     return out
 
 
 def percentiles(times: list[float]) -> dict[str, float]:
     ms = np.asarray(times) * 1000
-    return {"p50_ms": round(float(np.percentile(ms, 50)), 4), "p99_ms": round(float(np.percentile(ms, 99)), 4)}
+    return {
+        "p50_ms": round(float(np.percentile(ms, 50)), 4),
+        "p99_ms": round(float(np.percentile(ms, 99)), 4),
+    }
 
 
 def time_single(search, queries: np.ndarray, k: int = 10) -> dict[str, float]:
@@ -79,14 +86,18 @@ def time_batch(search, queries: np.ndarray, k: int = 10) -> float:
 
 
 def recall_at_10(found: np.ndarray, truth: np.ndarray) -> float:
-    return round(float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])), 4)
+    return round(
+        float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])), 4
+    )
 
 
 def index_bytes(index: faiss.Index) -> int:
     return int(faiss.serialize_index(index).nbytes)
 
 
-def bench_approx(name: str, index: faiss.Index, build_s: float, knob: str, values, x_queries, truth) -> dict:
+def bench_approx(
+    name: str, index: faiss.Index, build_s: float, knob: str, values, x_queries, truth
+) -> dict:
     rows = []
     for v in values:
         if knob == "efSearch":
@@ -94,13 +105,22 @@ def bench_approx(name: str, index: faiss.Index, build_s: float, knob: str, value
         else:
             index.nprobe = v
         _, found = index.search(x_queries, 10)
-        row = {knob: v, "recall@10": recall_at_10(found, truth), **time_single(index.search, x_queries)}
+        row = {
+            knob: v,
+            "recall@10": recall_at_10(found, truth),
+            **time_single(index.search, x_queries),
+        }
         row["batched_ms_per_query"] = time_batch(index.search, x_queries)
         rows.append(row)
     ok = [r for r in rows if r["recall@10"] >= 0.95]
     best = min(ok, key=lambda r: r["p50_ms"]) if ok else max(rows, key=lambda r: r["recall@10"])
-    return {"index": name, "build_s": round(build_s, 2), "memory_mb": round(index_bytes(index) / 2**20, 1),
-            "sweep": rows, "best": best}
+    return {
+        "index": name,
+        "build_s": round(build_s, 2),
+        "memory_mb": round(index_bytes(index) / 2**20, 1),
+        "sweep": rows,
+        "best": best,
+    }
 
 
 def bench_size(n: int, kind: str, dim: int, n_queries: int, hnsw_max: int, rng) -> dict:
@@ -113,24 +133,49 @@ def bench_size(n: int, kind: str, dim: int, n_queries: int, hnsw_max: int, rng) 
     flat.add(x)
     build = time.perf_counter() - t
     _, truth = flat.search(xq, 10)
-    out["indexes"].append({"index": "flat (exact)", "build_s": round(build, 2),
-                           "memory_mb": round(x.nbytes / 2**20, 1), "recall@10": 1.0,
-                           **time_single(flat.search, xq), "batched_ms_per_query": time_batch(flat.search, xq)})
+    out["indexes"].append(
+        {
+            "index": "flat (exact)",
+            "build_s": round(build, 2),
+            "memory_mb": round(x.nbytes / 2**20, 1),
+            "recall@10": 1.0,
+            **time_single(flat.search, xq),
+            "batched_ms_per_query": time_batch(flat.search, xq),
+        }
+    )
     del flat
     if n <= hnsw_max:
         t = time.perf_counter()
         h = VectorIndex(dim, "hnsw")
         h.add(x)
-        out["indexes"].append(bench_approx("hnsw M=32 efC=80", h.index, time.perf_counter() - t,
-                                           "efSearch", [16, 32, 64, 128, 256], xq, truth))
+        out["indexes"].append(
+            bench_approx(
+                "hnsw M=32 efC=80",
+                h.index,
+                time.perf_counter() - t,
+                "efSearch",
+                [16, 32, 64, 128, 256],
+                xq,
+                truth,
+            )
+        )
         del h
     nlist = int(2 * np.sqrt(n))
     t = time.perf_counter()
     ivf = faiss.index_factory(dim, f"IVF{nlist},Flat", faiss.METRIC_INNER_PRODUCT)
     ivf.train(x[rng.permutation(n)[: min(n, 64 * nlist)]])
     ivf.add(x)
-    out["indexes"].append(bench_approx(f"ivf{nlist} flat", ivf, time.perf_counter() - t,
-                                       "nprobe", [1, 2, 4, 8, 16, 32, 64], xq, truth))
+    out["indexes"].append(
+        bench_approx(
+            f"ivf{nlist} flat",
+            ivf,
+            time.perf_counter() - t,
+            "nprobe",
+            [1, 2, 4, 8, 16, 32, 64],
+            xq,
+            truth,
+        )
+    )
     del ivf
     return out
 
@@ -140,18 +185,53 @@ def synth_catalogue(n: int, rng) -> list:
     from retrieval.table import ProductRecord
 
     db = json.loads((ROOT / "data/tau2_retail/db.json").read_text())
-    types = [(p["name"], [v["options"] for v in p["variants"].values()]) for p in db["products"].values()]
-    brands = ["Acme", "Zenith", "Orbit", "Nova", "Pico", "Vertex", "Lumen", "Kestrel", "Summit", "Harbor"]
-    adjs = ["compact", "premium", "classic", "lightweight", "pro", "eco", "deluxe", "travel", "smart", "rugged"]
+    types = [
+        (p["name"], [v["options"] for v in p["variants"].values()]) for p in db["products"].values()
+    ]
+    brands = [
+        "Acme",
+        "Zenith",
+        "Orbit",
+        "Nova",
+        "Pico",
+        "Vertex",
+        "Lumen",
+        "Kestrel",
+        "Summit",
+        "Harbor",
+    ]
+    adjs = [
+        "compact",
+        "premium",
+        "classic",
+        "lightweight",
+        "pro",
+        "eco",
+        "deluxe",
+        "travel",
+        "smart",
+        "rugged",
+    ]
     recs = []
     for i in range(n):
         name, variants = types[rng.integers(len(types))]
         opts = variants[rng.integers(len(variants))]
         brand, adj = brands[rng.integers(len(brands))], adjs[rng.integers(len(adjs))]
-        title = f"{brand} {adj} {name} {'-'.join(str(v) for v in list(opts.values())[:2])} M{i % 9973}"
-        recs.append(ProductRecord(id=f"s{i}", title=title, category=name, brand=brand,
-                                  price=float(np.round(rng.uniform(5, 500), 2)), available=bool(rng.random() < 0.9),
-                                  attributes=opts, description=f"{adj} {name.lower()} by {brand}."))
+        title = (
+            f"{brand} {adj} {name} {'-'.join(str(v) for v in list(opts.values())[:2])} M{i % 9973}"
+        )
+        recs.append(
+            ProductRecord(
+                id=f"s{i}",
+                title=title,
+                category=name,
+                brand=brand,
+                price=float(np.round(rng.uniform(5, 500), 2)),
+                available=bool(rng.random() < 0.9),
+                attributes=opts,
+                description=f"{adj} {name.lower()} by {brand}.",
+            )
+        )
     return recs
 
 
@@ -170,48 +250,71 @@ def bench_service(n: int, embedder, rng, n_queries: int = 100) -> dict:
     t = time.perf_counter()
     base = embedder.encode([f"{c} {v}" for c, v in base_keys], progress=True)
     base_of = {k: i for i, k in enumerate(base_keys)}
-    idx = np.array([base_of[(r.category, str(next(iter(r.attributes.values()), "")))] for r in recs])
+    idx = np.array(
+        [base_of[(r.category, str(next(iter(r.attributes.values()), "")))] for r in recs]
+    )
     vecs = unit(base[idx] + 0.05 * rng.standard_normal((n, base.shape[1])).astype(np.float32))
     t = time.perf_counter()
     dense = VectorIndex(vecs.shape[1], "hnsw" if n >= 50_000 else "flat")
     dense.add(vecs)
-    lexical = LexicalIndex.build([record_text(r) for r in tqdm(recs, desc="product text")], progress=True)
+    lexical = LexicalIndex.build(
+        [record_text(r) for r in tqdm(recs, desc="product text")], progress=True
+    )
     build_s = time.perf_counter() - t
-    service = SearchService.from_index(HybridIndex(ProductTable.from_records(recs), vecs, dense, lexical), embedder)
-    texts = ["waterproof hiking boots", "blue cotton t-shirt", "something to make coffee", "Acme laptop",
-             "wireless earbuds for running", "gift for a gamer", "M4242", "Zenith premium backpack"]
-    filters = [Filters(), Filters(max_price=100.0), Filters(max_price=150.0, available_only=True),
-               Filters(brands=("Orbit",)), Filters(categories=("Laptop",), max_price=300.0),
-               Filters(options=(("color", ("blue",)),))]
-    result = {"n": n, "index": dense.kind, "build_s_excluding_encode": round(build_s, 2),
-              "unique_texts_encoded": len(base_keys)}
+    hybrid = HybridIndex(ProductTable.from_records(recs), vecs, dense, lexical)
+    service = SearchService.from_index(hybrid, embedder, query_cache=0)  # encode every query
+    texts = [
+        "waterproof hiking boots",
+        "blue cotton t-shirt",
+        "something to make coffee",
+        "Acme laptop",
+        "wireless earbuds for running",
+        "gift for a gamer",
+        "M4242",
+        "Zenith premium backpack",
+    ]
+    filters = [
+        Filters(),
+        Filters(max_price=100.0),
+        Filters(max_price=150.0, available_only=True),
+        Filters(brands=("Orbit",)),
+        Filters(categories=("Laptop",), max_price=300.0),
+        Filters(options=(("color", ("blue",)),)),
+    ]
+    result = {
+        "n": n,
+        "index": dense.kind,
+        "build_s_excluding_encode": round(build_s, 2),
+        "unique_texts_encoded": len(base_keys),
+    }
+    index = service.index()
+    # full search, encode only and retrieval only are interleaved per query, so all three see
+    # the same load on the shared machine
     for label, fs in [("no filter", [Filters()]), ("with filters", filters[1:])]:
-        queries = [RetrievalQuery(texts[i % len(texts)], fs[i % len(fs)], 10) for i in range(n_queries)]
+        queries = [
+            RetrievalQuery(texts[i % len(texts)], fs[i % len(fs)], 10) for i in range(n_queries)
+        ]
         for q in queries[:5]:
             service.search(q)
-        times, hits = [], []
+        full, enc, ret, hits = [], [], [], []
         for q in queries:
-            t = time.perf_counter()
+            t0 = time.perf_counter()
             res = service.search(q)
-            times.append(time.perf_counter() - t)
+            t1 = time.perf_counter()
+            qvec = embedder.encode([q.text])[0]
+            t2 = time.perf_counter()
+            index.search(qvec, q.text, q.filters, q.k)
+            t3 = time.perf_counter()
+            full.append(t1 - t0)
+            enc.append(t2 - t1)
+            ret.append(t3 - t2)
             hits.append(len(res))
-        result[label] = {**percentiles(times), "mean_results": round(float(np.mean(hits)), 2)}
-    index = service.index()
-    qvecs = {t: embedder.encode([t])[0] for t in texts}
-    for label, fs in [("retrieval only, no filter", [Filters()]), ("retrieval only, with filters", filters[1:])]:
-        times = []
-        for i in range(n_queries):
-            text, f = texts[i % len(texts)], fs[i % len(fs)]
-            t = time.perf_counter()
-            index.search(qvecs[text], text, f, 10)
-            times.append(time.perf_counter() - t)
-        result[label] = percentiles(times)
-    enc = []
-    for i in range(n_queries):
-        t = time.perf_counter()
-        embedder.encode([texts[i % len(texts)]])
-        enc.append(time.perf_counter() - t)
-    result["query_encode_only"] = percentiles(enc)
+        result[label] = {
+            "search": percentiles(full),
+            "encode_only": percentiles(enc),
+            "retrieval_only": percentiles(ret),
+            "mean_results": round(float(np.mean(hits)), 2),
+        }
     return result
 
 
@@ -221,8 +324,12 @@ def bench_embedding(embedder, rng, n: int) -> dict:
     t = time.perf_counter()
     embedder.encode(titles, progress=True)
     dt = time.perf_counter() - t
-    return {"device": embedder.device, "sentences": n, "batch_size": embedder.batch_size,
-            "sentences_per_s": round(n / dt, 1)}
+    return {
+        "device": embedder.device,
+        "sentences": n,
+        "batch_size": embedder.batch_size,
+        "sentences_per_s": round(n / dt, 1),
+    }
 
 
 def record_text_for(r) -> str:
@@ -233,14 +340,24 @@ def record_text_for(r) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated catalogue sizes")
+    ap.add_argument(
+        "--sizes", default="10000,100000,1000000", help="comma-separated catalogue sizes"
+    )
     ap.add_argument("--data", default="clustered,uniform", help="clustered and/or uniform")
-    ap.add_argument("--uniform-max", type=int, default=100_000, help="largest size for uniform data")
-    ap.add_argument("--hnsw-max", type=int, default=1_000_000, help="largest size to build HNSW for")
+    ap.add_argument(
+        "--uniform-max", type=int, default=100_000, help="largest size for uniform data"
+    )
+    ap.add_argument(
+        "--hnsw-max", type=int, default=1_000_000, help="largest size to build HNSW for"
+    )
     ap.add_argument("--dim", type=int, default=384)
     ap.add_argument("--queries", type=int, default=200)
-    ap.add_argument("--service-size", type=int, default=100_000, help="0 skips the whole-search part")
-    ap.add_argument("--embed-sentences", type=int, default=1000, help="0 skips embedding throughput")
+    ap.add_argument(
+        "--service-size", type=int, default=100_000, help="0 skips the whole-search part"
+    )
+    ap.add_argument(
+        "--embed-sentences", type=int, default=1000, help="0 skips embedding throughput"
+    )
     ap.add_argument("--threads", type=int, default=2, help="torch and FAISS threads")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/retrieval_bench.json")
     args = ap.parse_args()
@@ -250,9 +367,17 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     faiss.omp_set_num_threads(args.threads)
     rng = np.random.default_rng(0)
-    report: dict = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "threads": args.threads,
-                                "load_avg_at_start": os.getloadavg(), "faiss": faiss.__version__},
-                    "ann": [], "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    report: dict = {
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "threads": args.threads,
+            "load_avg_at_start": os.getloadavg(),
+            "faiss": faiss.__version__,
+        },
+        "ann": [],
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
 
     def save() -> None:
@@ -272,7 +397,9 @@ def main() -> None:
         embedder = Embedder(default_embedding_model(), device="cpu")
         embedder.warm_up()
         if args.embed_sentences:
-            report["embedding_throughput_cpu"] = bench_embedding(embedder, rng, args.embed_sentences)
+            report["embedding_throughput_cpu"] = bench_embedding(
+                embedder, rng, args.embed_sentences
+            )
             save()
         if args.service_size:
             report["service"] = bench_service(args.service_size, embedder, rng)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,11 +33,17 @@ class SearchService:
         settings: defaults to ``get_settings()``.
         auto_sync: when the catalogue version moved past the saved index, update
             the index incrementally instead of refusing with a rebuild hint.
+        query_cache: how many query vectors to keep (a refinement such as "cheaper"
+            searches the same text again with other filters); 0 disables.
     """
 
-    def __init__(self, settings: Settings | None = None, *, auto_sync: bool = False) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, auto_sync: bool = False, query_cache: int = 256
+    ) -> None:
         self.settings = settings or get_settings()
         self.auto_sync = auto_sync
+        self.query_cache = query_cache
+        self._qvecs: OrderedDict[str, np.ndarray] = OrderedDict()
         self._embedder: Embedder | None = None
         self._index: HybridIndex | None = None
         self._version: int | None = None
@@ -45,10 +52,14 @@ class SearchService:
 
     @classmethod
     def from_index(
-        cls, index: HybridIndex, embedder: Embedder, settings: Settings | None = None
+        cls,
+        index: HybridIndex,
+        embedder: Embedder,
+        settings: Settings | None = None,
+        query_cache: int = 256,
     ) -> SearchService:
         """A service over an in-memory index (benchmarks, tests): no database, no version check."""
-        service = cls(settings)
+        service = cls(settings, query_cache=query_cache)
         service._index, service._embedder, service._version = index, embedder, -1
         service._checked_at = float("inf")
         return service
@@ -120,11 +131,25 @@ class SearchService:
             rows.append(row)
         return index.vectors[np.asarray(rows, dtype=np.int64)].reshape(len(rows), -1)
 
+    def _query_vector(self, text: str) -> np.ndarray:
+        with self._lock:
+            vec = self._qvecs.get(text)
+            if vec is not None:
+                self._qvecs.move_to_end(text)
+                return vec
+        vec = self.embedder.encode([text])[0]
+        if self.query_cache > 0:
+            with self._lock:
+                self._qvecs[text] = vec
+                while len(self._qvecs) > self.query_cache:
+                    self._qvecs.popitem(last=False)
+        return vec
+
     def search(self, query: RetrievalQuery) -> list[Candidate]:
         """Best ``query.k`` products satisfying ``query.filters`` (fused score, best first)."""
         index = self.index()
         text = query.text.strip()
-        qvec = self.embedder.encode([text])[0] if text else None
+        qvec = self._query_vector(text) if text else None
         hits = index.search(qvec, text, query.filters, query.k)
         out = []
         for h in hits:

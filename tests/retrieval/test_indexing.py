@@ -148,3 +148,19 @@ def test_index_from_another_tokenizer_or_model_is_refused(shop, fake_embedder):
     (directory / "manifest.json").write_text(json.dumps({**manifest, "tokenizer": "old"}))
     with pytest.raises(UserError, match="tokenizer 'old'.*aisle index build"):
         load_hybrid(directory)
+
+
+def test_repeated_query_text_is_encoded_once(shop, fake_embedder):
+    from retrieval.indexing import build_indexes
+    from retrieval.service import SearchService
+
+    build_indexes(progress=False)
+    service = SearchService(query_cache=2)
+    calls = fake_embedder.encode_calls
+    service.search(RetrievalQuery("running shoes"))
+    service.search(RetrievalQuery("running shoes", Filters(max_price=100)))  # "cheaper"
+    assert fake_embedder.encode_calls == calls + 1
+    service.search(RetrievalQuery("coffee"))
+    service.search(RetrievalQuery("tent"))  # evicts "running shoes"
+    service.search(RetrievalQuery("running shoes"))
+    assert fake_embedder.encode_calls == calls + 4
