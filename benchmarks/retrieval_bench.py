@@ -40,17 +40,17 @@ def unit(x: np.ndarray) -> np.ndarray:
 
 
 def make_vectors(
-    kind: str, n: int, dim: int, rng: np.random.Generator, centres: np.ndarray
+    kind: str, n: int, dim: int, rng: np.random.Generator, centres: np.ndarray, noise: float = 0.8
 ) -> np.ndarray:
     out = np.empty((n, dim), dtype=np.float32)
     for s in range(0, n, 100_000):  # chunked: 1M x 384 float64 would need 3 GB
         m = min(100_000, n - s)
-        noise = rng.standard_normal((m, dim), dtype=np.float32)
+        g = rng.standard_normal((m, dim), dtype=np.float32)
         if kind == "uniform":
-            out[s : s + m] = unit(noise)
+            out[s : s + m] = unit(g)
         else:
             out[s : s + m] = unit(
-                centres[rng.integers(len(centres), size=m)] + 0.8 * noise / np.sqrt(dim)
+                centres[rng.integers(len(centres), size=m)] + noise * g / np.sqrt(dim)
             )
     return out
 
@@ -123,11 +123,19 @@ def bench_approx(
     }
 
 
-def bench_size(n: int, kind: str, dim: int, n_queries: int, hnsw_max: int, rng) -> dict:
+def bench_size(
+    n: int, kind: str, dim: int, n_queries: int, hnsw_max: int, rng, noise: float = 0.8
+) -> dict:
     centres = unit(rng.standard_normal((1000, dim)))
-    x = make_vectors(kind, n, dim, rng, centres)
-    xq = make_vectors(kind, n_queries, dim, rng, centres)
-    out: dict = {"n": n, "dim": dim, "data": kind, "queries": n_queries, "indexes": []}
+    x = make_vectors(kind, n, dim, rng, centres, noise)
+    xq = make_vectors(kind, n_queries, dim, rng, centres, noise)
+    out: dict = {
+        "n": n,
+        "dim": dim,
+        "data": kind if kind == "uniform" else f"{kind} noise={noise}",
+        "queries": n_queries,
+        "indexes": [],
+    }
     t = time.perf_counter()
     flat = faiss.IndexFlatIP(dim)
     flat.add(x)
@@ -351,6 +359,12 @@ def main() -> None:
         "--hnsw-max", type=int, default=1_000_000, help="largest size to build HNSW for"
     )
     ap.add_argument("--dim", type=int, default=384)
+    ap.add_argument(
+        "--noise",
+        type=float,
+        default=0.8,
+        help="clustered data: noise norm around a centre (1 = centre norm)",
+    )
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument(
         "--service-size", type=int, default=100_000, help="0 skips the whole-search part"
@@ -388,7 +402,9 @@ def main() -> None:
             if kind == "uniform" and n > args.uniform_max:
                 continue
             print(f"ANN {kind} n={n}", file=sys.stderr, flush=True)
-            report["ann"].append(bench_size(n, kind, args.dim, args.queries, args.hnsw_max, rng))
+            report["ann"].append(
+                bench_size(n, kind, args.dim, args.queries, args.hnsw_max, rng, args.noise)
+            )
             save()
     if args.service_size or args.embed_sentences:
         from assistant.settings import default_embedding_model
