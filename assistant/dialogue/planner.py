@@ -85,14 +85,16 @@ def plan_action(
         return Plan("unsupported", f"{intent}: no store tool for it")
     if intent in SERVICE_INTENTS:
         return Plan("service", f"{intent} via store tools")
-    if service_entities and state.last_action in ("ask_auth", "clarify"):
-        return Plan("service", "details for the service request")
+    if service_entities and intent not in SHOPPING_ACTIONS:
+        return Plan("service", "order or account details")
     if intent in SHOPPING_ACTIONS:
         action = SHOPPING_ACTIONS[intent]
         if action == "search" and update and update.item and not update.constraints and not update.new_need:
             return Plan("product_question", "item reference: show the item")
         if action == "compare" and not state.last_shown:
             return Plan("search", "nothing shown yet to compare")
+        if action == "compare" and update and len(update.items) == 1:
+            return Plan("product_question", "one item referenced: show it")
         return Plan(action, intent)
     if continuing_shopping:
         if update.refinements or update.constraints:

@@ -172,9 +172,9 @@ def apply_shopping(
     if product:
         state.slots["product"] = str(product)
     # prices: the model's slots, else the text
-    lo, hi = slots.get("price_min"), slots.get("price_max")
+    lo, hi = price_bounds(text)  # explicit phrases ("under 50") read exactly; else the model's slots
     if lo is None and hi is None:
-        lo, hi = price_bounds(text)
+        lo, hi = slots.get("price_min"), slots.get("price_max")
     for name, value in (("price_min", lo), ("price_max", hi)):
         if value is not None:
             try:

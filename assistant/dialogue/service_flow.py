@@ -89,6 +89,8 @@ class ServiceFlow:
         if kind and (state.task is None or state.task.get("kind") != kind):
             keep = {"order_id": state.task["order_id"]} if state.task and state.task.get("order_id") else {}
             state.task = {"kind": kind, **keep}
+        if state.task is None and extract.order_id(text, slots):
+            state.task = {"kind": "status"}  # an order id alone: look the order up
         refusal = self.one_shopper(text, slots)
         if refusal:
             return refusal

@@ -56,7 +56,7 @@ def test_refinement_chain_and_item_questions(assistant, db):
     ordinal = "the second one" if len(r3.products) > 1 else "the first one"
     r4 = assistant.turn(ordinal, s)
     assert r4.action == "product_question" and r4.products[0]["id"] == second["id"]
-    assert f"{db.get(Product, second['id']).price:.2f}" in r4.reply
+    assert f"{db.get(Product, second['id']).price:,.2f}" in r4.reply
     r5 = assistant.turn("what material is it?", s)
     assert r5.action == "product_question"
     assert db.get(Product, second["id"]).attributes["material"] in r5.reply
@@ -72,7 +72,7 @@ def test_compare_exclusions_and_variety(assistant, db):
     assert r2.action == "compare"
     assert [p["id"] for p in r2.products] == [r1.products[0]["id"], r1.products[2]["id"]]
     for p in r2.products:
-        assert f"{db.get(Product, p['id']).price:.2f}" in r2.reply
+        assert f"{db.get(Product, p['id']).price:,.2f}" in r2.reply
     r3 = assistant.turn("show me different ones", s)
     assert r3.action == "search" and r3.products
     assert not {p["id"] for p in r3.products} & {p["id"] for p in r1.products}
@@ -217,7 +217,7 @@ def test_policy_answers_cite_the_passage(assistant):
 
 def test_turns_are_persisted_with_plan_scores_and_version(assistant, db):
     s = sid()
-    r = assistant.turn("a coffee maker under 200", s, user_id="shopper-9")
+    r = assistant.turn("a coffee maker under 300", s, user_id="shopper-9")
     msgs = db.scalars(select(Message).where(Message.session_id == s).order_by(Message.id)).all()
     assert [m.role for m in msgs] == ["user", "assistant"] and msgs[1].id == r.message_id
     bot = msgs[1]
