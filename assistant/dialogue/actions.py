@@ -136,6 +136,8 @@ class TurnRunner:
         if action == "decline_offer":
             state.offer = None
             return Outcome("Okay. Tell me what to change: price, colour, brand or the kind of product.", "clarify")
+        if action in ("search", "recommend") and "no_target" in update.note and update.refinements == ("not_one",):
+            return Outcome("Which one don't you want? Say \"not the second one\" or \"not the blue one\".", "clarify")
         if action in ("search", "recommend", "accept_offer"):
             if action == "accept_offer":
                 _relax(state)

@@ -39,7 +39,7 @@ _REFINEMENTS = {
     "cheaper": re.compile(r"\b(cheaper|less expensive|lower[- ]priced?|more affordable|too (expensive|pricey)|cheapest ones?)\b", re.I),
     "pricier": re.compile(r"\b(more expensive|pricier|higher[- ]end|more premium|fancier|better quality)\b", re.I),
     "not_brand": re.compile(r"\bnot (that|this|the same) brand\b|\b(another|other|a different) brand\b|\bno more of (that|this) brand\b", re.I),
-    "not_one": re.compile(r"\bnot (that|this) one\b|\b(don'?t|do not) (like|want) (that|this|it)\b|\bnot for me\b|\bexclude (that|this|it)\b", re.I),
+    "not_one": re.compile(r"\bnot (that|this|the [\w-]+) one\b|\b(don'?t|do not) (like|want) (that|this|it)\b|\bnot for me\b|\bexclude (that|this|it)\b", re.I),
     "different": re.compile(r"\b(different ones|something (else|different)|other (ones|options)|more variety|more diverse|show me others|different options|mix it up)\b", re.I),
 }  # fmt: skip
 
@@ -230,6 +230,8 @@ def _apply_refinements(
                 state.slots.pop("brand")
         else:
             notes.append("no_brand")
+    if "not_one" in refinements and not target and shown:
+        notes.append("no_target")
     if "not_one" in refinements and target:
         if target["id"] not in state.exclude_ids:
             state.exclude_ids.append(target["id"])

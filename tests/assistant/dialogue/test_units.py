@@ -130,3 +130,11 @@ def test_extract_service_entities():
     assert extract.payment_method("refund to my gift card", methods) == "gift_card_1"
     assert extract.payment_method("the visa ending 1234", methods) == "credit_card_9"
     assert norm_words("T-Shirts") == "t shirt"
+
+
+def test_not_that_one_excludes_the_referenced_item_only():
+    state = DialogueState(last_shown=[dict(p) for p in SHOWN])
+    update = apply_shopping(state, "search_products", {}, "not that one", VOCAB, 0.3)
+    assert state.exclude_ids == [] and "no_target" in update.note  # ambiguous: ask, exclude nothing
+    apply_shopping(state, "search_products", {}, "not the second one", VOCAB, 0.3)
+    assert state.exclude_ids == ["b"]
