@@ -156,3 +156,17 @@ def test_cli_stale_index_exits_2_with_hint(outdoor_store, minilm, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["search", "emergency shelter", "--k", "1", "--json"])
     assert json.loads(capsys.readouterr().out)["results"][0]["id"] == "X-900"
+
+
+@pytest.mark.slow
+def test_cli_eval_search(outdoor_store, minilm, capsys, tmp_path):
+    from assistant.cli import main
+
+    qrels = tmp_path / "qrels.csv"
+    qrels.write_text("query,id,grade\ntent,T-101,2\ntent,T-100,2\nspork,C-303,2\nheadlamp,L-400,2\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["eval", "search", "--qrels", str(qrels), "--k", "5"])
+    assert exit_info.value.code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"queries", "ndcg@10", "recall@5", "mrr"} and out["queries"] == 3
+    assert out["mrr"] == 1.0 and out["recall@5"] == 1.0  # every labelled product is found first
