@@ -38,8 +38,18 @@ class TrainingExample(TypedDict):
     source: str  # corrected | confirmed
 
 
-def training_examples(session: Session, include_confirmed: bool = True) -> list[TrainingExample]:
-    """Corrected (and, optionally, thumbs-up confirmed) shopper utterances, scrubbed."""
+CORRECTION_REPEATS = 8
+"""How many times each corrected utterance is listed: a handful of corrections among thousands
+of corpus examples is otherwise seen about once per epoch and barely moves the model."""
+
+
+def training_examples(
+    session: Session, include_confirmed: bool = True, corrected_repeats: int = CORRECTION_REPEATS
+) -> list[TrainingExample]:
+    """Corrected (and, optionally, thumbs-up confirmed) shopper utterances, scrubbed.
+
+    Each corrected example appears ``corrected_repeats`` times (oversampling), confirmed ones once.
+    """
     scrubber = Scrubber.from_session(session)
     found: dict[tuple[str, str | None], TrainingExample] = {}
     for conv in load_conversations(session):
@@ -62,7 +72,11 @@ def training_examples(session: Session, include_confirmed: bool = True) -> list[
                 if old is None or example["source"] == "corrected" or old["source"] == "confirmed":
                     found[key] = example
             previous = turn
-    examples = list(found.values())
+    examples = [
+        e
+        for e in found.values()
+        for _ in range(max(1, corrected_repeats) if e["source"] == "corrected" else 1)
+    ]
     logger.info(
         "%d training examples from feedback (%d corrected)",
         len(examples),
@@ -71,13 +85,17 @@ def training_examples(session: Session, include_confirmed: bool = True) -> list[
     return examples
 
 
-def feedback_training_examples(include_confirmed: bool = True) -> list[TrainingExample]:
+def feedback_training_examples(
+    include_confirmed: bool = True, corrected_repeats: int = CORRECTION_REPEATS
+) -> list[TrainingExample]:
     """``training_examples`` on the configured database, in its own read-only transaction
     (what ``aisle train dialogue --from-feedback`` passes as ``extra_examples``)."""
     from assistant.store.db import session_scope
 
     with session_scope() as session:
-        return training_examples(session, include_confirmed=include_confirmed)
+        return training_examples(
+            session, include_confirmed=include_confirmed, corrected_repeats=corrected_repeats
+        )
 
 
 def _example(turn, previous, bot, scrubber: Scrubber, source: str) -> TrainingExample:

@@ -2,7 +2,8 @@
 
     python -m assistant.feedback.retrain_experiment --home DIR [--max-steps N] [--out FILE]
 
-1. the first model: ``train_dialogue()`` on the shipped corpus (promoted: nothing is live);
+1. the first model: the live version, or ``train_dialogue()`` on the shipped corpus when
+   nothing is live (both trainings then use the same config and seed);
 2. the ``feedback`` half of ``data/feedback/realistic.tsv`` is chatted through the assistant;
    every misread message gets an agent's correction (``replay_corrections``); the corrections
    are written to ``data/feedback/corrections.jsonl``;
@@ -48,15 +49,20 @@ def run(max_steps: int | None, corrections_path: Path, progress: bool = True) ->
 
     started = time.perf_counter()
     config = TrainConfig(max_steps=max_steps)
-    first = train_dialogue(progress=progress, config=config)
-    logger.info("first model %s promoted=%s", first.version, first.promoted)
-    if not first.promoted:
-        registry.promote(first.version)
+    live = [v for v in registry.list_versions() if v["status"] == "live"]
+    if live:  # the home's first model is already there (``aisle init`` or an earlier run)
+        first_version = live[0]["version"]
+    else:
+        first = train_dialogue(progress=progress, config=config)
+        first_version = first.version
+        if not first.promoted:
+            registry.promote(first_version)
+    logger.info("first model %s", first_version)
 
     heldout = read_labelled(REALISTIC, "heldout")
     feedback_half = read_labelled(REALISTIC, "feedback")
-    before = evaluate_labelled(heldout, registry.load_version(first.version))
-    before_fb = evaluate_labelled(feedback_half, registry.load_version(first.version))
+    before = evaluate_labelled(heldout, registry.load_version(first_version))
+    before_fb = evaluate_labelled(feedback_half, registry.load_version(first_version))
 
     report = replay_corrections(feedback_half, Assistant().warm_up(), progress=progress)
     corrections_path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +77,7 @@ def run(max_steps: int | None, corrections_path: Path, progress: bool = True) ->
     after_fb = evaluate_labelled(feedback_half, registry.load_version(second.version))
     return {
         "config": {"max_steps": max_steps, "seed": config.seed, "epochs": config.epochs},
-        "first_version": first.version,
+        "first_version": first_version,
         "candidate_version": second.version,
         "promoted": second.promoted,
         "fixed_eval_set": {
@@ -82,6 +88,7 @@ def run(max_steps: int | None, corrections_path: Path, progress: bool = True) ->
         "feedback_examples": {
             "total": len(examples),
             "corrected": sum(e["source"] == "corrected" for e in examples),
+            "distinct": len({(e["text"], e["context"]) for e in examples}),
         },
         "heldout_realistic": {
             "before": {k: v for k, v in before.items() if k != "mistakes"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.feedback import TrainingExample, add_feedback, training_examples
+from assistant.feedback.examples import CORRECTION_REPEATS
 from tests.feedback.conftest import add_turns
 
 
@@ -23,7 +24,7 @@ def test_corrected_and_confirmed_examples(db):
     add_feedback(db, ids[3], rating="down", correction="complaint")
     add_feedback(db, ids[3], corrected_intent="track_order", author="agent")  # latest wins
     add_feedback(db, ids[5], rating="down")  # disliked, uncorrected: no example
-    got = sorted(training_examples(db), key=lambda e: e["text"])
+    got = sorted(training_examples(db, corrected_repeats=1), key=lambda e: e["text"])
     assert got == [
         TrainingExample(
             text="hi there",
@@ -51,7 +52,7 @@ def test_correction_beats_confirmation_of_same_text(db):
     b = add_turns(db, "b", [("user", "cancel  it", "deny"), ("assistant", "OK", "deny")])
     add_feedback(db, a[1], correction="cancel_order")
     add_feedback(db, b[1], rating="up")
-    got = training_examples(db)
+    got = training_examples(db, corrected_repeats=1)
     assert [(e["intent"], e["source"]) for e in got] == [("cancel_order", "corrected")]
     assert training_examples(db, include_confirmed=False)[0]["intent"] == "cancel_order"
 
@@ -67,7 +68,10 @@ def test_examples_are_what_the_dialogue_trainer_reads(db):
         ],
     )
     add_feedback(db, ids[1], correction="track_order")
-    (example,) = [corpus.coerce_example(e, source="feedback") for e in training_examples(db)]
+    (example,) = [
+        corpus.coerce_example(e, source="feedback")
+        for e in training_examples(db, corrected_repeats=1)
+    ]
     assert (example.text, example.intent, example.source) == (
         "where's my stuff",
         "track_order",
@@ -90,9 +94,28 @@ def test_intent_stored_on_the_reply_only(db):
     add_feedback(db, ids[1], rating="up")
     add_feedback(db, ids[3], correction="track_order")
     got = {
-        e["text"]: (e["intent"], e["previous_intent"], e["source"]) for e in training_examples(db)
+        e["text"]: (e["intent"], e["previous_intent"], e["source"])
+        for e in training_examples(db, corrected_repeats=1)
     }
     assert got == {
         "hello": ("greeting", None, "confirmed"),
         "where is it": ("track_order", "greeting", "corrected"),
     }
+
+
+def test_corrections_are_oversampled(db):
+    ids = add_turns(
+        db,
+        "s",
+        [
+            ("user", "hello", None),
+            ("assistant", "Hi!", "greeting"),
+            ("user", "where is it", None),
+            ("assistant", "Boots?", "search_products"),
+        ],
+    )
+    add_feedback(db, ids[1], rating="up")
+    add_feedback(db, ids[3], correction="track_order")
+    sources = sorted(e["source"] for e in training_examples(db, corrected_repeats=3))
+    assert sources == ["confirmed", "corrected", "corrected", "corrected"]
+    assert len(training_examples(db)) == 1 + CORRECTION_REPEATS

@@ -60,5 +60,5 @@ def test_replay_stores_corrections_that_training_examples_read(engine):
         assert [(r.rating, r.corrected_intent, r.author) for r in rows] == [
             ("down", "track_order", "agent")
         ]
-        examples = training_examples(s, include_confirmed=False)
+        examples = training_examples(s, include_confirmed=False, corrected_repeats=1)
     assert [(e["text"], e["intent"]) for e in examples] == [("where's my parcel", "track_order")]
