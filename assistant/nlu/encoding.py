@@ -135,8 +135,10 @@ def decode_spans(
             continue
         prefix, slot = tag.split("-", 1)
         slot_i = SLOT_NAMES.index(slot)
-        contiguous_word = cur is not None and start == cur[1]  # word piece of the same word
-        if cur is not None and cur[2] == slot_i and (prefix == "I" or contiguous_word):
+        # a word piece of the same word, or the next word of the same slot ("navy" "blue"):
+        # the tagger often says B twice where the span goes on
+        adjacent = cur is not None and (start == cur[1] or text[cur[1] : start].strip() == "")
+        if cur is not None and cur[2] == slot_i and (prefix == "I" or adjacent):
             cur[1] = end
         else:
             if cur:

@@ -28,7 +28,7 @@ TEMPLATE_COPIES = {
     "product_question": 8,
     "provide_info": 10,
 }
-LINE_COPIES = {"conversation": 5, "out_of_scope": 3}
+LINE_COPIES = {"conversation": 5, "out_of_scope": 3, "service": 4}
 CONTEXT_SHARE = 0.35
 
 
@@ -82,6 +82,9 @@ def generated_examples(data_dir: Path, vocab: Vocab, rng: random.Random) -> list
             out += _line_variants(
                 line, path.stem, LINE_COPIES["conversation"], rng, f"line:{path.stem}:{line}"
             )
+    for line in _lines(data_dir / "dialogue" / "service_extra.txt"):
+        intent, text = line.split("\t", 1)
+        out += _line_variants(text.strip(), intent.strip(), LINE_COPIES["service"], rng, f"line:{intent}:{text}")
     for line in _lines(data_dir / "dialogue" / "out_of_scope.txt"):
         out += _line_variants(
             line, OUT_OF_SCOPE, LINE_COPIES["out_of_scope"], rng, f"line:oos:{line}"
