@@ -84,7 +84,9 @@ def generated_examples(data_dir: Path, vocab: Vocab, rng: random.Random) -> list
             )
     for line in _lines(data_dir / "dialogue" / "service_extra.txt"):
         intent, text = line.split("\t", 1)
-        out += _line_variants(text.strip(), intent.strip(), LINE_COPIES["service"], rng, f"line:{intent}:{text}")
+        out += _line_variants(
+            text.strip(), intent.strip(), LINE_COPIES["service"], rng, f"line:{intent}:{text}"
+        )
     for line in _lines(data_dir / "dialogue" / "out_of_scope.txt"):
         out += _line_variants(
             line, OUT_OF_SCOPE, LINE_COPIES["out_of_scope"], rng, f"line:oos:{line}"
