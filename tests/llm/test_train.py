@@ -11,8 +11,6 @@ from assistant.errors import UserError
 from assistant.llm import LLMTrainConfig, train_llm
 from assistant.llm.lora import detect_target_modules
 
-pytestmark = pytest.mark.slow
-
 
 def _completion_logprob(model, tok, prompt: str, completion: str) -> float:
     """Sum of log p(completion tokens | chat prompt), computed directly with the model."""
