@@ -63,6 +63,7 @@ _MONEY_MARK = re.compile(
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 ORDER_ID = re.compile(r"(?<![A-Za-z0-9])#?\s?[Ww](\d{7})\b")
+SIZE_CUE = re.compile(r"\bsize\s+(xxs|xs|s|m|l|xl|xxl|xxxl|\d{1,2}(?:\.5)?)\b", re.I)
 ZIP_CUE = re.compile(
     r"\b(?:zip|zipcode|zip code|postal code|postcode|post code)\b\D{0,12}(\d{5})\b", re.I
 )
@@ -247,6 +248,9 @@ def normalize_slots(
         slots["email"] = m.group(0).lower()
     if "order_id" not in slots and (m := ORDER_ID.search(text)):
         slots["order_id"] = f"#W{m.group(1)}"
+    if "size" not in slots and (m := SIZE_CUE.search(text)):
+        low = m.group(1).lower()
+        slots["size"] = low.upper() if low in _CAPS_SIZES else low
     if "zip" not in slots and (m := ZIP_CUE.search(text)):
         slots["zip"] = m.group(1)
     return slots

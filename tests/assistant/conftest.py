@@ -7,6 +7,8 @@ caches it under ``.pytest_cache/aisle-dialogue-<corpus hash>/``; later runs load
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,7 +35,10 @@ def dialogue_model(request):
             version=f"test-{corpus.hash}", data_hash=corpus.hash,
         )  # fmt: skip
         model.meta.metrics = facts
-        tmp = folder.with_name(folder.name + ".tmp")
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
         model.save(tmp)
-        tmp.rename(folder)
+        try:
+            tmp.rename(folder)
+        except OSError:  # another test process saved it first
+            shutil.rmtree(tmp, ignore_errors=True)
     return DialogueModel.load(folder)

@@ -28,7 +28,7 @@ TEMPLATE_COPIES = {
     "product_question": 8,
     "provide_info": 10,
 }
-LINE_COPIES = {"conversation": 5, "out_of_scope": 3, "service": 4}
+LINE_COPIES = {"conversation": 6, "out_of_scope": 3, "service": 4}
 CONTEXT_SHARE = 0.35
 
 

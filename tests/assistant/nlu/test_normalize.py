@@ -92,3 +92,9 @@ def test_options_sizes_quantity_and_swap():
     assert slots["option"] == {"waterproof": "waterproof"}
     assert slots["size"] == "M"
     assert (slots["price_min"], slots["price_max"]) == (60.0, 80.0)
+
+
+def test_size_backstop():
+    assert normalize_slots("blue shirt size m please", [])["size"] == "M"
+    assert normalize_slots("boots in size 10.5", [])["size"] == "10.5"
+    assert "size" not in normalize_slots("what size is it", [])
