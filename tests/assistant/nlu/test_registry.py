@@ -138,3 +138,13 @@ def test_no_live_model_is_a_clear_error(engine):
 
     with pytest.raises(UserError, match="aisle init"):
         registry.load_live_model()
+
+
+def test_ensure_default_model_trains_once(tiny_home, monkeypatch):
+    from assistant.nlu import registry, training
+
+    monkeypatch.setattr(training, "DEFAULT_CONFIG", UNTRAINED)
+    first = registry.ensure_default_model(tiny_home, progress=False)
+    assert registry.list_versions(tiny_home)[0]["status"] == "live"
+    assert registry.ensure_default_model(tiny_home, progress=False) == first
+    assert len(registry.list_versions(tiny_home)) == 1
