@@ -3,10 +3,10 @@
 A filtered query returns the best k rows that satisfy the filter:
 
 * the filter is a numpy mask over the columnar table (exact);
-* dense top-P: the FAISS index when nothing is filtered; with a filter, either an
-  over-fetch from an approximate index (when the filter keeps enough rows) or an
-  exact inner product over the matching rows (always for the flat index, and
-  whenever the over-fetch would not surely hold P matches);
+* dense top-P: the FAISS index when nothing is filtered; with a filter that keeps
+  many rows, the approximate index searched with the mask as a FAISS ID selector;
+  otherwise (few matching rows, the flat index, or the selector search finding
+  fewer than P) an exact inner product over exactly the matching rows;
 * lexical top-P: BM25 scores of every row, masked, top-P among those > 0;
 * reciprocal rank fusion of both lists; ties by dense score, then row.
 """
@@ -14,7 +14,6 @@ A filtered query returns the best k rows that satisfy the filter:
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +27,7 @@ from retrieval.vector_index import VectorIndex, dot, exact_topk, top_k
 logger = logging.getLogger(__name__)
 
 MIN_POOL = 50
-MAX_OVERFETCH = 4096
+EXACT_SUBSET_MAX = 10_000  # filters keeping at most this many rows are scored exactly
 
 
 def pool_size(k: int) -> int:
@@ -55,12 +54,14 @@ class HybridIndex:
         lexical: LexicalIndex,
         *,
         lexical_weight: float = 1.0,
+        exact_subset_max: int = EXACT_SUBSET_MAX,
     ) -> None:
         self.table = table
         self.vectors = vectors
         self.dense = dense
         self.lexical = lexical
         self.lexical_weight = lexical_weight
+        self.exact_subset_max = exact_subset_max
 
     def filter_mask(self, filters: Filters) -> np.ndarray | None:
         """``None`` when every stored row is eligible (nothing filtered, nothing removed)."""
@@ -82,15 +83,11 @@ class HybridIndex:
         n_match = int(mask.sum())
         if n_match == 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        if not self.dense.exact:
-            fetch = math.ceil(p * n / n_match * 1.5) + p
-            if fetch <= MAX_OVERFETCH:
-                scores, rows = self.dense.search(qvec[None, :], fetch)
-                rows = rows[0]
-                ok = rows >= 0
-                ok[ok] = mask[rows[ok]]
-                if ok.sum() >= min(p, n_match):
-                    return scores[0][ok][:p], rows[ok][:p].astype(np.int64)
+        if not self.dense.exact and n_match > self.exact_subset_max:
+            scores, rows = self.dense.search(qvec[None, :], p, mask=mask)
+            ok = rows[0] >= 0
+            if ok.sum() >= min(p, n_match):
+                return scores[0][ok], rows[0][ok].astype(np.int64)
         rows = np.flatnonzero(mask)
         if n_match > n // 2:
             return top_k(dot(self.vectors, qvec)[rows], rows, p)

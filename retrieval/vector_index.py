@@ -80,15 +80,34 @@ class VectorIndex:
         index.nprobe = min(nlist, 32)
         return index
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` rows per query; with ``mask [ntotal]`` only rows where it is True.
+
+        The mask is a FAISS ``IDSelectorBitmap``: HNSW walks the whole graph but keeps
+        only selected rows, so a filter needs no over-fetching.
+        """
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         k = min(k, self.ntotal)
         if k <= 0:
             empty = np.zeros((len(queries), 0))
             return empty.astype(np.float32), empty.astype(np.int64)
+        if mask is None:
+            if self.kind == "hnsw":
+                self.index.hnsw.efSearch = max(self.ef_search, k)
+            return self.index.search(queries, k)
+        bits = np.packbits(np.asarray(mask, dtype=bool)[: self.ntotal], bitorder="little")
+        sel = faiss.IDSelectorBitmap(self.ntotal, faiss.swig_ptr(bits))
         if self.kind == "hnsw":
-            self.index.hnsw.efSearch = max(self.ef_search, k)
-        return self.index.search(queries, k)
+            params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(self.ef_search, k))
+        elif self.kind == "ivfpq":
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=self.index.nprobe)
+        else:
+            params = faiss.SearchParameters(sel=sel)
+        scores, rows = self.index.search(queries, k, params=params)
+        del bits  # the selector points into it until here
+        return scores, rows
 
     def save(self, path: Path) -> None:
         faiss.write_index(self.index, str(path))
