@@ -11,12 +11,10 @@ app.add_typer(train_app, name="train")
 
 
 def _feedback_examples() -> list:
-    """Training examples from stored feedback (``assistant.feedback.training_examples``)."""
-    from assistant.feedback import training_examples
-    from assistant.store.db import session_scope
+    """Corrected / confirmed utterances from stored feedback, scrubbed (issue 7)."""
+    from assistant.feedback import feedback_training_examples
 
-    with session_scope() as session:
-        return list(training_examples(session))
+    return list(feedback_training_examples())
 
 
 @train_app.command("dialogue")
