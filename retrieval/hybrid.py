@@ -27,7 +27,7 @@ from retrieval.vector_index import VectorIndex, dot, exact_topk, top_k
 logger = logging.getLogger(__name__)
 
 MIN_POOL = 50
-EXACT_SUBSET_MAX = 10_000  # filters keeping at most this many rows are scored exactly
+EXACT_SUBSET_MAX = 3_000  # filters keeping at most this many rows are scored exactly
 
 
 def pool_size(k: int) -> int:

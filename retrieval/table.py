@@ -87,7 +87,9 @@ class _Codes:
         if self._rows_np is None:
             self._rows_np = np.asarray(self.rows, dtype=np.int64)
             self._codes_np = np.asarray(self.codes, dtype=np.int64)
-        hit = np.isin(self._codes_np, np.asarray(wanted, dtype=np.int64))
+        lut = np.zeros(len(self.vocab), dtype=bool)
+        lut[wanted] = True
+        hit = lut[self._codes_np]
         out[self._rows_np[hit]] = True
         return out
 
