@@ -20,9 +20,12 @@ import logging
 import os
 import platform
 import statistics
+import sys
 import time
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
 logger = logging.getLogger("turn_latency")
 

@@ -65,11 +65,11 @@ class TurnRunner:
         if clean.injection:
             return Outcome(REFUSE_TEXT, "refuse", plan={"action": "refuse", "reason": "instructions inside the message"})
         text = clean.text
-        refusal = ServiceFlow(db, state, load_vocabulary(db)).one_shopper(text, u.slots)
+        vocab = load_vocabulary(db)
+        refusal = ServiceFlow(db, state, vocab).one_shopper(text, u.slots)
         if refusal is not None:  # another shopper's account: refused whatever the intent
             state.pending = None
             return Outcome(refusal.text, refusal.action, plan={"action": "refuse", "reason": "another shopper"})
-        vocab = load_vocabulary(db)
         shop = state.copy()
         update = apply_shopping(shop, u.intent, u.slots, text, vocab, self.settings.diversity)
         entities = bool(
@@ -90,7 +90,7 @@ class TurnRunner:
             fresh = update.new_need or not state.last_query or (u.intent == "recommend" and not update.refinements)
             if plan.action in ("search", "recommend") and fresh:
                 state.last_query = text
-        out = self._dispatch(db, chat, state, plan, text, u, update, dry_run)
+        out = self._dispatch(db, chat, state, plan, text, u, update, dry_run, vocab)
         if plan.action in SHOPPING and "no_brand" in update.note:
             note += "These products don't list a brand, so I can't filter by brand. "
         out.reply = note + out.reply
@@ -101,9 +101,9 @@ class TurnRunner:
         return out
 
     # ------------------------------------------------------------------ dispatch
-    def _dispatch(self, db, chat, state, plan: Plan, text, u, update, dry_run) -> Outcome:
+    def _dispatch(self, db, chat, state, plan: Plan, text, u, update, dry_run, vocab) -> Outcome:
         action = plan.action
-        flow = ServiceFlow(db, state, load_vocabulary(db))
+        flow = ServiceFlow(db, state, vocab)
         if action == "confirm_yes":
             if dry_run:
                 p, state.pending = state.pending, None
