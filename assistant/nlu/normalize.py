@@ -126,7 +126,7 @@ def parse_prices(text: str) -> dict[str, float]:
     """Regex reading of money constraints in ``text`` -> ``{"price_min": .., "price_max": ..}``."""
     out: dict[str, float] = {}
     m = _RANGE.search(text)
-    if m and (_MONEY_MARK.search(text) or re.search(r"\bbetween\b|\brange\b", text, re.I)):
+    if m and re.search(r"\$|usd|dollar|buck|^between|^from|range", m.group(0), re.I):
         a, b = parse_number(m.group(1)), parse_number(m.group(2))
         if a is not None and b is not None and a != b:
             out["price_min"], out["price_max"] = min(a, b), max(a, b)
@@ -235,6 +235,8 @@ def normalize_slots(
         else:  # product, category, color, material
             slots[slot] = raw.lower() if slot != "product" else raw
     backstop = parse_prices(text)
+    if len(backstop) == 2 and set(prices.values()) <= set(backstop.values()):
+        prices = dict(backstop)  # an explicit range ("between $20 and $30") read by the regex wins
     for key, value in backstop.items():
         prices.setdefault(key, value)
     if (

@@ -98,3 +98,13 @@ def test_size_backstop():
     assert normalize_slots("blue shirt size m please", [])["size"] == "M"
     assert normalize_slots("boots in size 10.5", [])["size"] == "10.5"
     assert "size" not in normalize_slots("what size is it", [])
+
+
+def test_explicit_range_overrides_partial_tagging():
+    text = "any laptops between $800 and $1200"
+    # the tagger marked "between $800" as a ceiling and missed "$1200"
+    slots = normalize_slots(text, [Span(12, 24, "price_max")])
+    assert (slots["price_min"], slots["price_max"]) == (800.0, 1200.0)
+    # a range of sizes is not a price range
+    slots = normalize_slots("boots size 8-10 under $50", [Span(16, 25, "price_max")])
+    assert slots == {"price_max": 50.0, "size": "8"}
