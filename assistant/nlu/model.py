@@ -51,7 +51,9 @@ class JointModel(nn.Module):
         hidden = self.encoder(
             input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
         ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        # pool over the utterance only (segment A): the context informs it through attention
+        # but cannot outweigh a short answer such as "yes"
+        mask = (attention_mask * (token_type_ids == 0)).unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return self.intent_head(self.dropout(pooled)), self.slot_head(self.dropout(hidden))
 

@@ -228,7 +228,8 @@ def normalize_slots(
             slots["brand"] = brand_map.get(raw.lower(), raw)
         elif slot == "size":
             low = raw.lower().removeprefix("size ").strip()
-            slots["size"] = low.upper() if low in _CAPS_SIZES else low
+            if low not in {"size", "sizes", "sized"}:
+                slots["size"] = low.upper() if low in _CAPS_SIZES else low
         elif slot == "option":
             name = option_names.get(raw.lower(), "feature")
             slots.setdefault("option", {})[name] = raw

@@ -20,7 +20,7 @@ from assistant.nlu.corpus.vocab import Vocab, load_vocab
 from assistant.nlu.labels import OUT_OF_SCOPE
 from assistant.settings import DATA_DIR
 
-CORPUS_VERSION = "1"
+CORPUS_VERSION = "2"  # bump when the model or corpus code changes (keys the test cache)
 TEMPLATE_COPIES = {
     "search_products": 7,
     "recommend": 8,
