@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "turn_latency.json"
     )
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest per turn on a shared 2-core CPU)")
     args = parser.parse_args(argv)
     if args.home is not None:
         os.environ["AISLE_HOME"] = str(args.home)
