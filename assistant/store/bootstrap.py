@@ -51,14 +51,8 @@ class InitSummary:
         return out
 
 
-def _load(module: str, function: str) -> Callable[..., Any] | None:
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as err:
-        if err.name is not None and module.startswith(err.name):
-            return None
-        raise
-    return getattr(mod, function, None)
+def _load(module: str, function: str) -> Callable[..., Any]:
+    return getattr(importlib.import_module(module), function)
 
 
 def run_init(
@@ -84,12 +78,7 @@ def run_init(
         summary.catalog_version = catalog_version(session)
         summary.products = int(session.scalar(select(func.count()).select_from(Product)) or 0)
     for label, module, function in LATER_STEPS:
-        fn = _load(module, function)
-        if fn is None:
-            logger.warning("%s not available yet (%s.%s missing), skipped", label, module, function)
-            summary.steps[label] = "not available yet (skipped)"
-            continue
-        result = fn(settings=settings, progress=progress)
+        result = _load(module, function)(settings=settings, progress=progress)
         summary.steps[label] = "ready" if result is None else str(result)[:120]
     summary.seconds = time.perf_counter() - start
     return summary
