@@ -8,6 +8,7 @@ state, the plan, the products shown with their scores, the model version and the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.dialogue.actions import TurnRunner
+from assistant.dialogue.refine import price_bounds
 from assistant.dialogue.safety import CleanMessage, clean_message, for_understanding
 from assistant.dialogue.shopping import ShoppingEngine
 from assistant.dialogue.state import DialogueState
@@ -209,7 +211,18 @@ class Assistant:
             return Understanding(intent="out_of_scope", confidence=0.0, model_version=chat.model_version)
         model = self.model_for(chat.model_version)
         # context: the previous assistant reply (what the model was trained with)
-        return model.predict([for_understanding(clean.text)], contexts=[state.last_reply or None])[0]
+        u = model.predict([for_understanding(clean.text)], contexts=[state.last_reply or None])[0]
+        return _exact_prices(u, clean.text)
+
+
+def _exact_prices(u: Understanding, text: str) -> Understanding:
+    """Explicit price phrases ("under 60", "between 20 and 30") override the model's price slots."""
+    lo, hi = price_bounds(text)
+    if lo is None and hi is None:
+        return u
+    slots = {k: v for k, v in u.slots.items() if k not in ("price_min", "price_max")}
+    slots.update({k: v for k, v in (("price_min", lo), ("price_max", hi)) if v is not None})
+    return dataclasses.replace(u, slots=slots)
 
 
 def _jsonable(value: Any) -> Any:

@@ -87,6 +87,8 @@ def plan_action(
         return Plan("service", f"{intent} via store tools")
     if service_entities and intent not in SHOPPING_ACTIONS:
         return Plan("service", "order or account details")
+    if update and update.refinements and state.last_shown and intent not in ("search_products", "recommend"):
+        return Plan("search", f"refinement {'/'.join(update.refinements)} of the shown products")
     if intent in SHOPPING_ACTIONS:
         action = SHOPPING_ACTIONS[intent]
         if action == "search" and update and update.item and not update.constraints and not update.new_need:
