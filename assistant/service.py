@@ -67,6 +67,10 @@ class Assistant:
         return self._policy
 
     def warm_up(self) -> Assistant:
+        if self.settings.torch_threads:
+            import torch
+
+            torch.set_num_threads(self.settings.torch_threads)
         self.model_for(None)
         self.shopping.warm_up()
         self.policy.warm_up()
@@ -76,6 +80,15 @@ class Assistant:
         """The dialogue model of ``version`` (``None`` = the live one, which may change), loaded once."""
         if self._fixed_model is not None:
             return self._fixed_model
+        if self.settings.dialogue_backend != "default":
+            # A generative backend (hf | openai) serves every session; it falls back to
+            # the live default model per utterance on invalid output. Built once.
+            with self._lock:
+                if "generative" not in self._models:
+                    from assistant.nlu.generative import load_understander
+
+                    self._models["generative"] = load_understander(self.settings)
+                return self._models["generative"]
         if version is None:
             from assistant.nlu import registry
 

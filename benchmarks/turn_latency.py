@@ -91,9 +91,9 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     if args.home is not None:
         os.environ["AISLE_HOME"] = str(args.home)
+    os.environ["AISLE_TORCH_THREADS"] = str(args.threads)  # applied by Assistant.warm_up
     import torch
 
-    torch.set_num_threads(args.threads)
     from assistant.service import Assistant
     from assistant.settings import get_settings
     from assistant.store.db import session_factory

@@ -57,3 +57,17 @@ def catalog_import(
         f"{report.unchanged} unchanged, {report.removed} removed; catalogue version {report.version}",
         err=True,
     )
+    _sync_search_index()
+
+
+def _sync_search_index() -> None:
+    """Bring an existing search index up to the new catalogue incrementally (no full rebuild)."""
+    from assistant.settings import get_settings
+    from retrieval.indexing import read_manifest, sync_indexes
+
+    settings = get_settings()
+    if read_manifest(settings.index_dir / "products") is None:
+        typer.echo("no search index yet: run `aisle index build` to make the catalogue searchable", err=True)
+        return
+    changes = sync_indexes(settings, progress=True)
+    typer.echo(f"search index updated: {changes}", err=True)
