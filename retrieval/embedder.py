@@ -8,6 +8,7 @@ product is cosine similarity.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -22,6 +23,26 @@ logger = logging.getLogger(__name__)
 
 _MODELS: dict[tuple[str, str], Any] = {}
 _LOCK = threading.Lock()
+
+
+def model_key(path: str) -> str:
+    """A key for the model at ``path`` that survives reinstalling it elsewhere.
+
+    A local folder is named by its folder name plus a hash of its configuration files
+    and the names and sizes of its weight files, so the same model installed in another
+    virtual environment reuses the saved index and embedding cache. A hub name is its
+    own key.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        return path
+    digest = hashlib.sha256()
+    for name in ("config.json", "modules.json", "sentence_bert_config.json", "tokenizer.json"):
+        if (folder / name).is_file():
+            digest.update((folder / name).read_bytes())
+    for weights in sorted([*folder.glob("*.safetensors"), *folder.glob("*.bin")]):
+        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
+    return f"{folder.name}@{digest.hexdigest()[:16]}"
 
 
 def load_model(path: str, device: str) -> Any:
@@ -94,8 +115,8 @@ class Embedder:
 
     @property
     def model_key(self) -> str:
-        """Name that identifies the model in cache keys (its path's folder name + path)."""
-        return self.model_path
+        """Name that identifies the model in cache keys and index manifests."""
+        return model_key(self.model_path)
 
     @property
     def dim(self) -> int:
