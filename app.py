@@ -326,8 +326,18 @@ with demo.route("Dashboard", "/dashboard"):
 
 
 def launch(host: str | None = None, port: int | None = None, **kwargs: Any) -> Any:
-    """Start the server (blocking unless ``prevent_thread_lock=True``)."""
+    """Start the server (blocking unless ``prevent_thread_lock=True``).
+
+    On a home that was never set up, runs ``aisle init`` first (demo store, indexes,
+    default dialogue model trained with a progress bar).
+    """
+    from assistant.store.bootstrap import needs_init, run_init
+
     settings = get_settings()
+    if needs_init(settings):
+        logger.warning("first run in %s: setting up (aisle init)", settings.home)
+        for line in run_init(settings, progress=True).lines():
+            logger.warning(line)
     chat.warm_up_in_background()
     return demo.queue(default_concurrency_limit=8).launch(
         server_name=host or settings.host,

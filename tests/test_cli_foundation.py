@@ -191,3 +191,20 @@ def test_python_dash_m_assistant(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "init" in proc.stdout and "catalog" in proc.stdout
+
+
+def test_needs_init_until_schema_index_and_live_model_exist(aisle_home, no_later_steps):
+    from assistant.store.db import get_engine, session_scope
+    from assistant.store.models import ModelVersion
+
+    settings = get_settings()
+    assert bootstrap.needs_init(settings)  # nothing at all
+    bootstrap.run_init(settings, demo=False, progress=False)
+    assert bootstrap.needs_init(settings)  # schema only
+    manifest = settings.index_dir / "products" / "manifest.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text("{}")
+    assert bootstrap.needs_init(settings)  # no live dialogue model yet
+    with session_scope(get_engine(settings.db_url)) as s:
+        s.add(ModelVersion(id="v1", path=str(aisle_home / "models" / "v1"), status="live"))
+    assert not bootstrap.needs_init(settings)

@@ -82,3 +82,26 @@ def run_init(
         summary.steps[label] = "ready" if result is None else str(result)[:120]
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def needs_init(settings: Settings | None = None) -> bool:
+    """True when the home lacks what the app needs: schema at head, a product index, a
+    live dialogue model. Cheap: reads the revision, a manifest and one row."""
+    from sqlalchemy import select
+
+    from assistant.store.db import get_engine, session_scope
+    from assistant.store.migrate import current_revision, head_revision
+    from assistant.store.models import ModelVersion
+    from retrieval.indexing import read_manifest
+
+    settings = settings or get_settings()
+    if settings.database_url is None and not (settings.home / "aisle.db").exists():
+        return True
+    engine = get_engine(settings.db_url)
+    if current_revision(engine=engine) != head_revision():
+        return True
+    if read_manifest(settings.index_dir / "products") is None:
+        return True
+    with session_scope(engine) as session:
+        live = session.scalar(select(ModelVersion.id).where(ModelVersion.status == "live"))
+    return live is None
