@@ -1,0 +1,25 @@
+# The two commands of the README:
+#   make app    install into .venv (first time), set up the demo store, serve on :7860
+#   make test   install into .venv (first time), run the whole test suite
+# PYTHON picks the interpreter (3.11+); VENV the environment folder.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: app test install
+
+$(BIN)/.aisle-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install --quiet "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,llm]"
+	touch $@
+
+install: $(BIN)/.aisle-installed
+
+app: install
+	$(BIN)/aisle serve
+
+test: install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
