@@ -12,6 +12,8 @@ import math
 
 import torch
 
+from ranker.batching import as_batch
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["mmr"]
@@ -35,18 +37,7 @@ def mmr(
         raise ValueError(f"k must be a positive integer, got {k!r}")
     if not 0.0 <= trade_off <= 1.0:
         raise ValueError(f"trade_off must be in [0, 1], got {trade_off!r}")
-    if relevance.dim() == 1:
-        relevance = relevance.unsqueeze(0)
-    if embeddings.dim() == 2:
-        embeddings = embeddings.unsqueeze(0)
-    if embeddings.dim() != 3 or relevance.shape != embeddings.shape[:2] or relevance.shape[1] == 0:
-        raise ValueError(
-            f"relevance [B, N] and embeddings [B, N, D] must agree, got {tuple(relevance.shape)} "
-            f"and {tuple(embeddings.shape)}"
-        )
-    if not embeddings.is_floating_point():
-        embeddings = embeddings.float()
-    feats = torch.nn.functional.normalize(embeddings, dim=-1)
+    relevance, feats = as_batch(relevance, embeddings)
     rel = relevance.to(feats.dtype)
     bsz, n = rel.shape
     rows = torch.arange(bsz, device=rel.device)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ranker.batching import as_batch
 from ranker.dpp import (
     Array,
     Backend,
@@ -91,19 +92,8 @@ def greedy_dpp_tradeoff(
         LongTensor [B, k]: indices in selection order, ``-1`` padded.
     """
     _check_k(k, window)
-    if relevance.dim() == 1:
-        relevance = relevance.unsqueeze(0)
-    if embeddings.dim() == 2:
-        embeddings = embeddings.unsqueeze(0)
-    if embeddings.dim() != 3 or relevance.shape != embeddings.shape[:2] or relevance.shape[1] == 0:
-        raise ValueError(
-            f"relevance [B, N] and embeddings [B, N, D] must agree, got {tuple(relevance.shape)} "
-            f"and {tuple(embeddings.shape)}"
-        )
-    if not embeddings.is_floating_point():
-        embeddings = embeddings.float()
-    device = embeddings.device
-    feats = torch.nn.functional.normalize(embeddings, dim=-1)
+    relevance, feats = as_batch(relevance, embeddings)
+    device = feats.device
     logq = (2.0 * tradeoff_alpha(theta)) * relevance.to(device=device, dtype=feats.dtype)
     if _use_numpy(feats, backend):
         feats, logq = feats.detach().numpy(), logq.detach().numpy()
