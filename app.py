@@ -326,18 +326,8 @@ with demo.route("Dashboard", "/dashboard"):
 
 
 def launch(host: str | None = None, port: int | None = None, **kwargs: Any) -> Any:
-    """Start the server (blocking unless ``prevent_thread_lock=True``).
-
-    On a home that was never set up, runs ``aisle init`` first (demo store, indexes,
-    default dialogue model trained with a progress bar).
-    """
-    from assistant.store.bootstrap import needs_init, run_init
-
+    """Start the server (blocking unless ``prevent_thread_lock=True``)."""
     settings = get_settings()
-    if needs_init(settings):
-        logger.warning("first run in %s: setting up (aisle init)", settings.home)
-        for line in run_init(settings, progress=True).lines():
-            logger.warning(line)
     chat.warm_up_in_background()
     return demo.queue(default_concurrency_limit=8).launch(
         server_name=host or settings.host,
@@ -349,5 +339,8 @@ def launch(host: str | None = None, port: int | None = None, **kwargs: Any) -> A
 
 
 if __name__ == "__main__":
+    from assistant.store.bootstrap import prepare_home
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    prepare_home()
     launch()

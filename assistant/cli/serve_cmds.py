@@ -43,8 +43,10 @@ def serve(
     if port is not None and not 1 <= port <= 65535:
         raise UserError(f"--port {port}: use a port between 1 and 65535")
     from assistant.settings import get_settings
+    from assistant.store.bootstrap import prepare_home
 
     settings = get_settings()
+    prepare_home(settings)  # a fresh home is set up first (aisle init), with progress bars
     module = load_app_module()
     typer.echo(
         f"Aisle on http://{host or settings.host}:{port or settings.port} "

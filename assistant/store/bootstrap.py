@@ -105,3 +105,17 @@ def needs_init(settings: Settings | None = None) -> bool:
     with session_scope(engine) as session:
         live = session.scalar(select(ModelVersion.id).where(ModelVersion.status == "live"))
     return live is None
+
+
+def prepare_home(settings: Settings | None = None) -> InitSummary | None:
+    """First run of the app: ``aisle init`` (with progress bars) when ``needs_init``."""
+    settings = settings or get_settings()
+    if not needs_init(settings):
+        return None
+    logger.warning(
+        "first run in %s: setting up the store, indexes and dialogue model", settings.home
+    )
+    summary = run_init(settings, progress=True)
+    for line in summary.lines():
+        logger.warning(line)
+    return summary
