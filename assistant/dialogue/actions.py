@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from assistant.dialogue import extract, respond
 from assistant.dialogue.planner import Plan, plan_action
-from assistant.dialogue.refine import apply_shopping
+from assistant.dialogue.refine import apply_shopping, ordinals
 from assistant.dialogue.safety import CleanMessage
 from assistant.dialogue.service_flow import FlowReply, ServiceFlow
 from assistant.dialogue.shopping import ShoppingEngine
@@ -149,7 +149,10 @@ class TurnRunner:
             state.focus_id = None
             return Outcome(respond.compare_table(items), "compare", products=[_public(p) for p in items])
         if action == "product_question":
-            item = update.item or state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+            named_missing = update.item is None and bool(ordinals(text))  # "the second one" of one shown
+            item = None if named_missing else (
+                update.item or state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+            )
             if item is None:
                 if state.last_shown:
                     return Outcome(f"I showed {len(state.last_shown)} product(s); which one do you mean? "

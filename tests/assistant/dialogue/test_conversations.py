@@ -255,3 +255,17 @@ def test_guard_never_shows_a_product_over_the_ceiling(assistant, db):
 @pytest.mark.parametrize("text", ["hello", "thanks a lot!"])
 def test_small_talk(assistant, text):
     assert assistant.turn(text, sid()).action == "smalltalk"
+
+
+def test_ordinal_beyond_the_shown_list_asks_instead_of_guessing(assistant, db):
+    s = sid()
+    r1 = assistant.turn("show me t-shirts", s)
+    assert r1.products
+    beyond = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"][
+        len(r1.products)
+    ] if len(r1.products) < 10 else None
+    if beyond is None:
+        pytest.skip("ten products shown: no ordinal word beyond the list")
+    r2 = assistant.turn(f"what material is the {beyond} one?", s)
+    assert r2.action == "clarify" and not r2.products
+    assert f"I showed {len(r1.products)} product" in r2.reply
