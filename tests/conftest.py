@@ -29,8 +29,8 @@ def aisle_home(tmp_path, monkeypatch):
 @pytest.fixture()
 def engine(aisle_home):
     """A SQLite engine in a fresh home with the schema created."""
-    from assistant.store.db import Base, get_engine
     from assistant.store import models  # noqa: F401
+    from assistant.store.db import Base, get_engine
 
     eng = get_engine()
     Base.metadata.create_all(eng)

@@ -11,7 +11,6 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -28,7 +27,7 @@ app = typer.Typer(
 
 @app.callback()
 def _global(
-    home: Optional[Path] = typer.Option(
+    home: Path | None = typer.Option(
         None, "--home", help="Folder for all state (database, indexes, models). Env: AISLE_HOME."
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details."),
