@@ -132,7 +132,7 @@ class Assistant:
                     intent="out_of_scope", confidence=0.0, action="waiting_for_agent", handoff=bool(chat.handoff),
                 )
             if diversity is not None:
-                state.diversity = min(1.0, max(0.0, float(diversity)))
+                state.diversity = state.preferred_diversity = min(1.0, max(0.0, float(diversity)))
             u = self._understand(chat, state, clean)
             outcome = TurnRunner(self.settings, self.shopping, self.policy).run(db, chat, state, clean, u)
             state.last_action = outcome.action

@@ -21,6 +21,8 @@ class DialogueState:
         options: option name -> accepted values (colour, size, material, ...).
         exclude_brands / exclude_ids: what the shopper rejected.
         diversity: raised by "show me different ones"; ``None`` = the default.
+        preferred_diversity: the shopper's own "similar / varied" setting from the app;
+            a new product need starts from it rather than from the store default.
         last_shown: the products of the latest list (id, title, price, brand,
             category, available, attributes) that item references resolve against.
         focus_id: the product the conversation is about ("it", "that one").
@@ -36,6 +38,7 @@ class DialogueState:
     exclude_brands: list[str] = field(default_factory=list)
     exclude_ids: list[str] = field(default_factory=list)
     diversity: float | None = None
+    preferred_diversity: float | None = None
     last_shown: list[dict[str, Any]] = field(default_factory=list)
     focus_id: str | None = None
     last_action: str | None = None
@@ -81,7 +84,7 @@ class DialogueState:
         self.options = {}
         self.exclude_brands = []
         self.exclude_ids = []
-        self.diversity = None
+        self.diversity = self.preferred_diversity
         self.offer = None
 
     def shown(self, product_id: str | None) -> dict[str, Any] | None:

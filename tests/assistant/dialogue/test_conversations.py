@@ -269,3 +269,14 @@ def test_ordinal_beyond_the_shown_list_asks_instead_of_guessing(assistant, db):
     r2 = assistant.turn(f"what material is the {beyond} one?", s)
     assert r2.action == "clarify" and not r2.products
     assert f"I showed {len(r1.products)} product" in r2.reply
+
+
+def test_shopper_diversity_setting_survives_a_new_product_need(assistant, db):
+    from assistant.dialogue.state import DialogueState
+
+    s = sid()
+    assistant.turn("show me t-shirts", s, diversity=0.9)
+    assistant.turn("now I need a laptop", s)
+    state = DialogueState.from_json(db.get(ChatSession, s).state)
+    assert state.slots.get("category") == "Laptop"
+    assert state.diversity == 0.9
