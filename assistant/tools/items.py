@@ -35,6 +35,27 @@ from assistant.tools.orders import (
 logger = logging.getLogger(__name__)
 
 
+def _checked_swap(
+    session: Session,
+    customer_id: str,
+    order_id: str,
+    status: str,
+    verb: str,
+    item_ids: list[str],
+    new_item_ids: list[str],
+    payment_method_id: str,
+) -> tuple[Any, Any, dict[str, Any], float, list[dict[str, Any]]]:
+    """The checks shared by modify and exchange: the shopper's order in ``status``, a valid
+    swap of options, a payment method that can cover the price difference."""
+    order = get_order(session, customer_id, order_id)
+    _require_status(order, (status,), verb)
+    diff, new_items = _swap(session, order, item_ids, new_item_ids)
+    customer = _customer(session, customer_id)
+    method = _payment_method(customer, payment_method_id)
+    _check_gift_card(method, diff)
+    return order, customer, method, diff, new_items
+
+
 def modify_pending_order_items(
     session: Session,
     customer_id: str,
@@ -44,12 +65,9 @@ def modify_pending_order_items(
     payment_method_id: str,
 ) -> dict[str, Any]:
     """Swap items of a pending order for other options of the same products (once per order)."""
-    order = get_order(session, customer_id, order_id)
-    _require_status(order, (PENDING,), "modified")
-    diff, new_items = _swap(session, order, item_ids, new_item_ids)
-    customer = _customer(session, customer_id)
-    method = _payment_method(customer, payment_method_id)
-    _check_gift_card(method, diff)
+    order, customer, method, diff, new_items = _checked_swap(
+        session, customer_id, order_id, PENDING, "modified", item_ids, new_item_ids, payment_method_id
+    )
     if diff != 0:
         order.payment_history = [
             *order.payment_history,
@@ -99,12 +117,9 @@ def exchange_delivered_order_items(
     payment_method_id: str,
 ) -> dict[str, Any]:
     """Request an exchange of delivered items for other options of the same products (once)."""
-    order = get_order(session, customer_id, order_id)
-    _require_status(order, (DELIVERED,), "exchanged")
-    diff, _ = _swap(session, order, item_ids, new_item_ids)
-    customer = _customer(session, customer_id)
-    method = _payment_method(customer, payment_method_id)
-    _check_gift_card(method, diff)
+    order, _, method, diff, _ = _checked_swap(
+        session, customer_id, order_id, DELIVERED, "exchanged", item_ids, new_item_ids, payment_method_id
+    )
     order.status = EXCHANGE_REQUESTED
     order.extra = {
         **(order.extra or {}),
