@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,9 +84,27 @@ def import_demo_store(
         data = json.load(fh)
     users: dict[str, Any] = data.get("users", {})
     orders: dict[str, Any] = data.get("orders", {})
-    customers_changed = _upsert_customers(session, users, progress, reset)
+    customers_changed = _upsert_rows(
+        session,
+        Customer,
+        users,
+        "user_id",
+        _customer_values,
+        label="customers",
+        progress=progress,
+        reset=reset,
+    )
     session.flush()
-    orders_changed = _upsert_orders(session, orders, progress, reset)
+    orders_changed = _upsert_rows(
+        session,
+        Order,
+        orders,
+        "order_id",
+        _order_values,
+        label="orders",
+        progress=progress,
+        reset=reset,
+    )
     documents_changed = _upsert_policy(session, policy_path)
     session.flush()
     report = DemoReport(
@@ -119,51 +138,51 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _upsert_customers(session: Session, users: dict[str, Any], progress: bool, reset: bool) -> int:
-    existing = {c.id: c for c in session.scalars(select(Customer))}
-    changed = 0
-    for user_id, user in tqdm(
-        users.items(), desc="customers", unit="rows", disable=not progress, leave=False
-    ):
-        name = user.get("name") or {}
-        values = {
-            "email": user["email"],
-            "first_name": name.get("first_name", ""),
-            "last_name": name.get("last_name", ""),
-            "address": user.get("address") or {},
-            "payment_methods": user.get("payment_methods") or {},
-        }
-        cid = user.get("user_id", user_id)
-        if cid in existing:
-            if reset:
-                changed += _assign(existing[cid], values)
-        else:
-            session.add(Customer(id=cid, **values))
-            changed += 1
-    return changed
+def _customer_values(user: dict[str, Any]) -> dict[str, Any]:
+    name = user.get("name") or {}
+    return {
+        "email": user["email"],
+        "first_name": name.get("first_name", ""),
+        "last_name": name.get("last_name", ""),
+        "address": user.get("address") or {},
+        "payment_methods": user.get("payment_methods") or {},
+    }
 
 
-def _upsert_orders(session: Session, orders: dict[str, Any], progress: bool, reset: bool) -> int:
-    existing = {o.id: o for o in session.scalars(select(Order))}
+def _order_values(order: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "customer_id": order["user_id"],
+        "status": order["status"],
+        "address": order.get("address") or {},
+        "items": order.get("items") or [],
+        "fulfillments": order.get("fulfillments") or [],
+        "payment_history": order.get("payment_history") or [],
+        "extra": {k: v for k, v in order.items() if k not in _ORDER_KEYS},
+    }
+
+
+def _upsert_rows(
+    session: Session,
+    model: type,
+    rows: dict[str, Any],
+    id_key: str,
+    to_values: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    label: str,
+    progress: bool,
+    reset: bool,
+) -> int:
+    """Insert new rows; existing ones are overwritten only with ``reset`` (the shop's own
+    changes, e.g. a cancelled order, survive a second ``aisle init``)."""
+    existing = {row.id: row for row in session.scalars(select(model))}
     changed = 0
-    for order_id, order in tqdm(
-        orders.items(), desc="orders", unit="rows", disable=not progress, leave=False
-    ):
-        values = {
-            "customer_id": order["user_id"],
-            "status": order["status"],
-            "address": order.get("address") or {},
-            "items": order.get("items") or [],
-            "fulfillments": order.get("fulfillments") or [],
-            "payment_history": order.get("payment_history") or [],
-            "extra": {k: v for k, v in order.items() if k not in _ORDER_KEYS},
-        }
-        oid = order.get("order_id", order_id)
-        if oid in existing:
+    for key, raw in tqdm(rows.items(), desc=label, unit="rows", disable=not progress, leave=False):
+        row_id = raw.get(id_key, key)
+        if row_id in existing:
             if reset:
-                changed += _assign(existing[oid], values)
+                changed += _assign(existing[row_id], to_values(raw))
         else:
-            session.add(Order(id=oid, **values))
+            session.add(model(id=row_id, **to_values(raw)))
             changed += 1
     return changed
 
