@@ -177,6 +177,8 @@ class ProductTable:
             m &= self._cats.mask(filters.categories, n)
         if filters.brands:
             m &= self._brands.mask(filters.brands, n)
+        if filters.exclude_categories:
+            m &= ~self._cats.mask(filters.exclude_categories, n)
         if filters.exclude_brands:
             m &= ~self._brands.mask(filters.exclude_brands, n)
         for name, accepted in filters.options:
@@ -185,6 +187,10 @@ class ProductTable:
                 m[:] = False
             else:
                 m &= codes.mask(accepted, n)
+        for name, rejected in filters.exclude_options:
+            codes = self._options.get(_norm(name))
+            if codes is not None:
+                m &= ~codes.mask(rejected, n)
         for pid in filters.exclude_ids:
             row = self.row_of.get(str(pid))
             if row is not None:

@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assistant.dialogue import extract, respond
+from assistant.dialogue import answers, extract, respond
 from assistant.dialogue.planner import Plan, plan_action
 from assistant.dialogue.refine import apply_shopping, ordinals
 from assistant.dialogue.safety import CleanMessage
 from assistant.dialogue.service_flow import FlowReply, ServiceFlow
 from assistant.dialogue.shopping import ShoppingEngine
 from assistant.dialogue.state import DialogueState
-from assistant.dialogue.vocab import load_vocabulary
+from assistant.dialogue.vocab import Catalog, load_catalog, load_vocabulary
 from assistant.nlu.types import Understanding
 from assistant.settings import Settings
 from assistant.store.models import ChatSession
@@ -34,6 +34,16 @@ SMALLTALK = {
     "goodbye": "Goodbye, and thanks for visiting!",
 }
 SHOPPING = ("search", "recommend", "compare", "product_question", "accept_offer")
+CAPABILITY_TEXT = (
+    "I'm this store's assistant. I can help you find products (\"waterproof boots under $250\", \"a gift for "
+    "someone who cooks\"), answer questions about them and compare them, keep a basket for you, and help with "
+    "orders: where an order is, cancelling, returns and exchanges, changing an address, refunds and the store's "
+    "policies. I can also put you through to a person from our team."
+)
+COMPLAINT_TEXT = (
+    "I'm sorry about that — that's not how it should arrive. I can start a return or an exchange for it right "
+    "here, or put you through to a person from our team. "
+)
 POLICY_MIN = 0.30  # cosine between the question and a passage for the passage to answer it
 POLICY_STRICT = 0.45  # for requests with no tool, where an unrelated passage would mislead
 
@@ -66,12 +76,13 @@ class TurnRunner:
             return Outcome(REFUSE_TEXT, "refuse", plan={"action": "refuse", "reason": "instructions inside the message"})
         text = clean.text
         vocab = load_vocabulary(db)
+        catalog = load_catalog(db)
         refusal = ServiceFlow(db, state, vocab).one_shopper(text, u.slots)
         if refusal is not None:  # another shopper's account: refused whatever the intent
             state.pending = None
             return Outcome(refusal.text, refusal.action, plan={"action": "refuse", "reason": "another shopper"})
         shop = state.copy()
-        update = apply_shopping(shop, u.intent, u.slots, text, vocab, self.settings.diversity)
+        update = apply_shopping(shop, u.intent, u.slots, text, vocab, self.settings.diversity, catalog)
         entities = bool(
             extract.email(text, u.slots) or extract.order_id(text, u.slots) or extract.address(text)
             or (state.task and (extract.cancel_reason(text) or extract.zip_code(text, u.slots)))
@@ -90,7 +101,7 @@ class TurnRunner:
             fresh = update.new_need or not state.last_query or (u.intent == "recommend" and not update.refinements)
             if plan.action in ("search", "recommend") and fresh:
                 state.last_query = text
-        out = self._dispatch(db, chat, state, plan, text, u, update, dry_run, vocab)
+        out = self._dispatch(db, chat, state, plan, text, u, update, dry_run, vocab, catalog)
         if plan.action in SHOPPING and "no_brand" in update.note:
             note += "These products don't list a brand, so I can't filter by brand. "
         out.reply = note + out.reply
@@ -101,9 +112,17 @@ class TurnRunner:
         return out
 
     # ------------------------------------------------------------------ dispatch
-    def _dispatch(self, db, chat, state, plan: Plan, text, u, update, dry_run, vocab) -> Outcome:
+    def _dispatch(self, db, chat, state, plan: Plan, text, u, update, dry_run, vocab, catalog: Catalog) -> Outcome:
         action = plan.action
         flow = ServiceFlow(db, state, vocab)
+        if action == "capability":
+            return Outcome(CAPABILITY_TEXT, "capability")
+        if action == "complaint":
+            state.task = None
+            reply = flow.handle("get_refund", text, u.slots)
+            return Outcome(COMPLAINT_TEXT + reply.text, "complaint", handoff=reply.handoff)
+        if action == "cart":
+            return self._cart(state, text, update, catalog)
         if action == "confirm_yes":
             if dry_run:
                 p, state.pending = state.pending, None
@@ -141,26 +160,42 @@ class TurnRunner:
         if action in ("search", "recommend", "accept_offer"):
             if action == "accept_offer":
                 _relax(state)
-            return self._search(db, chat, state, recommend=action == "recommend")
+            return self._search(db, chat, state, recommend=action == "recommend", catalog=catalog)
         if action == "compare":
             items = list(update.items) if len(update.items) >= 2 else state.last_shown[:3]
             if len(items) < 2:
+                if len(state.last_shown) == 1:
+                    p = state.last_shown[0]
+                    return Outcome(answers.describe(p) + " It's the only product I showed; name another to compare it "
+                                   "with.", "compare", products=[_public(p)])
                 return Outcome("Show me which products to compare, e.g. \"compare the first and the third\".", "clarify")
             state.focus_id = None
-            return Outcome(respond.compare_table(items), "compare", products=[_public(p) for p in items])
+            return Outcome(answers.compare_table(items), "compare", products=[_public(p) for p in items])
         if action == "product_question":
             named_missing = update.item is None and bool(ordinals(text))  # "the second one" of one shown
             item = None if named_missing else (
                 update.item or state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
             )
+            if update.superlative and state.last_shown and not named_missing:
+                pool = list(update.items) if len(update.items) >= 2 else state.last_shown
+                reply, picked = answers.superlative_answer(pool, *update.superlative)
+                if picked:
+                    state.focus_id = picked[0]["id"]
+                return Outcome(reply, "product_question", products=[_public(p) for p in picked])
+            if item is None and len(update.items) >= 2:
+                replies = [answers.answer_question(p, text, asked=update.asked, asked_values=update.asked_values,
+                                                   view=catalog.view) for p in update.items]
+                return Outcome("\n".join(r for r, _ in replies), "product_question",
+                               products=[_public(p) for _, p in replies])
             if item is None:
                 if state.last_shown:
                     return Outcome(f"I showed {len(state.last_shown)} product(s); which one do you mean? "
                                    "Say \"the first one\", \"the second one\", ...", "clarify")
-                return self._search(db, chat, state, recommend=False)
+                return self._search(db, chat, state, recommend=False, catalog=catalog)
             state.focus_id = item["id"]
-            reply, _known = respond.answer_question(item, text)
-            return Outcome(reply, "product_question", products=[_public(item)])
+            reply, shown = answers.answer_question(item, text, asked=update.asked, asked_values=update.asked_values,
+                                                   view=catalog.view)
+            return Outcome(reply, "product_question", products=[_public(shown)])
         if action == "smalltalk":
             return Outcome(SMALLTALK.get(u.intent, "Okay. What would you like to do next?"), "smalltalk")
         return Outcome(
@@ -168,8 +203,51 @@ class TurnRunner:
             "out_of_scope",
         )
 
-    def _search(self, db, chat, state: DialogueState, *, recommend: bool) -> Outcome:
-        result = self.engine.find(db, state, user_id=chat.user_id, session_id=chat.id)
+    def _cart(self, state: DialogueState, text: str, update, catalog: Catalog) -> Outcome:
+        """The conversation's basket: add / remove / show; no sign-in until an order action."""
+        from assistant.dialogue.planner import cart_action
+
+        what = cart_action(text)
+        if what == "show" or what is None:
+            return Outcome(respond.cart_text(state.cart), "cart", products=[])
+        items = list(update.items) if update and update.items else []
+        if not items:
+            focus = state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+            items = [focus] if focus else []
+        if what == "remove":
+            if not items and len(state.cart) == 1:
+                state.cart = []
+                return Outcome("Done — your basket is empty now.", "cart")
+            ids = {p["id"] for p in items} | {p.get("product_id") for p in items}
+            before = len(state.cart)
+            state.cart = [c for c in state.cart if c["id"] not in ids and c.get("product_id") not in ids]
+            if len(state.cart) == before:
+                return Outcome("Which item should I take out? " + respond.cart_text(state.cart), "cart")
+            return Outcome("Removed. " + respond.cart_text(state.cart), "cart")
+        if not items:
+            if state.last_shown:
+                return Outcome(f"Which one should I add? I showed {len(state.last_shown)}; say \"add the first "
+                               "one to my basket\".", "clarify")
+            return Outcome("There's nothing to add yet: tell me what you're looking for first.", "clarify")
+        added = []
+        for p in items:
+            if not p.get("available", True):
+                continue
+            line = next((c for c in state.cart if c["id"] == p["id"]), None)
+            if line:
+                line["quantity"] += 1
+            else:
+                state.cart.append({"id": p["id"], "product_id": p.get("product_id"), "title": p["title"],
+                                   "price": p["price"], "options": dict(p.get("options") or {}), "quantity": 1})
+            added.append(p)
+        if not added:
+            return Outcome("That one is out of stock, so I can't add it.", "cart")
+        names = ", ".join(answers._name(p) for p in added)
+        return Outcome(f"Added {names} to your basket. " + respond.cart_text(state.cart), "cart",
+                       products=[_public(p) for p in added])
+
+    def _search(self, db, chat, state: DialogueState, *, recommend: bool, catalog: Catalog | None = None) -> Outcome:
+        result = self.engine.find(db, state, user_id=chat.user_id, session_id=chat.id, catalog=catalog)
         plan = {"filters": result.filters.to_dict(), "query": self.engine.query_text(state),
                 "scores": result.scores, "guard_removed": result.violations}
         action = "recommend" if recommend else "search"
@@ -177,10 +255,7 @@ class TurnRunner:
             state.offer = result.offer and {"drop": result.offer["drop"], "label": result.offer["label"]}
             return Outcome(respond.nothing_fits(state, result.offer), action, plan=plan)
         state.offer = None
-        state.last_shown = [
-            {k: p.get(k) for k in ("id", "title", "price", "brand", "category", "available", "attributes", "score", "reason")}
-            for p in result.products
-        ]
+        state.last_shown = [{k: p.get(k) for k in _SHOWN if k in p} for p in result.products]
         state.focus_id = None
         return Outcome(respond.product_list(result.products, state, recommend=recommend), action,
                        products=[_public(p) for p in result.products], plan=plan)
@@ -229,7 +304,13 @@ def _relax(state: DialogueState) -> None:
         state.options.pop(drop.split(":", 1)[1], None)
 
 
+_SHOWN = ("id", "product_id", "title", "price", "brand", "category", "available", "attributes", "options",
+          "option_values", "price_range", "score", "reason")
+_PUBLIC = ("id", "title", "category", "brand", "price", "available", "score", "reason", "product_id", "options",
+           "price_range", "option_values")
+
+
 def _public(p: dict[str, Any]) -> dict[str, Any]:
-    """The search-result fields of DESIGN.md plus the ranker's reason."""
-    keys = ("id", "title", "category", "brand", "price", "available", "score", "reason")
-    return {k: p.get(k) for k in keys if k in p}
+    """The search-result fields of DESIGN.md, the product view (product_id, options, price_range,
+    option_values) and the ranker's reason."""
+    return {k: p.get(k) for k in _PUBLIC if k in p}

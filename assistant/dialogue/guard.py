@@ -8,8 +8,6 @@ and option values, inclusive price bounds.
 from __future__ import annotations
 
 import logging
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,43 +17,9 @@ from retrieval.types import Filters
 logger = logging.getLogger(__name__)
 
 
-def _values(value: Any) -> set[str]:
-    if value is None:
-        return set()
-    if isinstance(value, list | tuple | set):
-        return {v for item in value for v in _values(item)}
-    if isinstance(value, bool):
-        return {"yes" if value else "no", str(value).lower()}
-    return {str(value).strip().lower()}
-
-
 def violation(product: Product, filters: Filters) -> str | None:
-    """The first constraint ``product`` breaks, or ``None`` when it satisfies all of them."""
-    price = float(product.price)
-    if filters.min_price is not None and price < filters.min_price - 1e-9:
-        return f"price {price} below {filters.min_price}"
-    if filters.max_price is not None and price > filters.max_price + 1e-9:
-        return f"price {price} above {filters.max_price}"
-    if filters.categories:
-        wanted = {c.strip().lower() for c in filters.categories}
-        have = {c.strip().lower() for c in (product.category, product.subcategory) if c}
-        if not wanted & have:
-            return f"category {product.category} not in {sorted(wanted)}"
-    brand = (product.brand or "").strip().lower()
-    if filters.brands and brand not in {b.strip().lower() for b in filters.brands}:
-        return f"brand {product.brand} not in {list(filters.brands)}"
-    if brand and brand in {b.strip().lower() for b in filters.exclude_brands}:
-        return f"brand {product.brand} excluded"
-    if product.id in set(filters.exclude_ids):
-        return "excluded item"
-    attributes = {str(k).strip().lower(): v for k, v in (product.attributes or {}).items()}
-    for name, accepted in filters.options:
-        have = _values(attributes.get(name.strip().lower()))
-        if not have & {str(a).strip().lower() for a in accepted}:
-            return f"{name} {sorted(have)} not in {list(accepted)}"
-    if filters.available_only and not product.available:
-        return "not available"
-    return None
+    """The first constraint ``product`` breaks (``Filters.violation``, the one filter rule)."""
+    return filters.violation(product)
 
 
 def guard(session: Session, ids: list[str], filters: Filters) -> tuple[list[str], list[tuple[str, str]]]:

@@ -26,12 +26,44 @@ _HUMAN = re.compile(
 )
 
 
+_CAPABILITY = re.compile(
+    r"\bwhat (can|could|do|else can) (you|u) (do|help|offer)\b|\bhow (can|could|do) (you|u) help\b|"
+    r"\bwhat (are|r) (you|u)( for| able to do)?\s*\??$|\bwhat can i (ask|do here)\b|\bwho are (you|u)\b|"
+    r"\bwhat do (you|u) (sell|offer|stock|carry)\b|\bwhat kinds? of (things|stuff|products) do (you|u)\b|"
+    r"\bare (you|u) (a bot|a robot|human|real)\b|\bwhat is this( chat| site)?\s*\??$|^\s*help\s*[?!.]*$",
+    re.I,
+)
+_DAMAGED = re.compile(
+    r"\b(smashed|broken|broke|damaged|cracked|crushed|dented|shattered|torn|ripped|leaking|faulty|defective|"
+    r"doesn'?t work|does not work|stopped working|won'?t turn on|dead on arrival|wrong (item|size|colou?r|product|"
+    r"thing|one|model)|not what i ordered|missing (parts?|pieces?|items?)|arrived (broken|damaged|in pieces))\b",
+    re.I,
+)
+CART = re.compile(r"\b(cart|basket|trolley|shopping bag)\b", re.I)
+_CART_ADD = re.compile(r"\b(add|put|throw|pop|stick|place|chuck)\b|\bi'?ll take\b", re.I)
+_CART_REMOVE = re.compile(r"\b(remove|take out|take off|delete|drop|empty|clear)\b", re.I)
+
+
+def cart_action(text: str) -> str | None:
+    """``add`` / ``remove`` / ``show`` when the message is about the conversation's basket."""
+    if not CART.search(text or ""):
+        if re.search(r"\bi'?ll take (it|that one|the \w+ one|both)\b", text or "", re.I):
+            return "add"
+        return None
+    if _CART_REMOVE.search(text):
+        return "remove"
+    if _CART_ADD.search(text):
+        return "add"
+    return "show"
+
+
 @dataclass(frozen=True)
 class Plan:
     """The action of one turn and why it was chosen (stored with the assistant message)."""
 
     action: str  # search | recommend | compare | product_question | service | policy_answer |
     # unsupported | handoff | clarify | smalltalk | out_of_scope | refuse | confirm_yes | confirm_no | accept_offer
+    # | capability | complaint | cart
     reason: str
 
 
@@ -58,8 +90,23 @@ def plan_action(
             return Plan("accept_offer", "yes to the relaxation offered")
         if deny:
             return Plan("decline_offer", "no to the relaxation offered")
-    if intent in HANDOFF_INTENTS or _HUMAN.search(text):
+    if _HUMAN.search(text):
         return Plan("handoff", f"{intent}: the shopper wants a person")
+    if _DAMAGED.search(text) and state.task is None:
+        return Plan("complaint", "a damaged or wrong item: apologise, offer return/exchange or a person")
+    if intent in HANDOFF_INTENTS and not (update and update.about_shown):
+        if intent == "complaint" and not re.search(r"\b(manager|supervisor|person|human|agent)\b", text, re.I):
+            return Plan("complaint", "a complaint: apologise and offer a person")
+        return Plan("handoff", f"{intent}: the shopper wants a person")
+    cart = cart_action(text)
+    if cart is not None and state.task is None:
+        return Plan("cart", f"basket: {cart}")
+    if _CAPABILITY.search(text) and not (update and (update.constraints or update.about_shown)):
+        return Plan("capability", "what the assistant can do")
+    if update and update.about_shown and not (intent in SERVICE_INTENTS and confidence >= 0.9 and service_entities):
+        if update.items and len(update.items) >= 2 and re.search(r"\b(compare|vs|versus|difference|better)\b", text, re.I):
+            return Plan("compare", "comparing the referenced products")
+        return Plan("product_question", "a question about the shown products")
     continuing_service = state.task is not None and (service_entities or intent == "provide_info")
     continuing_shopping = bool(
         update
@@ -71,6 +118,14 @@ def plan_action(
             and not (update.refinements or update.item)
         )
     )
+    if (update and (update.refinements or update.new_need or update.constraints) and (state.last_shown or update.new_need)
+            and not continuing_service and not service_entities
+            and (intent not in SERVICE_INTENTS or confidence < 0.8 or update.new_need and intent != "place_order")):
+        if update.items and len(update.items) >= 2 and re.search(r"\b(compare|vs|versus|difference)\b", text, re.I):
+            return Plan("compare", "comparing the referenced products")
+        if update.item and not (update.refinements or update.constraints or update.new_need):
+            return Plan("product_question", "item reference")
+        return Plan("recommend" if intent == "recommend" else "search", "the shopping need, refined")
     if intent == "check_payment_methods" and state.customer_id is None and not continuing_service:
         return Plan("policy_answer", "payment methods in general: from the policy")
     if intent in SERVICE_INTENTS and intent in POLICY_INTENTS and not continuing_service:

@@ -15,17 +15,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.dialogue.state import OPTION_SLOTS, DialogueState
-from assistant.dialogue.vocab import Vocabulary, norm_words
+from assistant.dialogue.vocab import Catalog, Vocabulary, norm_words
+from retrieval.grounding import Grounding
+from retrieval.lexicon import GIFT_WORDS
+from retrieval.money import price_bounds
 
-_NUM = r"\$?\s*(\d+(?:[.,]\d+)?)\s*(k\b)?"
-_PRICE_RANGE = re.compile(rf"(?:between|from)\s+{_NUM}\s*(?:and|to|-)\s*{_NUM}", re.I)
-_PRICE_MAX = re.compile(
-    rf"(?:under|below|less than|cheaper than|no more than|not more than|at most|max(?:imum)?|up to|within|<)\s*{_NUM}"
-    rf"|{_NUM}\s*(?:dollars|bucks|usd)?\s*or (?:less|under|below)",
-    re.I,
-)
-_PRICE_MIN = re.compile(
-    rf"(?:over|above|more than|at least|min(?:imum)?|starting at|>)\s*{_NUM}", re.I
+__all__ = ["ShoppingUpdate", "apply_shopping", "detect_refinements", "ordinals", "price_bounds",
+           "resolve_items", "superlative", "is_question"]
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(what|which|is|are|does|do|did|how|can|could|will|would|has|have|any|got)\b|"
+    r"\b(tell me (about|more)|what about|how about)\b", re.I)
+_SUPERLATIVES = (
+    (re.compile(r"\b(cheapest|least expensive|lowest price|most affordable|best value)\b", re.I), "price", "min"),
+    (re.compile(r"\b(most expensive|priciest|dearest|highest price|top of the range)\b", re.I), "price", "max"),
+    (re.compile(r"\b(last(s)? (the )?longest|longest[- ]lasting|best battery|most battery|longest battery)\b", re.I), "battery life", "max"),
+    (re.compile(r"\b(longer|longest|the long)\b", re.I), "length|blade length|height", "max"),
+    (re.compile(r"\b(shorter|shortest)\b", re.I), "length|blade length|height", "min"),
+    (re.compile(r"\b(lightest|least heavy|weighs (the )?least)\b", re.I), "weight", "min"),
+    (re.compile(r"\b(heaviest|weighs (the )?most)\b", re.I), "weight", "max"),
+    (re.compile(r"\b(biggest|largest|holds (the )?most|most capacity|roomiest)\b", re.I), "capacity|size|length|diameter|height|screen size|piece count|pieces", "max"),
+    (re.compile(r"\b(smallest|most compact|tiniest)\b", re.I), "capacity|size|length|diameter|height|screen size", "min"),
+    (re.compile(r"\b(brightest)\b", re.I), "brightness", "max"),
+    (re.compile(r"\b(fastest|most powerful|strongest)\b", re.I), "speed|power|pressure|wattage|processor", "max"),
+    (re.compile(r"\b(most storage|most space)\b", re.I), "storage|capacity", "max"),
 )
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
              "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "last": -1}  # fmt: skip
@@ -62,35 +74,16 @@ class ShoppingUpdate:
     item: dict[str, Any] | None = None
     items: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     note: str = ""
+    question: bool = False
+    about_shown: bool = False
+    asked: tuple[str, ...] = ()
+    asked_values: dict[str, list[str]] = field(default_factory=dict)
+    superlative: tuple[str, str] | None = None
+    grounding: Grounding | None = None
 
 
 def detect_refinements(text: str) -> tuple[str, ...]:
     return tuple(name for name, pattern in _REFINEMENTS.items() if pattern.search(text or ""))
-
-
-def price_bounds(text: str) -> tuple[float | None, float | None]:
-    """Price bounds written in ``text`` ("under 50 bucks", "between $20 and $30")."""
-
-    def num(value: str, thousands: str | None) -> float:
-        out = float(value.replace(",", "."))
-        return out * 1000 if thousands else out
-
-    match = _PRICE_RANGE.search(text or "")
-    if match:
-        lo, hi = num(match.group(1), match.group(2)), num(match.group(3), match.group(4))
-        return min(lo, hi), max(lo, hi)
-    lo = hi = None
-    match = _PRICE_MAX.search(text or "")
-    if match:
-        groups = [g for g in match.groups()]
-        value, thousands = (groups[0], groups[1]) if groups[0] else (groups[2], groups[3])
-        hi = num(value, thousands)
-    taken = match.span() if match else (-1, -1)
-    for match in _PRICE_MIN.finditer(text or ""):
-        if not taken[0] <= match.start() < taken[1]:
-            lo = num(match.group(1), match.group(2))
-            break
-    return lo, hi
 
 
 def ordinals(text: str) -> list[int]:
@@ -144,7 +137,177 @@ def _by_description(text: str, shown: list[dict[str, Any]]) -> list[dict[str, An
     return [shown[scores.index(best)]]
 
 
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search(text or ""))
+
+
+def superlative(text: str) -> tuple[str, str] | None:
+    """(attribute pattern, "min"|"max") of a superlative ("the cheapest", "lasts longest")."""
+    for pattern, attribute, direction in _SUPERLATIVES:
+        if pattern.search(text or ""):
+            return attribute, direction
+    return None
+
+
+def _described(p: dict[str, Any], text: str, catalog: Catalog) -> bool:
+    """The question's words appear in the product's description (an answerable detail)."""
+    from assistant.dialogue.answers import _best_sentence
+
+    product = catalog.view.products.get(p.get("product_id") or "")
+    return bool(product and _best_sentence(product.description, text))
+
+
+def _by_options(include: dict[str, list[str]], shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Shown products whose chosen variant has the named option values ("the green one")."""
+    if not include:
+        return []
+    out = []
+    for p in shown:
+        opts = {str(k).lower(): str(v).lower() for k, v in (p.get("options") or p.get("attributes") or {}).items()}
+        if all(opts.get(k.lower()) in {x.lower() for x in vals} for k, vals in include.items()):
+            out.append(p)
+    return out
+
+
 def apply_shopping(
+    state: DialogueState, intent: str, slots: dict[str, Any], text: str, vocab: Vocabulary,
+    default_diversity: float, catalog: Catalog | None = None,
+) -> ShoppingUpdate:
+    """Update ``state`` in place from one shopping-related turn and say what changed.
+
+    The need (types, constraints) persists until the shopper names another type;
+    refinements narrow it; exclusions ("not the black ones") are kept apart from
+    inclusions; a newer explicit constraint replaces an older soft one.
+    """
+    if catalog is None:
+        return _apply_legacy(state, intent, slots, text, vocab, default_diversity)
+    words = catalog.words
+    g = words.ground(text, state.types)
+    refinements = detect_refinements(text)
+    if g.exclude or g.include:  # "not the black one" is about black, not about one product
+        refinements = tuple(r for r in refinements if r != "not_one")
+    question = is_question(text)
+    sup = superlative(text)
+    low = (text or "").lower()
+    shown = state.last_shown
+    items = resolve_items(slots.get("item_ref"), text, state)
+    referential = bool(re.search(r"\b(the|that|this)\s+([\w-]+\s+){0,2}(one|ones)\b", low))
+    if not items and shown and g.include and (referential or question):
+        matched = _by_options(g.include, shown)
+        if matched and len(matched) < len(shown) or (matched and referential):
+            items = matched
+    if re.search(r"\b(both|the two|these two|those two|all of them|all three|the three)\b", low) and len(shown) >= 2:
+        items = items or list(shown[:3] if "three" in low or "all" in low else shown[:2])
+    if re.search(r"\b(which|any) (of them|of these|of those|ones?)\b", low) and len(shown) >= 2 and not items:
+        items = list(shown)
+    focus = state.shown(state.focus_id)
+    if re.search(r"\bcompare\b|\bvs\.?\b|\bversus\b", low) and len(items) == 1 and focus and focus is not items[0]:
+        items = [focus, items[0]]
+    item = items[0] if len(items) == 1 else (items[0] if items and not question else None)
+    types = [t for t in g.types if t not in g.exclude_types]
+    if not types and not g.exclude_types and slots.get("product") and not question:
+        types = [t for t in words.ground(str(slots["product"])).types if t not in g.exclude_types]
+    shown_types = {p.get("category") for p in shown}
+    target = item or focus or (shown[0] if len(shown) == 1 else None)
+    about_target = bool(target) and question and (
+        bool(g.asked) or bool(g.include) or _described(target, text, catalog)
+    )
+    about_shown = bool(shown) and set(types) <= shown_types and (
+        (question and (bool(items) or bool(sup)))
+        or about_target
+        or (question and bool(g.asked) and not g.include)
+    )
+    gift = any(w in low for w in GIFT_WORDS) or intent == "recommend"
+    new_need = open_need = False
+    if types and gift and g.interest_types and not about_shown:  # "a present: maybe a candle or ..."
+        types = list(dict.fromkeys(types + [t for t in g.interest_types if t not in g.exclude_types]))
+        open_need = len(types) > 1
+    if types and not about_shown and set(types) != set(state.types):
+        new_need = True
+    elif not types and g.interest_types and gift and not about_shown:
+        types = [t for t in g.interest_types if t not in g.exclude_types and t not in state.exclude_types]
+        open_need = True
+        new_need = set(types) != set(state.types)
+    if new_need:
+        carried = list(state.exclude_types)
+        state.reset_shopping()
+        state.types = types
+        state.open_need = open_need or len(types) > 1 and gift
+        state.exclude_types = carried if open_need else []
+        state.slots["category"] = types[0] if len(types) == 1 else None
+        if slots.get("product"):
+            state.slots["product"] = str(slots["product"])
+    changed = new_need
+    for t in g.exclude_types:
+        if t not in state.exclude_types:
+            state.exclude_types.append(t)
+            changed = True
+    if state.exclude_types and state.types:
+        remaining = [t for t in state.types if t not in state.exclude_types]
+        if remaining != state.types:
+            state.types = remaining
+            if not remaining:  # "she already has one": the open need goes on without that type
+                state.open_need = False
+    if not state.types and g.exclude_types and (gift or state.open_need):
+        pass
+    lo, hi = price_bounds(text)
+    if lo is None and hi is None and re.search(r"\d", text or "") and not question:
+        lo, hi = slots.get("price_min"), slots.get("price_max")
+    for name, value in (("price_min", lo), ("price_max", hi)):
+        if value is not None:
+            try:
+                state.slots[name] = round(float(value), 2)
+                state.soft.pop(name, None)
+                changed = True
+            except (TypeError, ValueError):
+                pass
+    if not about_shown:
+        for name, values in g.include.items():
+            state.options[name] = list(values)
+            rest = [v for v in state.exclude_options.get(name, []) if v not in values]
+            if rest:
+                state.exclude_options[name] = rest
+            else:
+                state.exclude_options.pop(name, None)
+            changed = True
+        for name, values in g.exclude.items():
+            have = state.exclude_options.setdefault(name, [])
+            have += [v for v in values if v not in have]
+            keep = [v for v in state.options.get(name, []) if v not in values]
+            if keep:
+                state.options[name] = keep
+            else:
+                state.options.pop(name, None)
+            changed = True
+        if (g.include or g.exclude or lo is not None or hi is not None) and state.soft:
+            for name in list(state.soft):  # an explicit constraint beats an older inferred one
+                if name in ("price_max", "price_min") and state.slots.get(name) == state.soft[name]:
+                    state.slots.pop(name, None)
+                state.soft.pop(name, None)
+    for b in g.brands:
+        state.slots["brand"] = b
+        state.exclude_brands = [x for x in state.exclude_brands if x.lower() != b.lower()]
+        changed = True
+    for b in g.exclude_brands:
+        if b not in state.exclude_brands:
+            state.exclude_brands.append(b)
+        changed = True
+    if re.search(r"\b(cheapest|lowest price|least expensive)\b", low) and not about_shown:
+        state.sort = "price_asc"
+    elif re.search(r"\b(most expensive|priciest|best quality|top of the range)\b", low) and not about_shown:
+        state.sort = "price_desc"
+    note = ""
+    if not about_shown:
+        note = _apply_refinements(state, refinements, item, default_diversity)
+    asked_values = {k: v for k, v in g.include.items()} if about_shown else {}
+    return ShoppingUpdate(
+        refinements, new_need, changed or bool(refinements), item, tuple(items), note,
+        question=question, about_shown=about_shown, asked=tuple(g.asked), asked_values=asked_values,
+        superlative=sup, grounding=g,
+    )
+
+
+def _apply_legacy(
     state: DialogueState, intent: str, slots: dict[str, Any], text: str, vocab: Vocabulary,
     default_diversity: float,
 ) -> ShoppingUpdate:
@@ -207,9 +370,12 @@ def _apply_refinements(
     prices = [float(p["price"]) for p in shown]
     notes = []
     if "cheaper" in refinements and prices:
-        ceiling = round(sum(prices) / len(prices) - 0.01, 2)
+        # below what was shown: the one product's price, or the average of a list
+        ceiling = round((min(prices) if len(prices) == 1 else sum(prices) / len(prices)) - 0.01, 2)
         current = state.slots.get("price_max")
         state.slots["price_max"] = min(ceiling, float(current)) if current is not None else ceiling
+        state.soft["price_max"] = state.slots["price_max"]
+        state.sort = "price_asc"
         if state.slots.get("price_min") is not None and state.slots["price_min"] > state.slots["price_max"]:
             state.slots.pop("price_min")
     if "pricier" in refinements and prices:
@@ -233,11 +399,17 @@ def _apply_refinements(
     if "not_one" in refinements and not target and shown:
         notes.append("no_target")
     if "not_one" in refinements and target:
-        if target["id"] not in state.exclude_ids:
+        if target.get("product_id"):
+            if target["product_id"] not in state.exclude_products:
+                state.exclude_products.append(target["product_id"])
+        elif target["id"] not in state.exclude_ids:
             state.exclude_ids.append(target["id"])
         if state.focus_id == target["id"]:
             state.focus_id = None
     if "different" in refinements:
         state.diversity = min(1.0, (state.diversity or default_diversity) + 0.3)
         state.exclude_ids.extend(p["id"] for p in shown if p["id"] not in state.exclude_ids)
+        state.exclude_products.extend(
+            p["product_id"] for p in shown if p.get("product_id") and p["product_id"] not in state.exclude_products
+        )
     return ",".join(notes)

@@ -22,14 +22,33 @@ def money(value: float) -> str:
 def product_line(i: int, p: dict[str, Any]) -> str:
     stock = "" if p.get("available", True) else " (out of stock)"
     brand = f" by {p['brand']}" if p.get("brand") else ""
-    return f"{i}. {p['title']}{brand} — {money(p['price'])}{stock}"
+    opts = ", ".join(str(v) for v in (p.get("options") or {}).values())
+    line = f"{i}. {p['title']}{brand}" + (f" ({opts})" if opts else "") + f" — {money(p['price'])}{stock}"
+    lo, hi = p.get("price_range") or (None, None)
+    if lo is not None and hi is not None and hi > lo:
+        line += f"; other options {money(lo)}–{money(hi)}"
+    varied = {k: v for k, v in (p.get("option_values") or {}).items() if len(v) > 1}
+    if varied:
+        line += "; comes in " + "; ".join(f"{k}: {', '.join(v)}" for k, v in varied.items())
+    return line
+
+
+def cart_text(cart: list[dict[str, Any]]) -> str:
+    if not cart:
+        return "Your basket is empty."
+    lines = [f"- {c['title']}" + (f" ({', '.join(map(str, c['options'].values()))})" if c.get("options") else "")
+             + f" × {c['quantity']} — {money(c['price'] * c['quantity'])}" for c in cart]
+    total = sum(c["price"] * c["quantity"] for c in cart)
+    return "Your basket:\n" + "\n".join(lines) + f"\nTotal {money(total)}. Say \"checkout\" when you're ready to order."
 
 
 def constraints_text(state) -> str:
     bits = []
-    what = state.slots.get("category") or state.slots.get("product")
+    what = " / ".join(getattr(state, "types", []) or []) or state.slots.get("category") or state.slots.get("product")
     for name, values in state.options.items():
         bits.append(f"{name} {'/'.join(values)}")
+    for name, values in getattr(state, "exclude_options", {}).items():
+        bits.append(f"not {name} {'/'.join(values)}")
     if state.slots.get("brand"):
         bits.append(f"brand {state.slots['brand']}")
     if state.slots.get("price_min") is not None:

@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 
 from assistant.dialogue.guard import guard
 from assistant.dialogue.state import DialogueState
+from assistant.dialogue.vocab import Catalog
+from retrieval.catalog.view import best_variant, product_result
 from assistant.settings import Settings
 from retrieval.types import Candidate, Filters, RetrievalQuery
 
 logger = logging.getLogger(__name__)
 
-POOL = 50
+POOL = 200  # variants fetched per search; grouped into products before ranking
 SHOW = 5
 
 
@@ -72,41 +74,95 @@ class ShoppingEngine:
 
     # ------------------------------------------------------------------ search
     def query_text(self, state: DialogueState) -> str:
-        parts = [state.last_query or str(state.slots.get("product") or state.slots.get("category") or "")]
+        parts = [state.last_query or " ".join(state.types) or str(state.slots.get("product") or "")]
         parts += [v for values in state.options.values() for v in values if v.lower() not in parts[0].lower()]
         return " ".join(p for p in parts if p).strip()
 
-    def filters(self, state: DialogueState) -> Filters:
+    def filters(self, state: DialogueState, catalog: Catalog | None = None) -> Filters:
+        excluded = tuple(catalog.view.variant_ids(state.exclude_products)) if catalog else ()
         category = state.slots.get("category")
-        return state.filters(categories=(category,) if category else ())
+        categories = tuple(state.types) or ((category,) if category else ())
+        return state.filters(categories=categories, exclude_ids=excluded)
 
     def find(
         self, session: Session, state: DialogueState, *, user_id: str | None, session_id: str,
+        catalog: Catalog | None = None,
     ) -> ShoppingResult:
-        """Products for the state's need, every one satisfying the state's filters."""
-        filters = self.filters(state)
+        """Products for the state's need, each shown through its best-fitting variant."""
+        filters = self.filters(state, catalog)
         text = self.query_text(state)
-        products, scores, bad = self._ranked(session, text, filters, state, user_id, session_id)
+        products, scores, bad = self._ranked(session, text, filters, state, user_id, session_id, catalog)
         if products:
             return ShoppingResult(products, filters, violations=bad, scores=scores)
-        return ShoppingResult([], filters, offer=self._relax(session, text, filters), violations=bad)
+        return ShoppingResult([], filters, offer=self._relax(session, text, filters, state, catalog), violations=bad)
 
-    def _ranked(self, session, text, filters, state, user_id, session_id):
+    def _candidates(self, session, text: str, filters: Filters) -> tuple[list[Candidate], int]:
         candidates = self.search_service.search(RetrievalQuery(text=text, filters=filters, k=POOL))
         keep, bad = guard(session, [c.id for c in candidates], filters)
         allowed = set(keep)
-        candidates = [c for c in candidates if c.id in allowed]
         self.violations += len(bad)
+        return [c for c in candidates if c.id in allowed], len(bad)
+
+    def _group(self, candidates: list[Candidate], filters: Filters, state: DialogueState,
+               catalog: Catalog | None) -> list[tuple[Candidate, Any, Any]]:
+        """One candidate per product: its best-fitting variant, best products first."""
+        if catalog is None:
+            return [(c, None, None) for c in candidates]
+        scores: dict[str, float] = {}
+        order: list[str] = []
+        for c in candidates:
+            product = catalog.view.product_of.get(c.id)
+            pid = product.product_id if product else c.id
+            if pid not in order:
+                order.append(pid)
+            scores[c.id] = c.score
+        by_id = {c.id: c for c in candidates}
+        out = []
+        seen_types: set[str] = set()
+        for pid in order:
+            product = catalog.view.products.get(pid)
+            if product is None:
+                continue
+            variant = best_variant(product, filters, scores=scores, sort=state.sort)
+            if variant is None:
+                continue
+            if state.open_need and product.category in seen_types:
+                continue  # an open need shows one product per type
+            seen_types.add(product.category or "")
+            best = max((by_id[v.id].score for v in product.variants if v.id in by_id), default=0.0)
+            base = by_id.get(variant.id) or next(by_id[v.id] for v in product.variants if v.id in by_id)
+            cand = dataclasses.replace(
+                base, id=variant.id, title=product.title, price=variant.price, available=variant.available,
+                attributes=dict(variant.options), score=best,
+            )
+            out.append((cand, product, variant))
+        return out
+
+    def _ranked(self, session, text, filters, state, user_id, session_id, catalog=None):
+        candidates, bad = self._candidates(session, text, filters)
         if not candidates:
-            return [], [], len(bad)
-        ranked = self._rank(session, candidates, state, user_id, session_id)
+            return [], [], bad
+        grouped = self._group(candidates, filters, state, catalog)
+        if not grouped:
+            return [], [], bad
+        ranked = self._rank(session, [c for c, _, _ in grouped], state, user_id, session_id)
         keep, bad2 = guard(session, [r["id"] for r in ranked], filters)  # final check before display
         self.violations += len(bad2)
         allowed = set(keep)
-        ranked = [r for r in ranked if r["id"] in allowed]
-        attrs = {c.id: c.attributes for c in candidates}
-        products = [{**r, "attributes": attrs.get(r["id"], {})} for r in ranked]
-        return products, [{"id": r["id"], "score": r["score"]} for r in ranked], len(bad) + len(bad2)
+        info = {c.id: (c, p, v) for c, p, v in grouped}
+        products = []
+        for r in ranked:
+            if r["id"] not in allowed:
+                continue
+            cand, product, variant = info[r["id"]]
+            if product is None:
+                products.append({**r, "attributes": cand.attributes})
+            else:
+                products.append(product_result(product, variant, r["score"], reason=r.get("reason", ""),
+                                               attributes=dict(variant.options)))
+        if state.sort in ("price_asc", "price_desc"):
+            products.sort(key=lambda p: p["price"], reverse=state.sort == "price_desc")
+        return products, [{"id": p["id"], "score": p["score"]} for p in products], bad + len(bad2)
 
     def _rank(self, session, candidates: list[Candidate], state, user_id, session_id) -> list[dict]:
         ranker = self.ranker
@@ -134,28 +190,44 @@ class ShoppingEngine:
             logger.exception("could not load the shopper profile")
             return None
 
-    def _relax(self, session: Session, text: str, filters: Filters) -> dict[str, Any] | None:
-        """The nearest relaxation that finds something: above the ceiling, then without options/brand."""
+    def _relax(self, session: Session, text: str, filters: Filters, state: DialogueState,
+               catalog: Catalog | None = None) -> dict[str, Any] | None:
+        """The nearest relaxation that finds something *available*: the price limit first,
+        then one option, the brand, the minimum, and last the product type."""
         tries: list[tuple[str, str, Filters]] = []
         if filters.max_price is not None:
-            tries.append(("price_max", f"above your ${filters.max_price:,.2f} limit", dataclasses.replace(filters, max_price=None)))
+            tries.append(("price_max", f"above your {money(filters.max_price)} limit", dataclasses.replace(filters, max_price=None)))
         for name, values in filters.options:
             rest = tuple(o for o in filters.options if o[0] != name)
             tries.append((f"option:{name}", f"not in {'/'.join(values)}", dataclasses.replace(filters, options=rest)))
+        for name, values in filters.exclude_options:
+            rest = tuple(o for o in filters.exclude_options if o[0] != name)
+            tries.append((f"exclude:{name}", f"in {'/'.join(values)}", dataclasses.replace(filters, exclude_options=rest)))
         if filters.brands:
             tries.append(("brand", f"not from {'/'.join(filters.brands)}", dataclasses.replace(filters, brands=())))
         if filters.min_price is not None:
-            tries.append(("price_min", f"below your ${filters.min_price:,.2f} minimum", dataclasses.replace(filters, min_price=None)))
+            tries.append(("price_min", f"below your {money(filters.min_price)} minimum", dataclasses.replace(filters, min_price=None)))
         if filters.categories:
             tries.append(("category", "in other categories", dataclasses.replace(filters, categories=())))
         for drop, label, relaxed in tries:
-            found = self.search_service.search(RetrievalQuery(text=text, filters=relaxed, k=POOL))
-            keep, _ = guard(session, [c.id for c in found], relaxed)
-            found = [c for c in found if c.id in set(keep)]
+            relaxed = dataclasses.replace(relaxed, available_only=True)
+            found, _ = self._candidates(session, text, relaxed)
             if not found:
                 continue
-            pick = min(found, key=lambda c: c.price) if drop == "price_max" else found[0]
-            if drop == "price_min":
+            pick = found[0]
+            if drop == "price_max":
+                pick = min(found, key=lambda c: c.price)
+            elif drop == "price_min":
                 pick = max(found, key=lambda c: c.price)
-            return {"drop": drop, "label": label, "product": {**pick.to_result(), "attributes": pick.attributes}, "count": len(found)}
+            product = catalog.view.product_of.get(pick.id) if catalog else None
+            if product is not None:
+                variant = next(v for v in product.variants if v.id == pick.id)
+                shown = product_result(product, variant, pick.score, attributes=dict(variant.options))
+            else:
+                shown = {**pick.to_result(), "attributes": pick.attributes}
+            return {"drop": drop, "label": label, "product": shown, "count": len(found)}
         return None
+
+
+def money(value: float) -> str:
+    return f"${float(value):,.2f}"

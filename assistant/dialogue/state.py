@@ -31,6 +31,14 @@ class DialogueState:
         pending: a write listed and waiting for an explicit yes.
         offer: a relaxation offered when nothing fitted (accepting it applies it).
         fail_streak: consecutive low-confidence / clarify turns.
+        types: the product types of the current need (one for a specific need, several
+            for an open one such as a gift); ``open_need`` says which.
+        exclude_types / exclude_options / exclude_products: what the shopper ruled out
+            ("she already has a yoga mat", "not the black ones", "not that one").
+        sort: ``price_asc`` / ``price_desc`` when the shopper asked for cheaper/cheapest.
+        soft: constraints inferred rather than stated ("cheaper" -> a ceiling); a newer
+            explicit constraint replaces them.
+        cart: the conversation's basket: ``{"id", "product_id", "title", "price", "options", "quantity"}``.
     """
 
     slots: dict[str, Any] = field(default_factory=dict)
@@ -52,6 +60,14 @@ class DialogueState:
     fail_streak: int = 0
     turns: int = 0
     handoff_summary: str = ""
+    types: list[str] = field(default_factory=list)
+    exclude_types: list[str] = field(default_factory=list)
+    exclude_options: dict[str, list[str]] = field(default_factory=dict)
+    exclude_products: list[str] = field(default_factory=list)
+    sort: str | None = None
+    soft: dict[str, Any] = field(default_factory=dict)
+    open_need: bool = False
+    cart: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
@@ -65,17 +81,19 @@ class DialogueState:
     def copy(self) -> DialogueState:
         return DialogueState.from_json(self.to_json())
 
-    def filters(self, categories: tuple[str, ...] = ()) -> Filters:
+    def filters(self, categories: tuple[str, ...] = (), exclude_ids: tuple[str, ...] = ()) -> Filters:
         """The hard constraints the shopper stated, as retrieval ``Filters``."""
         brand = self.slots.get("brand")
         return Filters(
             min_price=_float(self.slots.get("price_min")),
             max_price=_float(self.slots.get("price_max")),
-            categories=categories,
+            categories=categories or tuple(self.types),
             brands=(brand,) if brand else (),
             exclude_brands=tuple(self.exclude_brands),
-            exclude_ids=tuple(self.exclude_ids),
+            exclude_ids=tuple(dict.fromkeys(tuple(self.exclude_ids) + tuple(exclude_ids))),
             options=tuple((k, tuple(v)) for k, v in sorted(self.options.items()) if v),
+            exclude_options=tuple((k, tuple(v)) for k, v in sorted(self.exclude_options.items()) if v),
+            exclude_categories=tuple(t for t in self.exclude_types if t not in self.types),
         )
 
     def reset_shopping(self) -> None:
@@ -86,6 +104,13 @@ class DialogueState:
         self.exclude_ids = []
         self.diversity = self.preferred_diversity
         self.offer = None
+        self.types = []
+        self.exclude_types = []
+        self.exclude_options = {}
+        self.exclude_products = []
+        self.sort = None
+        self.soft = {}
+        self.open_need = False
 
     def shown(self, product_id: str | None) -> dict[str, Any] | None:
         return next((p for p in self.last_shown if p.get("id") == product_id), None)

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.store.models import CatalogState, Product
+from retrieval.catalog.view import CatalogView
+from retrieval.grounding import Vocabulary as GroundingVocabulary
 
 PRIMARY_OPTIONS: tuple[str, ...] = ("color", "material", "size", "style")
 _AMBIGUOUS = frozenset(
@@ -121,3 +123,29 @@ def load_vocabulary(session: Session) -> Vocabulary:
     _CACHE.clear()
     _CACHE[key] = vocab
     return vocab
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Products with their variants and the grounding vocabulary, for one catalogue version."""
+
+    view: CatalogView
+    words: GroundingVocabulary
+
+
+_CATALOGS: dict[tuple[str, int], Catalog] = {}
+
+
+def load_catalog(session: Session) -> Catalog:
+    """The product view and grounding vocabulary of the current catalogue (cached per version)."""
+    state = session.get(CatalogState, 1)
+    key = (str(session.get_bind().url), state.version if state else -1)
+    found = _CATALOGS.get(key)
+    if found is not None:
+        return found
+    view = CatalogView.from_rows(session.scalars(select(Product)))
+    catalog = Catalog(view, GroundingVocabulary(view))
+    if len(_CATALOGS) > 8:
+        _CATALOGS.clear()
+    _CATALOGS[key] = catalog
+    return catalog

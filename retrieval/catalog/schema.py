@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from assistant.errors import UserError
+from retrieval.money import parse_amount
 
 FIELDS: tuple[str, ...] = (
     "id",
@@ -36,12 +37,15 @@ FIELDS: tuple[str, ...] = (
     "attributes",
 )
 # Not in DESIGN's list, but recognised when a column has this name: ties variants together.
-EXTRA_FIELDS: tuple[str, ...] = ("group_id",)
+EXTRA_FIELDS: tuple[str, ...] = ("group_id", "product_id")
+# ``product_id`` is the name DESIGN.md gives the column that groups variants into one
+# product; it is stored as ``group_id``.
 _KNOWN = FIELDS + EXTRA_FIELDS
 
 MAX_LENGTH = {
     "id": 64,
     "group_id": 64,
+    "product_id": 64,
     "title": 500,
     "category": 200,
     "subcategory": 200,
@@ -51,7 +55,6 @@ MAX_LENGTH = {
 }
 _TRUE = {"true", "t", "yes", "y", "1", "in stock", "instock", "available"}
 _FALSE = {"false", "f", "no", "n", "0", "out of stock", "outofstock", "unavailable", "sold out"}
-_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -209,7 +212,18 @@ def _text(name: str, value: Any) -> str | None:
     return text
 
 
+_CELL_MONEY = re.compile(
+    r"^\s*(?:[$€£¥]|[A-Za-z]{3})?\s*-?\s*\d[\d.,'\u00a0 ]*\s*(?:[$€£¥]|[A-Za-z]{3})?\s*$"
+)
+_SYMBOL_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+
+
 def parse_price(value: Any) -> float:
+    """A price cell: a number, or text such as "12,99", "80 €", "1.234,56 €", "$1,000.00".
+
+    Separators and currency marks are read by ``retrieval.money.parse_amount``, the same
+    parser that reads the shoppers' price phrases.
+    """
     if _blank(value):
         raise RowError("price is missing")
     if isinstance(value, bool):
@@ -218,19 +232,24 @@ def parse_price(value: Any) -> float:
         number = float(value)
     else:
         text = str(value).strip()
-        if text[:1] in "$€£¥":
-            text = text[1:].strip()
-        if _THOUSANDS.match(text):
-            text = text.replace(",", "")
-        try:
-            number = float(text)
-        except ValueError:
-            raise RowError(f"price is not a number: {str(value)!r}") from None
+        amount = parse_amount(text) if _CELL_MONEY.match(text) else None
+        if amount is None:
+            raise RowError(f"price is not a number: {text!r}")
+        number = -amount if re.match(r"^\D*-", text) else amount
     if not math.isfinite(number):
         raise RowError(f"price is not a number: {str(value)!r}")
     if number < 0:
         raise RowError(f"price is negative: {number:g}")
     return number
+
+
+def price_currency(value: Any) -> str | None:
+    """The currency a price cell names by its symbol ("80 €" -> "EUR"), else ``None``."""
+    if isinstance(value, str):
+        for symbol, code in _SYMBOL_CURRENCY.items():
+            if symbol in value:
+                return code
+    return None
 
 
 def parse_available(value: Any) -> bool:
@@ -315,7 +334,7 @@ def build_row(
     category = _text("category", values.get("category"))
     subcategory = _text("subcategory", values.get("subcategory"))
     brand = _text("brand", values.get("brand"))
-    group_id = _text("group_id", values.get("group_id"))
+    group_id = _text("group_id", values.get("group_id") or values.get("product_id"))
     if "id" in values:  # an id column exists (mapped or same-name): every row needs one
         pid = _text("id", values.get("id"))
         if pid is None:
@@ -330,7 +349,7 @@ def build_row(
         category=category,
         subcategory=subcategory,
         brand=brand,
-        currency=_currency(values.get("currency")),
+        currency=_currency(values.get("currency") or price_currency(values.get("price"))),
         available=parse_available(values.get("available")),
         image_url=_text("image_url", values.get("image_url")),
         url=_text("url", values.get("url")),

@@ -1,0 +1,190 @@
+"""Answers about shown products, from the store's data only.
+
+Yes/no and value questions read the chosen variant's options, the values the product
+comes in, and its description; superlatives ("which is the cheapest?", "which lasts
+longest?") compare the shown list; a comparison puts every referenced product side by side.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from retrieval.catalog.view import CatalogView
+from retrieval.grounding import norm, norm_tokens
+from retrieval.lexicon import concept_groups
+
+DONT_KNOW = "I don't know — the store's data doesn't say."
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
+_SIZE_ORDER = {"xxs": 0, "xs": 1, "s": 2, "small": 2, "m": 3, "medium": 3, "l": 4, "large": 4, "xl": 5, "xxl": 6}
+
+
+def money(value: float) -> str:
+    return f"${float(value):,.2f}"
+
+
+def _options(p: dict[str, Any]) -> dict[str, Any]:
+    return dict(p.get("options") or p.get("attributes") or {})
+
+
+def _name(p: dict[str, Any]) -> str:
+    opts = ", ".join(str(v) for v in _options(p).values())
+    return f"{p['title']} ({opts})" if opts else str(p["title"])
+
+
+def _join(values: list[str]) -> str:
+    values = [str(v) for v in values]
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def _numeric(value: Any) -> float | None:
+    text = str(value).lower()
+    if text in _SIZE_ORDER:
+        return float(_SIZE_ORDER[text])
+    m = _NUMBER.search(text)
+    if not m:
+        return None
+    number = float(m.group(1).replace(",", "."))
+    if re.search(r"\d\s*(tb)\b", text):
+        number *= 1000
+    return number
+
+
+def _option_for(pattern: str, products: list[dict[str, Any]]) -> str | None:
+    """The option name of the shown products matching an attribute pattern ("battery life")."""
+    names = [n for p in products for n in _options(p)]
+    for alt in pattern.split("|"):
+        for n in names:
+            if re.search(rf"\b{re.escape(alt)}\b", n.lower()):
+                return n
+    return None
+
+
+def superlative_answer(products: list[dict[str, Any]], attribute: str, direction: str) -> tuple[str, list[dict[str, Any]]]:
+    """The shown product that is the cheapest / longest-lasting / ... and why."""
+    pick = max if direction == "max" else min
+    if attribute == "price":
+        best = pick(products, key=lambda p: p["price"])
+        word = "most expensive" if direction == "max" else "cheapest"
+        if len(products) == 1:
+            lo, hi = best.get("price_range") or (best["price"], best["price"])
+            value = hi if direction == "max" else lo
+            return f"{best['title']} is the only one shown; its {word} option costs {money(value)}.", [best]
+        others = ", ".join(f"{p['title']} {money(p['price'])}" for p in products if p is not best)
+        return f"The {word} is {_name(best)} at {money(best['price'])} (others: {others}).", [best]
+    name = _option_for(attribute, products)
+    if name is None:
+        return (f"The store's data doesn't list {attribute.split('|')[0]} for these products, so I can't say "
+                "which one is best on that."), []
+    scored = [(p, _numeric(_options(p).get(name))) for p in products]
+    scored = [(p, v) for p, v in scored if v is not None]
+    if not scored:
+        return f"The store's data doesn't give {name} as a number for these products.", []
+    if len(products) == 1 or len(scored) == 1:
+        p = scored[0][0]
+        values = [v for v in (p.get("option_values") or {}).get(name, []) if _numeric(v) is not None]
+        if values:
+            top = pick(values, key=_numeric)
+            return f"{p['title']} comes with {name} {_join(values)}; the {'most' if direction == 'max' else 'least'} is {top}.", [p]
+    best, _ = pick(scored, key=lambda pv: pv[1])
+    rest = "; ".join(f"{q['title']}: {_options(q).get(name)}" for q, _ in scored if q is not best)
+    return f"{_name(best)} has the {'highest' if direction == 'max' else 'lowest'} {name}: {_options(best).get(name)}" + (
+        f" (others — {rest})." if rest else "."), [best]
+
+
+def answer_question(
+    p: dict[str, Any], text: str, *, asked: tuple[str, ...] = (), asked_values: dict[str, list[str]] | None = None,
+    view: CatalogView | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """(reply, product to show) for a question about product ``p`` (a shown result)."""
+    low = (text or "").lower()
+    name = p["title"]
+    opts = _options(p)
+    comes_in = p.get("option_values") or {k: [v] for k, v in opts.items()}
+    product = view.products.get(p.get("product_id")) if view is not None and p.get("product_id") else None
+    if re.search(r"\b(price|cost|how much)\b", low):
+        lo, hi = p.get("price_range") or (p["price"], p["price"])
+        extra = f" (its options range from {money(lo)} to {money(hi)})" if hi > lo else ""
+        return f"{_name(p)} costs {money(p['price'])}{extra}.", p
+    if re.search(r"\b(in stock|available|availability|sold out)\b", low):
+        return f"{_name(p)} is {'in stock' if p.get('available', True) else 'out of stock'}.", p
+    if re.search(r"\bbrand\b|\bwho makes\b|\bmade by\b", low):
+        brand = p.get("brand") or opts.get("brand")
+        return (f"{name} is from {brand}.", p) if brand else (DONT_KNOW, p)
+    for option, wanted in (asked_values or {}).items():  # "does it keep out rain?", "does it come in green?"
+        have = str(opts.get(option, "")).lower()
+        wanted_low = {w.lower() for w in wanted}
+        if have in wanted_low:
+            return f"Yes — {_name(p)} has {option}: {opts.get(option)}.", p
+        available = [v for v in comes_in.get(option, []) if v.lower() in wanted_low]
+        if available and product is not None:
+            variant = min((v for v in product.variants if str(v.options.get(option, "")).lower() in wanted_low),
+                          key=lambda v: (not v.available, v.price))
+            shown = {**p, "id": variant.id, "price": variant.price, "available": variant.available,
+                     "options": dict(variant.options), "attributes": dict(variant.options)}
+            return (f"This one has {option}: {opts.get(option, 'not listed')}, but {name} also comes with "
+                    f"{option} {_join(available)}: {_name(shown)} at {money(variant.price)}.", shown)
+        if option in comes_in:
+            return f"No — {name} doesn't come with {option} {_join(wanted)}; it comes in {_join(comes_in[option])}.", p
+    for option in asked:  # "what sizes does it come in?", "what is it made of?"
+        if option in comes_in:
+            values = comes_in[option]
+            if len(values) == 1:
+                return f"{name}: {option} {values[0]}.", p
+            return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}).", p
+    # the question names an option of the product
+    for option in sorted(comes_in, key=len, reverse=True):
+        if re.search(rf"\b{re.escape(option.lower())}s?\b", low):
+            values = comes_in[option]
+            return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}).", p
+    description = product.description if product is not None else p.get("description", "")
+    sentence = _best_sentence(description, text)
+    if sentence:
+        return f"From the product description of {name}: \"{sentence}\"", p
+    if re.search(r"\?|^(what|which|is|are|does|do|how|can|will|has|have)\b", low):
+        return DONT_KNOW, p
+    return describe(p), p
+
+
+def _best_sentence(description: str, question: str) -> str | None:
+    """The description sentence sharing the most content words (or lexicon concepts) with the question."""
+    if not description:
+        return None
+    asked = {t for t in norm_tokens(question) if len(t) > 2 and t not in _FILLER}
+    asked_concepts = {c for t in asked for c in concept_groups(t)}
+    best, best_score = None, 0.0
+    for sentence in re.split(r"(?<=[.!?])\s+", description.strip()):
+        words = set(norm(sentence).split())
+        score = len(asked & words) + 0.8 * len({c for w in words for c in concept_groups(w)} & set(asked_concepts))
+        if score > best_score:
+            best, best_score = sentence.strip(), score
+    return best if best_score >= 1 else None
+
+
+_FILLER = frozenset("does doe the this that it its is are what which how can will have has with you your they them "
+                    "one come there any for and about tell more".split())
+
+
+def describe(p: dict[str, Any]) -> str:
+    stock = "in stock" if p.get("available", True) else "out of stock"
+    brand = f", brand {p['brand']}" if p.get("brand") else ""
+    text = f"{_name(p)} — {money(p['price'])}, {stock}{brand}."
+    comes_in = {k: v for k, v in (p.get("option_values") or {}).items() if len(v) > 1}
+    if comes_in:
+        text += " Comes in " + "; ".join(f"{k}: {', '.join(v)}" for k, v in comes_in.items()) + "."
+    return text
+
+
+def compare_table(products: list[dict[str, Any]]) -> str:
+    keys: list[str] = []
+    for p in products:
+        keys += [k for k in _options(p) if k not in keys]
+    head = "| | " + " | ".join(f"{i}. {p['title']}" for i, p in enumerate(products, 1)) + " |"
+    rows = [head, "|---" * (len(products) + 1) + "|"]
+    rows.append("| price | " + " | ".join(money(p["price"]) for p in products) + " |")
+    rows.append("| in stock | " + " | ".join("yes" if p.get("available", True) else "no" for p in products) + " |")
+    if any(p.get("brand") for p in products):
+        rows.append("| brand | " + " | ".join(p.get("brand") or "—" for p in products) + " |")
+    for k in keys:
+        rows.append(f"| {k} | " + " | ".join(str(_options(p).get(k, "—")) for p in products) + " |")
+    return "Side by side:\n" + "\n".join(rows)

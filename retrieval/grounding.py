@@ -1,0 +1,375 @@
+"""Grounding a shopper's words in the catalogue: product types, option values, brands.
+
+Built from the catalogue itself (``CatalogView``), so it works on any imported store:
+type names and their head nouns ("speaker" -> Bluetooth Speaker), every option name and
+value per type, brands. A phrase of the message links to the catalogue by
+
+1. exact match of its normalised words (plural-insensitive, hyphens as spaces);
+2. shared meaning through the general shopping lexicon (``retrieval.lexicon``):
+   "waterproof" -> ``water resistance: yes``, "cordless" -> ``power source: battery``;
+3. typos, by fuzzy matching of single words (rapidfuzz), "speker" -> speaker.
+
+Words inside a negation ("not the black ones", "no leather", "she already has a yoga
+mat") become exclusions. ``Grounding`` says what the text named; the dialogue decides
+what it means for the conversation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from retrieval.catalog.view import CatalogView
+from retrieval.lexicon import CONCEPTS, INTERESTS, NEGATIVE_VALUES
+
+_GENERIC_HEADS = frozenset(
+    "set kit pack case system item thing product machine maker bag cover unit device tool piece one "
+    "can will may must go top way".split()
+)
+# values too common or vague to mean an option when written alone ("a large one" is read
+# only with a name: "large size"); sizes and numbers need their unit or the word "size"
+_VAGUE = frozenset(
+    "yes no none standard full half high low medium large small light dark basic fixed custom plain "
+    "manual automatic digital portable type fresh art men women unisex gas electric road".split()
+)
+STOP = frozenset(
+    """a an and any are as at be but by for from has have i i'm im in is it its me my of on or our
+    please show so some that the their them then there these this those to too us want was we were
+    what which with would you your looking need find get buy something anything ones one got do does
+    can could how much there's theres is it's also just like really very good nice new best only
+    something some more less than under over around about get give see look looking hi hello hey
+    thanks thank ok okay yes no not dont don't""".split()
+)
+_NEG_CUES = frozenset(
+    "not no non without except excluding avoid hate dislike isn't aren't don't dont never nothing "
+    "nope minus".split()
+)
+_NEG_PHRASES = re.compile(
+    r"\b(?:anything but|other than|instead of|rather than|already (?:has|have|got|owns?)|"
+    r"has already got|have already got|is not|are not|do not|does not|doesn'?t|sick of|tired of|no more)\b"
+)
+_SCOPE_END = frozenset("but instead rather prefer just only though maybe perhaps preferably ideally".split())
+_MAX_NGRAM = 4
+
+
+def norm_tokens(text: str) -> list[str]:
+    """Lower case, hyphens/slashes as spaces, punctuation dropped, naive singular per word."""
+    low = (text or "").lower().replace("’", "'")
+    low = re.sub(r"(?<=\d)\s+(?=(?:ml|l|gb|tb|mah|ft|mm|cm|mp|w|k)\b)", "", low)  # "500 ml" -> "500ml"
+    raw = re.findall(r"[a-z0-9]+(?:[.'%][a-z0-9%]+)*%?|[,.;!?]", low.replace("-", " ").replace("/", " "))
+    return [_singular(w) for w in raw]
+
+
+def _singular(w: str) -> str:
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("es") and w[:-2].endswith(("sh", "ch", "x", "ss", "tch")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
+        return w[:-1]
+    return w
+
+
+def norm(text: str) -> str:
+    return " ".join(t for t in norm_tokens(text) if t not in ",.;!?")
+
+
+@dataclass
+class Grounding:
+    """What a message names in the catalogue.
+
+    Attributes:
+        types / exclude_types: product types (category names) asked for / rejected.
+        include / exclude: option name -> values asked for / rejected.
+        brands / exclude_brands: brands asked for / rejected.
+        asked: option names the message asks about ("what sizes", "does it keep out rain").
+        interest_types: types that suit a recipient or activity ("a gift for a runner").
+        spans: the matched words, for the rest of the text to become the free query.
+    """
+
+    types: list[str] = field(default_factory=list)
+    exclude_types: list[str] = field(default_factory=list)
+    include: dict[str, list[str]] = field(default_factory=dict)
+    exclude: dict[str, list[str]] = field(default_factory=dict)
+    brands: list[str] = field(default_factory=list)
+    exclude_brands: list[str] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)
+    interest_types: list[str] = field(default_factory=list)
+    consumed: set[int] = field(default_factory=set)
+    tokens: list[str] = field(default_factory=list)
+
+    @property
+    def leftover(self) -> str:
+        return " ".join(t for i, t in enumerate(self.tokens) if i not in self.consumed and t not in STOP
+                        and t not in ",.;!?")
+
+
+def _add(bucket: dict[str, list[str]], name: str, values: Iterable[str]) -> None:
+    have = bucket.setdefault(name, [])
+    for v in values:
+        if v not in have:
+            have.append(v)
+
+
+class Vocabulary:
+    """The catalogue's words, indexed for grounding (build once per catalogue version)."""
+
+    def __init__(self, view: CatalogView) -> None:
+        self.view = view
+        self.types: dict[str, set[str]] = defaultdict(set)  # phrase -> types
+        self.type_names: dict[str, str] = {}  # lower -> original
+        self.option_names: dict[str, dict[str, str]] = defaultdict(dict)  # type -> norm name -> name
+        self.values: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+        # type -> option name -> norm value -> value
+        self.value_index: dict[str, set[tuple[str, str, str]]] = defaultdict(set)  # norm value -> (type, name, value)
+        self.name_index: dict[str, set[tuple[str, str]]] = defaultdict(set)  # norm name -> (type, name)
+        self.brands: dict[str, str] = {}
+        by_type = view.types()
+        for t, products in by_type.items():
+            self.type_names[t.lower()] = t
+            key = norm(t)
+            self.types[key].add(t)
+            words = key.split()
+            if len(words) > 1 and words[-1] not in _GENERIC_HEADS and len(words[-1]) >= 3:
+                self.types[words[-1]].add(t)
+            for p in products:
+                if p.subcategory:
+                    self.types[norm(p.subcategory)].add(t)
+                if p.brand:
+                    self.brands[p.brand.lower()] = p.brand
+                for name, values in p.option_values().items():
+                    nn = norm(name)
+                    self.option_names[t][nn] = name
+                    self.name_index[nn].add((t, name))
+                    for v in values:
+                        nv = norm(v)
+                        if nv:
+                            self.values[t][name][nv] = v
+                            self.value_index[nv].add((t, name, v))
+        self._words = sorted({w for k in list(self.types) + list(self.value_index) for w in k.split() if len(w) >= 4})
+        self._concept_of: dict[str, list[int]] = defaultdict(list)
+        for i, group in enumerate(CONCEPTS):
+            for phrase in group:
+                self._concept_of[norm(phrase)].append(i)
+
+    # ---------------------------------------------------------------- helpers
+    def all_types(self) -> list[str]:
+        return sorted(self.type_names.values())
+
+    def concepts(self, phrase: str) -> set[int]:
+        return set(self._concept_of.get(phrase, ()))
+
+    def _phrase_concepts(self, phrase: str) -> set[int]:
+        """Concepts of a catalogue phrase: of the whole phrase, else of any of its words."""
+        found = self.concepts(phrase)
+        if not found:
+            for w in phrase.split():
+                found |= self.concepts(w)
+        return found
+
+    def is_boolean(self, t: str, name: str) -> bool:
+        vals = {v.lower() for v in self.values[t][name].values()}
+        return bool(vals) and vals <= {"yes", "no", "true", "false", "y", "n"}
+
+    def positive_values(self, t: str, name: str) -> list[str]:
+        vals = list(self.values[t][name].values())
+        if self.is_boolean(t, name):
+            return [v for v in vals if v.lower() in ("yes", "true", "y")]
+        return [v for v in vals if v.lower() not in NEGATIVE_VALUES and not v.lower().startswith(("no ", "not ", "non"))]
+
+    def correct(self, token: str) -> str | None:
+        """The catalogue word a misspelt ``token`` most likely means (or ``None``)."""
+        if len(token) < 4 or token in STOP or token.isdigit():
+            return None
+        cutoff = 88 if len(token) <= 5 else 85
+        hit = process.extractOne(token, self._words, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return hit[0] if hit and hit[0] != token else None
+
+    def interest_types(self, text: str) -> list[str]:
+        """Types suiting the recipient or activity named in ``text`` (lexicon words in type names)."""
+        low = (text or "").lower()
+        words: list[str] = []
+        for stem, hints in INTERESTS.items():
+            if re.search(rf"\b{re.escape(stem)}", low):
+                words += hints
+        if not words:
+            return []
+        out = []
+        for t in self.all_types():
+            tn = norm(t)
+            if any(re.search(rf"\b{re.escape(norm(w))}\b", tn) for w in words):
+                out.append(t)
+        return out
+
+    # ---------------------------------------------------------------- grounding
+    def ground(self, text: str, context_types: Iterable[str] = ()) -> Grounding:
+        """Types, option constraints, brands and asked-about options named in ``text``."""
+        tokens = norm_tokens(text)
+        g = Grounding(tokens=tokens)
+        negated = _negated_positions(text, tokens)
+        fixed = list(tokens)
+        for i, tok in enumerate(tokens):
+            if tok not in self.types and tok not in self.value_index and tok not in self._concept_of:
+                better = self.correct(tok)
+                if better:
+                    fixed[i] = better
+        spans = _ngrams(fixed)
+        # pass 1: product types (they decide which options the rest refers to)
+        type_hits: list[tuple[int, int, set[str]]] = []
+        for i, j, phrase in spans:
+            if phrase in self.types and not (set(range(i, j)) & g.consumed):
+                type_hits.append((i, j, self.types[phrase]))
+                g.consumed |= set(range(i, j))
+        context = [t for t in context_types if t in self.values]
+        if not type_hits:
+            type_hits = self._type_fallback(fixed, context, g)
+        named = [t for _, _, ts in type_hits for t in ts]
+        scope = list(dict.fromkeys(named + context)) or list(self.values)
+        # a type word that is an option value of another named/context type is that option
+        # ("a backpack with room for a laptop")
+        for i, j, ts in list(type_hits):
+            phrase = " ".join(fixed[i:j])
+            owners = [(t, n, v) for t, n, v in self.value_index.get(phrase, ()) if t in scope and t not in ts]
+            if owners and (named or context) and any(t not in ts for t in scope):
+                type_hits.remove((i, j, ts))
+                for t, n, v in owners:
+                    _add(g.exclude if i in negated else g.include, n, [v])
+        for i, _j, ts in type_hits:
+            target = g.exclude_types if i in negated else g.types
+            for t in sorted(ts):
+                if t not in target:
+                    target.append(t)
+        scope = list(dict.fromkeys(g.types + context)) or list(self.values)
+        # pass 2: option values, option names, lexicon concepts, brands
+        for i, j, phrase in spans:
+            if set(range(i, j)) & g.consumed:
+                continue
+            neg = i in negated
+            hit = self._match_option(phrase, fixed, i, scope, g, neg)
+            if hit:
+                g.consumed |= set(range(i, j))
+                continue
+            if phrase in self.brands:
+                (g.exclude_brands if neg else g.brands).append(self.brands[phrase])
+                g.consumed |= set(range(i, j))
+        if len(scope) < len(self.values):  # only within known types: "steel" alone means little
+            self._partial_values(fixed, scope, g, negated)
+        g.interest_types = self.interest_types(text)
+        return g
+
+    def _type_fallback(self, tokens: list[str], context: list[str], g: Grounding) -> list[tuple[int, int, set[str]]]:
+        """Types named less directly: a synonym ("cushion" -> pillow), the end of a one-word type
+        ("coat" -> raincoat) or a word only one type's name has ("hedge cutter" -> Hedge Trimmer)."""
+        hits: list[tuple[int, int, set[str]]] = []
+        scope_values = {w for t in context for vals in self.values[t].values() for nv in vals for w in nv.split()}
+        for i, tok in enumerate(tokens):
+            if len(tok) < 4 or tok in STOP or tok in scope_values or tok in self.value_index and context:
+                continue
+            found: set[str] = set()
+            for group in self.concepts(tok):
+                for phrase in CONCEPTS[group]:
+                    found |= self.types.get(norm(phrase), set())
+            if not found:
+                found = {t for key, ts in self.types.items() if " " not in key and key.endswith(tok)
+                         and len(key) > len(tok) for t in ts}
+            if not found:
+                owners = {t for key, ts in self.types.items() if tok in key.split() for t in ts}
+                if len(owners) == 1 and not (context and tok in self.value_index):
+                    found = owners
+            if found and len(found) <= 3:
+                hits.append((i, i + 1, found))
+                g.consumed.add(i)
+        return hits
+
+    def _match_option(self, phrase: str, tokens: list[str], i: int, scope: list[str], g: Grounding, neg: bool) -> bool:
+        found = False
+        prev = tokens[i - 1] if i > 0 else ""
+        # exact option values of the types in scope
+        for t, name, value in self.value_index.get(phrase, ()):
+            if t not in scope:
+                continue
+            vague = phrase in _VAGUE or phrase.replace(".", "").isdigit() or len(phrase) <= 2
+            if vague and not (prev in ("size", norm(name)) or norm(name).endswith("size") and prev == "size"):
+                continue
+            _add(g.exclude if neg else g.include, name, [value])
+            found = True
+        if found:
+            return True
+        # an option name: a yes/no option means "yes" ("waterproof"), any other is asked about
+        for t, name in self.name_index.get(phrase, ()):
+            if t not in scope:
+                continue
+            found = True
+            if name not in g.asked:
+                g.asked.append(name)
+            if self.is_boolean(t, name):
+                _add(g.exclude if neg else g.include, name, self.positive_values(t, name))
+        if found:
+            return True
+        # meaning through the lexicon: the phrase and a catalogue name/value share a concept
+        concepts = self.concepts(phrase)
+        if not concepts or phrase in STOP:
+            return False
+        for t in scope:
+            for nn, name in self.option_names[t].items():
+                if self._phrase_concepts(nn) & concepts:
+                    found = True
+                    if name not in g.asked:
+                        g.asked.append(name)
+                    positives = self.positive_values(t, name)
+                    if self.is_boolean(t, name) or 0 < len(positives) < len(self.values[t][name]):
+                        _add(g.exclude if neg else g.include, name, positives)
+                    continue
+                for nv, value in self.values[t][name].items():
+                    if nv not in _VAGUE and self._phrase_concepts(nv) & concepts:
+                        _add(g.exclude if neg else g.include, name, [value])
+                        found = True
+        return found
+
+    def _partial_values(self, tokens: list[str], scope: list[str], g: Grounding, negated: set[int]) -> None:
+        """A word that is part of option values of the types in scope ("soy" -> "Soy Wax")."""
+        for i, tok in enumerate(tokens):
+            if i in g.consumed or len(tok) < 3 or tok in STOP or tok in _VAGUE or tok.isdigit():
+                continue
+            hits = [(t, n, v) for t in scope for n, vals in self.values[t].items() for nv, v in vals.items()
+                    if " " in nv and tok in nv.split()]
+            if hits and len({n for _, n, _ in hits}) <= 2:
+                for _t, n, v in hits:
+                    _add(g.exclude if i in negated else g.include, n, [v])
+                g.consumed.add(i)
+
+
+def _ngrams(tokens: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, phrase) for every n-gram, longest first, never across punctuation."""
+    out = []
+    for n in range(_MAX_NGRAM, 0, -1):
+        for i in range(len(tokens) - n + 1):
+            words = tokens[i : i + n]
+            if any(w in ",.;!?" for w in words):
+                continue
+            out.append((i, i + n, " ".join(words)))
+    return out
+
+
+def _negated_positions(text: str, tokens: list[str]) -> set[int]:
+    """Token positions inside a negation's scope (up to the next punctuation or 'but')."""
+    starts: list[int] = []
+    out: set[int] = set()
+    for i, tok in enumerate(tokens):
+        if tok == "non":  # "non-stick", "non polarized": the next word only
+            out.add(i + 1)
+        elif tok in _NEG_CUES:
+            starts.append(i + 1)
+    joined = " ".join(tokens)
+    for m in _NEG_PHRASES.finditer(joined):
+        starts.append(len(joined[: m.end()].split()))
+    for s in starts:
+        k = s
+        while k < len(tokens) and k < s + 6 and tokens[k] not in ",.;!?" and tokens[k] not in _SCOPE_END:
+            out.add(k)
+            k += 1
+    return out

@@ -1,0 +1,117 @@
+"""General shopping English: words shoppers use for properties that catalogues name otherwise.
+
+Nothing here names a store's products. Each concept group lists words and phrases that
+mean the same property ("waterproof", "keeps the rain out", "water resistance"); the
+grounding step (``retrieval.grounding``) links a shopper's word to a catalogue's option
+name or value when both fall in one group. Interests map a recipient or activity ("my
+sister who cooks", "a runner") onto words that product types of that interest contain.
+"""
+
+from __future__ import annotations
+
+CONCEPTS: tuple[tuple[str, ...], ...] = (
+    ("waterproof", "water resistance", "water resistant", "water-resistant", "water proof", "rainproof",
+     "rain proof", "weatherproof", "weather proof", "showerproof", "splashproof", "splash proof",
+     "keep out rain", "keeps out rain", "keep the rain out", "keeps the rain out", "in the rain",
+     "rain", "wet weather", "get wet", "ipx4", "ipx5", "ipx6", "ipx7", "ipx8", "submersible"),
+    ("cordless", "battery", "battery powered", "battery-powered", "rechargeable", "no cord",
+     "no cable", "without a cord", "without cord", "wire free", "wire-free", "untethered"),
+    ("wireless", "bluetooth", "wi-fi", "wifi", "no wires", "cable free", "cable-free"),
+    ("wired", "corded", "cable", "plug in", "plug-in", "mains", "ac adapter", "power cord", "usb cable"),
+    ("petrol", "gas", "gasoline", "fuel"),
+    ("rechargeable", "recharge", "usb charging", "usb rechargeable"),
+    ("dishwasher safe", "dishwasher", "dishwasher-safe", "goes in the dishwasher", "machine washable"),
+    ("non stick", "nonstick", "non-stick"),
+    ("stainless steel", "stainless", "steel"),
+    ("quiet", "quiet operation", "silent", "low noise", "noiseless", "whisper"),
+    ("noise cancelling", "noise canceling", "anc", "noise cancellation"),
+    ("portable", "travel", "compact", "lightweight", "light weight", "carry"),
+    ("large", "big", "huge", "xl", "king"),
+    ("small", "little", "mini", "tiny", "compact"),
+    ("grey", "gray"),
+    ("colour", "color", "colours", "colors", "shade", "finish"),
+    ("size", "sizes", "dimension", "dimensions", "fit"),
+    ("material", "made of", "made from", "fabric"),
+    ("capacity", "volume", "holds", "how much does it hold", "litres", "liters"),
+    ("weight", "heavy", "light", "weigh", "weighs"),
+    ("battery life", "battery", "lasts", "last long", "lasts longest", "longest lasting", "runtime",
+     "run time", "hours"),
+    ("brightness", "bright", "brighter", "brightest", "lumens"),
+    ("warranty", "guarantee", "guaranteed"),
+    ("laptop", "computer", "macbook", "notebook computer"),
+    ("hydration", "water bladder", "hydration bladder", "camelbak"),
+    ("pet hair", "pet hair removal", "dog hair", "cat hair", "pets"),
+    ("polarized", "polarised", "anti glare", "anti-glare"),
+    ("warm", "warmth", "insulated", "thermal", "tog", "cosy", "cozy"),
+    ("cushion", "pillow", "throw pillow", "scatter cushion"),
+    ("trainers", "sneakers", "kicks"),
+    ("mac", "raincoat", "rain jacket", "rain coat", "waterproof jacket"),
+    ("wellies", "wellington", "rain boots", "wellington boots"),
+    ("duvet", "comforter", "quilt"),
+    ("oven safe", "ovenproof", "oven proof", "in the oven"),
+    ("induction", "induction hob", "induction ready", "induction compatible"),
+)
+
+# interest -> words that product types bought for it tend to contain
+INTERESTS: dict[str, tuple[str, ...]] = {
+    "cook": ("coffee", "espresso", "kettle", "tea", "grill", "oven", "knife", "skillet", "pan", "pot",
+             "mixer", "cutting board", "apron", "blender", "toaster", "cookware", "baking", "kitchen", "spatula"),
+    "coffee": ("coffee", "espresso", "mug", "grinder", "kettle"),
+    "tea": ("tea", "kettle", "mug", "teapot"),
+    "run": ("running", "shoes", "sneakers", "smart watch", "water bottle", "earbuds", "headphones"),
+    "hike": ("hiking", "boots", "backpack", "water bottle", "fleece", "jacket", "sunglasses", "raincoat", "tent"),
+    "camp": ("tent", "backpack", "water bottle", "lantern", "stove", "fleece", "sleeping bag", "picnic"),
+    "cycl": ("bicycle", "cycling", "helmet", "water bottle"),
+    "bike": ("bicycle", "cycling", "helmet", "water bottle"),
+    "gym": ("dumbbell", "yoga", "water bottle", "earbuds", "smart watch"),
+    "fitness": ("dumbbell", "yoga", "water bottle", "smart watch", "running"),
+    "yoga": ("yoga", "water bottle"),
+    "garden": ("garden", "hose", "watering", "gloves", "planter", "plant", "pot", "trimmer", "mower",
+               "bird", "patio", "umbrella", "blower", "pruner", "seed"),
+    "gam": ("gaming", "mouse", "keyboard", "headphones", "controller"),
+    "music": ("speaker", "headphones", "earbuds"),
+    "read": ("e-reader", "reader", "notebook", "bookshelf", "lamp", "book"),
+    "photo": ("camera",),
+    "travel": ("luggage", "backpack", "portable charger", "earbuds", "sunglasses", "water bottle"),
+    "office": ("office", "desk", "chair", "keyboard", "mouse", "notebook", "lamp"),
+    "work from home": ("office", "desk", "chair", "keyboard", "mouse", "lamp", "headphones"),
+    "student": ("notebook", "backpack", "laptop", "tablet", "lamp"),
+    "skate": ("skateboard",),
+    "pet": ("pet",),
+    "dog": ("pet",),
+    "cat": ("pet",),
+    "puzzle": ("puzzle",),
+    "makeup": ("makeup", "perfume"),
+    "beauty": ("makeup", "perfume", "toothbrush"),
+    "housewarm": ("lamp", "clock", "candle", "pillow", "blanket", "throw", "doormat", "plant", "vase"),
+    "new home": ("lamp", "clock", "candle", "pillow", "blanket", "throw", "doormat", "plant"),
+    "home": ("lamp", "clock", "bookshelf", "purifier", "vacuum", "thermostat", "candle", "pillow",
+             "blanket", "duvet", "throw"),
+    "tech": ("smartphone", "tablet", "earbuds", "smart watch", "speaker", "charger", "camera"),
+    "outdoor": ("hiking", "backpack", "water bottle", "grill", "patio", "umbrella", "picnic", "garden"),
+    "bbq": ("grill", "apron", "picnic"),
+    "barbecue": ("grill", "apron", "picnic"),
+    "baby": ("blanket", "pillow"),
+    "kid": ("puzzle", "skateboard", "bicycle", "backpack"),
+    "teen": ("skateboard", "earbuds", "speaker", "gaming"),
+}
+
+GIFT_WORDS = ("gift", "present", "birthday", "christmas", "xmas", "anniversary", "for my", "for a ",
+              "for someone", "who likes", "who loves", "who is into", "who's into", "into ", "housewarming",
+              "secret santa", "stocking filler", "ideas")  # fmt: skip
+
+NEGATIVE_VALUES = frozenset({"no", "none", "not resistant", "non-resistant", "false", "n/a", "without",
+                             "non-polarized", "non-polarised", "not waterproof"})  # fmt: skip
+
+
+def concept_groups(phrase: str) -> list[frozenset[str]]:
+    """The concept groups ``phrase`` belongs to (normalised, lower case)."""
+    low = phrase.strip().lower()
+    return [_GROUPS[i] for i in _INDEX.get(low, ())]
+
+
+_GROUPS = [frozenset(g) for g in CONCEPTS]
+_INDEX: dict[str, list[int]] = {}
+for _i, _g in enumerate(CONCEPTS):
+    for _w in _g:
+        _INDEX.setdefault(_w, []).append(_i)

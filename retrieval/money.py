@@ -1,0 +1,140 @@
+"""Money, read once for the whole project: catalogue cells and shoppers' price phrases.
+
+``parse_amount`` reads one amount ("12,99", "80 €", "1.234,56 €", "$1,000", "1.5k") with
+the maintained ``price-parser`` library for separators and currencies; ``price_bounds``
+finds the price limits a shopper wrote ("under $1,000", "80 bucks tops", "between 20 and
+30", "around 50", "£40-60") and reads each amount with ``parse_amount``. A number followed
+by a unit ("1000ml", "size 10", "500 pieces") is not money.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from price_parser import Price
+
+_CUR = r"(?:[$€£¥]|usd|eur|gbp|us\$)"
+_CUR_AFTER = r"(?:[$€£]|usd|eur|gbp|dollars?|bucks|euros?|pounds?|quid)"
+_DIGITS = r"\d{1,3}(?:[,.\u00a0 ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_WORDS = {"a hundred": 100, "one hundred": 100, "a grand": 1000, "one grand": 1000, "a thousand": 1000,
+          "fifty": 50, "twenty": 20, "thirty": 30, "forty": 40, "sixty": 60, "seventy": 70,
+          "eighty": 80, "ninety": 90, "ten": 10, "hundred": 100}  # fmt: skip
+_WORD_NUM = "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True))
+_UNIT = (
+    r"(?:ml|l|ltr|liters?|litres?|mah|gb|tb|mb|inch(?:es)?|in\b|\"|ft|feet|foot|mm|cm|m\b|pieces?|pcs|"
+    r"piece|hours?|hrs?|h\b|lbs?|pounds? of|kg|g\b|w\b|watts?|mp|x\b|qt|quarts?|oz|°|degrees?|bar|%|"
+    r"cups?|people|persons?|seater|ply|tog|volts?|v\b|years?|yrs?|months?|days?|minutes?|mins?|"
+    r"rpm|lumens?|db|hz|k\b(?=\s*(?:resolution|video|screen)))"
+)
+AMOUNT = (
+    rf"(?P<cur>{_CUR})?\s*(?P<num>{_DIGITS}|{_WORD_NUM})\s*(?P<k>k\b|grand\b|thousand\b)?"
+    rf"(?!\s*{_UNIT})(?:\s*(?P<cur2>{_CUR_AFTER}))?(?![\w%])"
+)
+_AMT = re.compile(AMOUNT, re.I)
+
+
+def parse_amount(text: str | float | int | None) -> float | None:
+    """One money amount as a float, or ``None`` when ``text`` holds no number.
+
+    >>> parse_amount("1.234,56 €"), parse_amount("12,99"), parse_amount("$1,000"), parse_amount("1.5k")
+    (1234.56, 12.99, 1000.0, 1500.0)
+    """
+    if text is None:
+        return None
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        value = float(text)
+        return value if math.isfinite(value) else None
+    raw = str(text).strip().lower()
+    if not raw:
+        return None
+    if raw in _WORDS:
+        return float(_WORDS[raw])
+    scale = 1.0
+    m = re.search(r"(\d)\s*(k|grand|thousand)\b", raw)
+    if m:
+        scale = 1000.0
+        raw = raw[: m.end(1)] + raw[m.end() :]
+    raw = raw.replace("\u00a0", " ")
+    if re.fullmatch(r"[^\d]*\d{1,3}(?: \d{3})+(?:[.,]\d{1,2})?[^\d]*", raw):
+        raw = raw.replace(" ", "")  # "1 234,56 €"
+    amount = Price.fromstring(raw).amount
+    if amount is None:
+        return None
+    value = float(amount) * scale
+    return value if math.isfinite(value) else None
+
+
+def _amount(match: re.Match, prefix: str = "") -> float | None:
+    if not prefix and "p_num" in match.re.groupindex and match.group("p_num"):
+        prefix = "p_"
+    num = match.group(prefix + "num")
+    k = match.group(prefix + "k")
+    value = parse_amount(num)
+    if value is None:
+        return None
+    return value * 1000 if k else value
+
+
+_A = AMOUNT
+_B = AMOUNT.replace("(?P<", "(?P<b_")
+_P = AMOUNT.replace("(?P<", "(?P<p_")
+_RANGE = re.compile(rf"(?:between|from|in the range(?: of)?|range)\s+{_A}\s*(?:and|to|-|–)\s*{_B}", re.I)
+_DASH = re.compile(
+    rf"(?<![\w.,])(?P<x_cur>{_CUR})?\s*(?P<x_num>\d+(?:[.,]\d{{1,2}})?)\s*(?:-|–|to)\s*{_B}", re.I
+)
+_MAX = re.compile(
+    rf"(?:nothing (?:over|above|more than|pricier than)|under|below|beneath|less than|lower than|cheaper than|no more than|not more than|not over|"
+    rf"no higher than|at most|max(?:imum)?(?: of)?|up to|upto|within|budget(?: is| of|'s)?(?: about| around)?|"
+    rf"spend(?:ing)?(?: up to| about| around)?|<=?|sub|tops?|no pricier than|not above|not exceeding|"
+    rf"under about|under around)\s*(?:a\s+|an\s+)?{_A}"
+    rf"|{_P}\s*(?:or (?:less|under|below|cheaper)|max(?:imum)?\b|tops\b|at most\b|limit\b|and under\b|or lower\b)",
+    re.I,
+)
+_MIN = re.compile(
+    rf"(?:over|above|more than|at least|min(?:imum)?(?: of)?|starting at|from|upwards of|no less than|>=?)\s*{_A}"
+    rf"|{_P}\s*(?:\+|or more\b|and up\b|and above\b|plus\b|or higher\b)",
+    re.I,
+)
+_ABOUT = re.compile(rf"(?:around|about|roughly|approximately|approx\.?|circa|~)\s*{_A}", re.I)
+
+
+def price_bounds(text: str) -> tuple[float | None, float | None]:
+    """The (min, max) price a shopper wrote in ``text``; ``None`` where no bound was given."""
+    text = text or ""
+    m = _RANGE.search(text)
+    if m:
+        a, b = _amount(m), _amount(m, "b_")
+        if a is not None and b is not None:
+            if m.group("b_k") and not m.group("k") and a < b / 100:  # "between 1 and 2k"
+                a *= 1000
+            return min(a, b), max(a, b)
+    m = _DASH.search(text)
+    if m and (m.group("x_cur") or m.group("b_cur") or m.group("b_cur2") or m.group("b_k")):
+        a, b = parse_amount(m.group("x_num")), _amount(m, "b_")  # "£40-60", "1-2k"; not "2-3 people"
+        if a is not None and b is not None:
+            if m.group("b_k") and a < b / 100:
+                a *= 1000
+            return min(a, b), max(a, b)
+    lo = hi = None
+    m = _MAX.search(text)
+    taken = (-1, -1)
+    if m:
+        hi = _amount(m)
+        taken = m.span()
+    for m2 in _MIN.finditer(text):
+        if taken[0] <= m2.start() < taken[1]:
+            continue
+        if m2.group(0).lower().startswith("from") and not (m2.group("cur") or m2.group("cur2")):
+            continue  # "from 2019", "from 10 am": not a price without a currency
+        lo = _amount(m2)
+        break
+    if lo is None and hi is None:
+        m = _ABOUT.search(text)
+        if m and (m.group("cur") or m.group("cur2") or re.search(r"\b(budget|spend|price|cost|\$)", text, re.I)):
+            value = _amount(m)
+            if value is not None:
+                return round(value * 0.8, 2), round(value * 1.2, 2)
+    if lo is not None and hi is not None and lo > hi:
+        lo = None
+    return lo, hi
