@@ -46,7 +46,7 @@ STOP = frozenset(
 )
 _NEG_CUES = frozenset(
     "not no non without except excluding avoid hate dislike isn't aren't don't dont never nothing "
-    "nope minus".split()
+    "nope minus arent isnt doesnt wont won't cant can't nor".split()
 )
 _NEG_PHRASES = re.compile(
     r"\b(?:anything but|other than|instead of|rather than|already (?:has|have|got|owns?)|"
@@ -166,7 +166,7 @@ class Vocabulary:
     def _phrase_concepts(self, phrase: str) -> set[int]:
         """Concepts of a catalogue phrase: of the whole phrase, else of any of its words."""
         found = self.concepts(phrase)
-        if not found:
+        if not found and not phrase.startswith(("non ", "not ", "no ")):
             for w in phrase.split():
                 found |= self.concepts(w)
         return found
@@ -270,9 +270,18 @@ class Vocabulary:
             if len(tok) < 4 or tok in STOP or tok in scope_values or tok in self.value_index and context:
                 continue
             found: set[str] = set()
-            for group in self.concepts(tok):
-                for phrase in CONCEPTS[group]:
-                    found |= self.types.get(norm(phrase), set())
+            for n in (2, 1):  # synonyms, also of two words ("power bank")
+                phrase = " ".join(tokens[i : i + n])
+                for group in self.concepts(phrase):
+                    for member in CONCEPTS[group]:
+                        found |= self.types.get(norm(member), set())
+                if found:
+                    break
+            if context or tok in self.value_index:
+                if found and len(found) <= 3:
+                    hits.append((i, i + 1, found))
+                    g.consumed.add(i)
+                continue
             if not found:
                 found = {t for key, ts in self.types.items() if " " not in key and key.endswith(tok)
                          and len(key) > len(tok) for t in ts}
@@ -288,16 +297,20 @@ class Vocabulary:
     def _match_option(self, phrase: str, tokens: list[str], i: int, scope: list[str], g: Grounding, neg: bool) -> bool:
         found = False
         prev = tokens[i - 1] if i > 0 else ""
+        candidates: list[tuple[str, str, str]] = []
         # exact option values of the types in scope
         for t, name, value in self.value_index.get(phrase, ()):
             if t not in scope:
                 continue
-            vague = phrase in _VAGUE or phrase.replace(".", "").isdigit() or len(phrase) <= 2
-            if vague and not (prev in ("size", norm(name)) or norm(name).endswith("size") and prev == "size"):
+            sizeish = "size" in norm(name)
+            short = phrase.replace(".", "").isdigit() or len(phrase) <= 2
+            vague = short or phrase in _VAGUE and len(scope) > 3
+            if vague and not (prev in ("size", norm(name)) or sizeish and prev in ("size", "in", "uk", "us", "eu", "a")):
                 continue
-            _add(g.exclude if neg else g.include, name, [value])
-            found = True
-        if found:
+            candidates.append((t, name, value))
+        if candidates:
+            for name, value in self._pick_option(candidates, tokens, i):
+                _add(g.exclude if neg else g.include, name, [value])
             return True
         # an option name: a yes/no option means "yes" ("waterproof"), any other is asked about
         for t, name in self.name_index.get(phrase, ()):
@@ -329,6 +342,23 @@ class Vocabulary:
                         _add(g.exclude if neg else g.include, name, [value])
                         found = True
         return found
+
+    def _pick_option(self, candidates: list[tuple[str, str, str]], tokens: list[str], i: int) -> list[tuple[str, str]]:
+        """One option per type for a value several options share ("brown lenses" -> lens color)."""
+        near = set(tokens[max(0, i - 2) : i + 4])
+        by_type: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for t, name, value in candidates:
+            by_type[t].append((name, value))
+        out: list[tuple[str, str]] = []
+        for options in by_type.values():
+            def score(nv: tuple[str, str]) -> tuple[int, int]:
+                words = set(norm(nv[0]).split())
+                hint = len(words & near) + sum(1 for w in words for n in near if len(n) > 3 and w.startswith(n[:4]))
+                return (-hint, 0 if norm(nv[0]) in ("color", "colour") else 1)
+            best = min(options, key=score)
+            if best not in out:
+                out.append(best)
+        return out
 
     def _partial_values(self, tokens: list[str], scope: list[str], g: Grounding, negated: set[int]) -> None:
         """A word that is part of option values of the types in scope ("soy" -> "Soy Wax")."""

@@ -85,6 +85,9 @@ def plan_action(
             return Plan("confirm_yes", "explicit yes to the listed write")
         if deny:
             return Plan("confirm_no", "no to the listed write")
+    cart = cart_action(text)
+    if cart is not None and state.task is None and state.pending is None:
+        return Plan("cart", f"basket: {cart}")
     if state.offer is not None and not state.pending:
         if affirm:
             return Plan("accept_offer", "yes to the relaxation offered")
@@ -98,9 +101,6 @@ def plan_action(
         if intent == "complaint" and not re.search(r"\b(manager|supervisor|person|human|agent)\b", text, re.I):
             return Plan("complaint", "a complaint: apologise and offer a person")
         return Plan("handoff", f"{intent}: the shopper wants a person")
-    cart = cart_action(text)
-    if cart is not None and state.task is None:
-        return Plan("cart", f"basket: {cart}")
     if _CAPABILITY.search(text) and not (update and (update.constraints or update.about_shown)):
         return Plan("capability", "what the assistant can do")
     if update and update.about_shown and not (intent in SERVICE_INTENTS and confidence >= 0.9 and service_entities):

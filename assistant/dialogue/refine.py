@@ -142,7 +142,14 @@ def is_question(text: str) -> bool:
 
 
 def superlative(text: str) -> tuple[str, str] | None:
-    """(attribute pattern, "min"|"max") of a superlative ("the cheapest", "lasts longest")."""
+    """(attribute pattern, "min"|"max") of a superlative ("the cheapest", "lasts longest"), or of
+    a comparative asked as a choice ("which is cheaper?")."""
+    low = (text or "").lower()
+    if re.search(r"\b(which|what)\b", low):
+        if re.search(r"\b(cheaper|less expensive|more affordable|lower price)\b", low):
+            return "price", "min"
+        if re.search(r"\b(pricier|more expensive|dearer)\b", low):
+            return "price", "max"
     for pattern, attribute, direction in _SUPERLATIVES:
         if pattern.search(text or ""):
             return attribute, direction
@@ -203,16 +210,21 @@ def apply_shopping(
     focus = state.shown(state.focus_id)
     if re.search(r"\bcompare\b|\bvs\.?\b|\bversus\b", low) and len(items) == 1 and focus and focus is not items[0]:
         items = [focus, items[0]]
-    item = items[0] if len(items) == 1 else (items[0] if items and not question else None)
     types = [t for t in g.types if t not in g.exclude_types]
+    if question and types and not items:  # "what themes do the puzzles come in" -> the shown puzzle
+        typed = [p for p in shown if p.get("category") in types]
+        if len(typed) == 1:
+            items = typed
+    item = items[0] if len(items) == 1 else (items[0] if items and not question else None)
     if not types and not g.exclude_types and slots.get("product") and not question:
         types = [t for t in words.ground(str(slots["product"])).types if t not in g.exclude_types]
     shown_types = {p.get("category") for p in shown}
     target = item or focus or (shown[0] if len(shown) == 1 else None)
-    about_target = bool(target) and question and (
-        bool(g.asked) or bool(g.include) or _described(target, text, catalog)
+    pointing = bool(re.search(r"\b(it|its|it's|this|that|these|those|they|them|the \w+ one|come in|comes in)\b", low))
+    about_target = bool(target) and question and not g.exclude and (
+        bool(g.asked) or (bool(g.include) and (pointing or bool(item))) or _described(target, text, catalog)
     )
-    about_shown = bool(shown) and set(types) <= shown_types and (
+    about_shown = bool(shown) and set(types) <= shown_types and not g.exclude and (
         (question and (bool(items) or bool(sup)))
         or about_target
         or (question and bool(g.asked) and not g.include)
