@@ -59,6 +59,7 @@ _MAX_NGRAM = 4
 def norm_tokens(text: str) -> list[str]:
     """Lower case, hyphens/slashes as spaces, punctuation dropped, naive singular per word."""
     low = (text or "").lower().replace("’", "'")
+    low = re.sub(r"(?<=[a-z])'s\b", "", low)  # "chef's knife" -> "chef knife"
     low = re.sub(r"(?<=\d)\s+(?=(?:ml|l|gb|tb|mah|ft|mm|cm|mp|w|k)\b)", "", low)  # "500 ml" -> "500ml"
     raw = re.findall(r"[a-z0-9]+(?:[.'%][a-z0-9%]+)*%?|[,.;!?]", low.replace("-", " ").replace("/", " "))
     return [_singular(w) for w in raw]
@@ -282,6 +283,8 @@ class Vocabulary:
                     hits.append((i, i + 1, found))
                     g.consumed.add(i)
                 continue
+            if not found and self.concepts(tok):
+                continue  # a property word ("rain"), not a product
             if not found:
                 found = {t for key, ts in self.types.items() if " " not in key and key.endswith(tok)
                          and len(key) > len(tok) for t in ts}

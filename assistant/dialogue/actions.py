@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +124,8 @@ class TurnRunner:
             return Outcome(COMPLAINT_TEXT + reply.text, "complaint", handoff=reply.handoff)
         if action == "cart":
             return self._cart(state, text, update, catalog)
+        if action == "service_return":
+            return _flow(flow.handle("get_refund", text, u.slots))
         if action == "confirm_yes":
             if dry_run:
                 p, state.pending = state.pending, None
@@ -194,7 +197,7 @@ class TurnRunner:
                 return self._search(db, chat, state, recommend=False, catalog=catalog)
             state.focus_id = item["id"]
             reply, shown = answers.answer_question(item, text, asked=update.asked, asked_values=update.asked_values,
-                                                   view=catalog.view)
+                                                   view=catalog.view, filters=self.engine.filters(state, catalog))
             return Outcome(reply, "product_question", products=[_public(shown)])
         if action == "smalltalk":
             return Outcome(SMALLTALK.get(u.intent, "Okay. What would you like to do next?"), "smalltalk")
@@ -270,8 +273,21 @@ class TurnRunner:
             return Outcome("The store's policy doesn't say anything about that. Would you like me to transfer you to a person?",
                            "policy_answer", plan={"citation": None, "relevance": ranked[0][0] if ranked else None})
         best = passages[ranked[0][1]]
-        return Outcome(respond.policy_answer(best), "policy_answer",
+        sentence = self._best_sentence(text, best.text)
+        return Outcome(respond.policy_answer(best, sentence), "policy_answer",
                        plan={"citation": {"source": best.source, "section": best.section}, "relevance": round(ranked[0][0], 3)})
+
+    def _best_sentence(self, text: str, passage: str) -> str | None:
+        """The sentence of ``passage`` that answers ``text`` best (cosine of the embeddings)."""
+        sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+|\n+(?=[-*\d])", passage) if len(x.strip()) > 20]
+        if len(sentences) < 2:
+            return None
+        missing = [x for x in sentences if x not in self._passage_vecs]
+        if missing:
+            for t, v in zip(missing, self.engine.search_service.encode(missing), strict=True):
+                self._passage_vecs[t] = v
+        q = self.engine.search_service.encode([text])[0]
+        return max(sentences, key=lambda x: float(q @ self._passage_vecs[x]))
 
     def _relevance(self, text: str, passages) -> list[float]:
         if not passages:

@@ -13,6 +13,7 @@ from typing import Any
 from retrieval.catalog.view import CatalogView
 from retrieval.grounding import norm, norm_tokens
 from retrieval.lexicon import concept_groups
+from retrieval.types import Filters
 
 DONT_KNOW = "I don't know — the store's data doesn't say."
 _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
@@ -94,7 +95,7 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
 
 def answer_question(
     p: dict[str, Any], text: str, *, asked: tuple[str, ...] = (), asked_values: dict[str, list[str]] | None = None,
-    view: CatalogView | None = None,
+    view: CatalogView | None = None, filters: Filters | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """(reply, product to show) for a question about product ``p`` (a shown result)."""
     low = (text or "").lower()
@@ -118,8 +119,15 @@ def answer_question(
             return f"Yes — {_name(p)} has {option}: {opts.get(option)}.", p
         available = [v for v in comes_in.get(option, []) if v.lower() in wanted_low]
         if available and product is not None:
-            variant = min((v for v in product.variants if str(v.options.get(option, "")).lower() in wanted_low),
-                          key=lambda v: (not v.available, v.price))
+            wanted_all = {k.lower(): {w.lower() for w in vals} for k, vals in (asked_values or {}).items()}
+
+            def fits(v) -> int:  # every asked value, then the shopper's standing constraints
+                opts = {str(k).lower(): str(x).lower() for k, x in v.options.items()}
+                asked_ok = all(opts.get(k) in vals for k, vals in wanted_all.items() if k in opts)
+                return (2 if asked_ok else 0) + (1 if filters is None or filters.accepts(v.as_record(product)) else 0)
+
+            matching = [v for v in product.variants if str(v.options.get(option, "")).lower() in wanted_low]
+            variant = min(matching, key=lambda v: (-fits(v), not v.available, v.price))
             shown = {**p, "id": variant.id, "price": variant.price, "available": variant.available,
                      "options": dict(variant.options), "attributes": dict(variant.options)}
             return (f"This one has {option}: {opts.get(option, 'not listed')}, but {name} also comes with "

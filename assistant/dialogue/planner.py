@@ -27,6 +27,7 @@ _HUMAN = re.compile(
 
 
 _CAPABILITY = re.compile(
+    r"\b(what|wat)\b.{0,25}\b(can|could) (you|u) (do|help)\b|"
     r"\bwhat (can|could|do|else can) (you|u) (do|help|offer)\b|\bhow (can|could|do) (you|u) help\b|"
     r"\bwhat (are|r) (you|u)( for| able to do)?\s*\??$|\bwhat can i (ask|do here)\b|\bwho are (you|u)\b|"
     r"\bwhat do (you|u) (sell|offer|stock|carry)\b|\bwhat kinds? of (things|stuff|products) do (you|u)\b|"
@@ -39,6 +40,11 @@ _DAMAGED = re.compile(
     r"thing|one|model)|not what i ordered|missing (parts?|pieces?|items?)|arrived (broken|damaged|in pieces))\b",
     re.I,
 )
+_POLICY_QUESTION = re.compile(
+    r"^\W*(how long|how many (business )?days|when (will|do|does|would|should|can)|what if|what happens if|"
+    r"do i get|will i get|is there a fee|how much is the fee|how do refunds)\b", re.I)
+_POLICY_TOPIC = re.compile(r"\b(refund|money back|reimburs|return|exchange|cancel|gift card|fee|deliver|ship)", re.I)
+_SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) back\b|\breturn (it|this|them|these|my)\b", re.I)
 CART = re.compile(r"\b(cart|basket|trolley|shopping bag)\b", re.I)
 _CART_ADD = re.compile(r"\b(add|put|throw|pop|stick|place|chuck)\b|\bi'?ll take\b", re.I)
 _CART_REMOVE = re.compile(r"\b(remove|take out|take off|delete|drop|empty|clear)\b", re.I)
@@ -101,6 +107,14 @@ def plan_action(
         if intent == "complaint" and not re.search(r"\b(manager|supervisor|person|human|agent)\b", text, re.I):
             return Plan("complaint", "a complaint: apologise and offer a person")
         return Plan("handoff", f"{intent}: the shopper wants a person")
+    if (_POLICY_QUESTION.search(text) and _POLICY_TOPIC.search(text) and not service_entities
+            and state.task is None and not (update and update.about_shown)):
+        return Plan("policy_answer", "a general question the policy answers")
+    if (state.last_action == "policy_answer" and re.search(r"^\W*(what if|and if|what about|and for|how about)\b", text, re.I)
+            and not service_entities):
+        return Plan("policy_answer", "a follow-up to the policy answer")
+    if _SEND_BACK.search(text) and intent not in SERVICE_INTENTS and state.task is None:
+        return Plan("service_return", "the shopper wants to send an item back")
     if _CAPABILITY.search(text) and not (update and (update.constraints or update.about_shown)):
         return Plan("capability", "what the assistant can do")
     if update and update.about_shown and not (intent in SERVICE_INTENTS and confidence >= 0.9 and service_entities):

@@ -216,7 +216,8 @@ def apply_shopping(
         if len(typed) == 1:
             items = typed
     item = items[0] if len(items) == 1 else (items[0] if items and not question else None)
-    if not types and not g.exclude_types and slots.get("product") and not question:
+    if (not types and not g.exclude_types and slots.get("product") and not question and not state.types
+            and not g.include and not g.exclude):
         types = [t for t in words.ground(str(slots["product"])).types if t not in g.exclude_types]
     shown_types = {p.get("category") for p in shown}
     target = item or focus or (shown[0] if len(shown) == 1 else None)
@@ -225,7 +226,7 @@ def apply_shopping(
         bool(g.asked) or (bool(g.include) and (pointing or bool(item))) or _described(target, text, catalog)
     )
     about_shown = bool(shown) and set(types) <= shown_types and not g.exclude and (
-        (question and (bool(items) or bool(sup)))
+        ((question or referential) and (bool(items) or bool(sup)))
         or about_target
         or (question and bool(g.asked) and not g.include)
     )

@@ -159,7 +159,11 @@ def orders_list(views: list[dict[str, Any]]) -> str:
     return "Your orders:\n" + "\n".join(lines)
 
 
-def policy_answer(passage) -> str:
+def policy_answer(passage, sentence: str | None = None) -> str:
+    """The sentence that answers (when one was picked), quoted with its section; else the passage."""
+    if sentence:
+        quoted = re.sub(r"\s+", " ", sentence).strip().lstrip("-* ")
+        return f"From the store policy, section \"{passage.section}\": {quoted}"
     text = re.sub(r"\s+", " ", passage.text).strip()
     if len(text) > 600:
         text = text[:600].rsplit(" ", 1)[0] + " …"

@@ -126,7 +126,7 @@ def check_turn(expect: dict[str, Any], result: Any, previous_list: list[dict[str
             ok, detail = route in allowed, f"route {route} ({result.action})"
         elif key == "types":
             bad = [p.get("category") for p in products if _low(p.get("category")) not in {_low(t) for t in want}]
-            ok, detail = not bad and bool(products), f"categories {[p.get('category') for p in products]}"
+            ok, detail = not bad, f"categories {[p.get('category') for p in products]}"
         elif key == "not_types":
             bad = [p.get("category") for p in products if _low(p.get("category")) in {_low(t) for t in want}]
             ok, detail = not bad, f"categories {[p.get('category') for p in products]}"
@@ -134,10 +134,10 @@ def check_turn(expect: dict[str, Any], result: Any, previous_list: list[dict[str
             n = len({_low(p.get("category")) for p in products})
             ok, detail = n >= int(want), f"{n} distinct types"
         elif key == "price_max":
-            ok = bool(products) and all(float(p["price"]) <= float(want) + 1e-9 for p in products)
+            ok = all(float(p["price"]) <= float(want) + 1e-9 for p in products)
             detail = f"prices {[p['price'] for p in products]}"
         elif key == "price_min":
-            ok = bool(products) and all(float(p["price"]) >= float(want) - 1e-9 for p in products)
+            ok = all(float(p["price"]) >= float(want) - 1e-9 for p in products)
             detail = f"prices {[p['price'] for p in products]}"
         elif key in ("options", "not_options"):
             for name, values in want.items():
@@ -148,8 +148,6 @@ def check_turn(expect: dict[str, Any], result: Any, previous_list: list[dict[str
                     if (key == "options") != has:
                         ok = False
                         detail = f"{p.get('title')} {name}={opts.get(_low(name))}"
-            if key == "options" and not products:
-                ok, detail = False, "no products"
         elif key == "min_products":
             ok, detail = len(products) >= int(want), f"{len(products)} products"
         elif key == "max_products":
