@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from retrieval.catalog.view import CatalogView
 from retrieval.lexicon import CONCEPTS, INTERESTS, NEGATIVE_VALUES
@@ -186,9 +187,13 @@ class Vocabulary:
         """The catalogue word a misspelt ``token`` most likely means (or ``None``)."""
         if len(token) < 4 or token in STOP or token.isdigit():
             return None
-        cutoff = 88 if len(token) <= 5 else 85
-        hit = process.extractOne(token, self._words, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return hit[0] if hit and hit[0] != token else None
+        # one slip (a letter missing, extra, wrong or two swapped) in a word of 5+ letters
+        if len(token) < 5:
+            return None
+        for word, _score, _ in process.extract(token, self._words, scorer=fuzz.ratio, limit=5, score_cutoff=70):
+            if word != token and DamerauLevenshtein.distance(token, word) == 1:
+                return word
+        return None
 
     def interest_types(self, text: str) -> list[str]:
         """Types suiting the recipient or activity named in ``text`` (lexicon words in type names)."""
@@ -226,8 +231,7 @@ class Vocabulary:
                 type_hits.append((i, j, self.types[phrase]))
                 g.consumed |= set(range(i, j))
         context = [t for t in context_types if t in self.values]
-        if not type_hits:
-            type_hits = self._type_fallback(fixed, context, g)
+        type_hits += self._type_fallback(fixed, context, g)
         named = [t for _, _, ts in type_hits for t in ts]
         scope = list(dict.fromkeys(named + context)) or list(self.values)
         # a type word that is an option value of another named/context type is that option

@@ -225,7 +225,8 @@ def apply_shopping(
     about_target = bool(target) and question and not g.exclude and (
         bool(g.asked) or (bool(g.include) and (pointing or bool(item))) or _described(target, text, catalog)
     )
-    about_shown = bool(shown) and set(types) <= shown_types and not g.exclude and (
+    about_shown = bool(shown) and set(types) <= shown_types and not g.exclude and not (
+        {"not_one", "different", "not_brand"} & set(refinements)) and (
         ((question or referential) and (bool(items) or bool(sup)))
         or about_target
         or (question and bool(g.asked) and not g.include)

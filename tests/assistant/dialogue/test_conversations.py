@@ -65,26 +65,47 @@ def test_refinement_chain_and_item_questions(assistant, db):
 
 
 def test_compare_exclusions_and_variety(assistant, db):
+    """Lists hold products (one per product, shown through a variant); references act on them."""
     s = sid()
-    r1 = assistant.turn("I'm looking for a laptop", s)
-    assert r1.action == "search" and len(r1.products) >= 3
-    r2 = assistant.turn("compare the first and the third", s)
+    r1 = assistant.turn("show me headphones and earbuds", s)
+    assert r1.action == "search" and len(r1.products) == 2
+    assert {db.get(Product, p["id"]).category for p in r1.products} == {"Headphones", "Wireless Earbuds"}
+    assert len({p["product_id"] for p in r1.products}) == 2
+    r2 = assistant.turn("compare the first and the second", s)
     assert r2.action == "compare"
-    assert [p["id"] for p in r2.products] == [r1.products[0]["id"], r1.products[2]["id"]]
+    assert [p["id"] for p in r2.products] == [r1.products[0]["id"], r1.products[1]["id"]]
     for p in r2.products:
         assert f"{db.get(Product, p['id']).price:,.2f}" in r2.reply
-    r3 = assistant.turn("show me different ones", s)
-    assert r3.action == "search" and r3.products
-    assert not {p["id"] for p in r3.products} & {p["id"] for p in r1.products}
-    assert all(db.get(Product, p["id"]).category == "Laptop" for p in r3.products)
+    r3 = assistant.turn("not the first one", s)
+    assert r3.action == "search" and [p["product_id"] for p in r3.products] == [r1.products[1]["product_id"]]
+
+
+def test_product_view_fields_come_from_the_store(assistant, db):
+    """A result is a product through its best-fitting variant, with its price range and option values."""
+    s = sid()
+    r = assistant.turn("waterproof hiking boots in size 10", s)
+    assert r.products, r.reply
+    p = r.products[0]
+    variant = db.get(Product, p["id"])
+    assert variant.category == "Hiking Boots"
+    assert variant.attributes["waterproof"] == "yes" and variant.attributes["size"] == "10"
+    siblings = db.scalars(select(Product).where(Product.group_id == variant.group_id)).all()
+    assert p["price_range"] == [min(x.price for x in siblings), max(x.price for x in siblings)]
+    assert sorted(p["option_values"]["size"]) == sorted({x.attributes["size"] for x in siblings})
+    r2 = assistant.turn("not the leather ones", s)
+    assert all(db.get(Product, x["id"]).attributes["material"] != "leather" for x in r2.products)
+    r3 = assistant.turn("what sizes does it come in?", s)
+    assert r3.action == "product_question"
+    assert all(size in r3.reply for size in {x.attributes["size"] for x in siblings})
 
 
 def test_nothing_fits_offers_the_nearest_relaxation(assistant, db):
     s = sid()
     r = assistant.turn("laptops under 20 dollars", s)
     assert r.products == [] and "Nothing" in r.reply
-    cheapest = min(p.price for p in db.scalars(select(Product).where(Product.category == "Laptop")))
-    assert f"{cheapest:,.2f}" in r.reply  # the cheapest match above the ceiling, labelled
+    laptops = select(Product).where(Product.category == "Laptop", Product.available.is_(True))
+    cheapest = min(p.price for p in db.scalars(laptops))
+    assert f"{cheapest:,.2f}" in r.reply  # the cheapest available match above the ceiling, labelled
     r2 = assistant.turn("yes", s)
     assert r2.products and all(db.get(Product, p["id"]).category == "Laptop" for p in r2.products)
 

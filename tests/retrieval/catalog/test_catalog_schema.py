@@ -40,7 +40,7 @@ def test_price_accepts(raw, expected):
         ("twelve", "price is not a number: 'twelve'"),
         ("-3", "price is negative: -3"),
         (float("nan"), "price is not a number"),
-        ("1,5", "not a number"),
+        ("1,5 apples", "not a number"),
         (True, "not a number"),
     ],
 )
