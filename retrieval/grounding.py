@@ -241,7 +241,7 @@ class Vocabulary:
             owners = [(t, n, v) for t, n, v in self.value_index.get(phrase, ()) if t in scope and t not in ts]
             if owners and (named or context) and any(t not in ts for t in scope):
                 type_hits.remove((i, j, ts))
-                for t, n, v in owners:
+                for _t, n, v in owners:
                     _add(g.exclude if i in negated else g.include, n, [v])
         for i, _j, ts in type_hits:
             target = g.exclude_types if i in negated else g.types

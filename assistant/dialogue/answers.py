@@ -121,7 +121,7 @@ def answer_question(
         if available and product is not None:
             wanted_all = {k.lower(): {w.lower() for w in vals} for k, vals in (asked_values or {}).items()}
 
-            def fits(v) -> int:  # every asked value, then the shopper's standing constraints
+            def fits(v, wanted_all=wanted_all) -> int:  # every asked value, then the standing constraints
                 opts = {str(k).lower(): str(x).lower() for k, x in v.options.items()}
                 asked_ok = all(opts.get(k) in vals for k, vals in wanted_all.items() if k in opts)
                 return (2 if asked_ok else 0) + (1 if filters is None or filters.accepts(v.as_record(product)) else 0)

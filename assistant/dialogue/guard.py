@@ -8,6 +8,7 @@ and option values, inclusive price bounds.
 from __future__ import annotations
 
 import logging
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

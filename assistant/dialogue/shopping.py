@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from assistant.dialogue.guard import guard
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.vocab import Catalog
-from retrieval.catalog.view import best_variant, product_result
 from assistant.settings import Settings
+from retrieval.catalog.view import best_variant, product_result
 from retrieval.types import Candidate, Filters, RetrievalQuery
 
 logger = logging.getLogger(__name__)
