@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assistant.dialogue import answers, extract, respond
-from assistant.dialogue.planner import Plan, plan_action
+from assistant.dialogue.planner import Plan, cart_action, plan_action
 from assistant.dialogue.refine import apply_shopping, ordinals
 from assistant.dialogue.safety import CleanMessage
 from assistant.dialogue.service_flow import FlowReply, ServiceFlow
 from assistant.dialogue.shopping import ShoppingEngine
 from assistant.dialogue.state import DialogueState
-from assistant.dialogue.vocab import Catalog, load_catalog, load_vocabulary
+from assistant.dialogue.vocab import Catalog, load_catalog
 from assistant.nlu.types import Understanding
 from assistant.settings import Settings
 from assistant.store.models import ChatSession
@@ -76,14 +76,13 @@ class TurnRunner:
         if clean.injection:
             return Outcome(REFUSE_TEXT, "refuse", plan={"action": "refuse", "reason": "instructions inside the message"})
         text = clean.text
-        vocab = load_vocabulary(db)
         catalog = load_catalog(db)
-        refusal = ServiceFlow(db, state, vocab).one_shopper(text, u.slots)
+        refusal = ServiceFlow(db, state).one_shopper(text, u.slots)
         if refusal is not None:  # another shopper's account: refused whatever the intent
             state.pending = None
             return Outcome(refusal.text, refusal.action, plan={"action": "refuse", "reason": "another shopper"})
         shop = state.copy()
-        update = apply_shopping(shop, u.intent, u.slots, text, vocab, self.settings.diversity, catalog)
+        update = apply_shopping(shop, u.intent, u.slots, text, catalog, self.settings.diversity)
         entities = bool(
             extract.email(text, u.slots) or extract.order_id(text, u.slots) or extract.address(text)
             or (state.task and (extract.cancel_reason(text) or extract.zip_code(text, u.slots)))
@@ -102,7 +101,7 @@ class TurnRunner:
             fresh = update.new_need or not state.last_query or (u.intent == "recommend" and not update.refinements)
             if plan.action in ("search", "recommend") and fresh:
                 state.last_query = text
-        out = self._dispatch(db, chat, state, plan, text, u, update, dry_run, vocab, catalog)
+        out = self._dispatch(db, chat, state, plan, text, u, update, dry_run, catalog)
         if plan.action in SHOPPING and "no_brand" in update.note:
             note += "These products don't list a brand, so I can't filter by brand. "
         out.reply = note + out.reply
@@ -113,9 +112,9 @@ class TurnRunner:
         return out
 
     # ------------------------------------------------------------------ dispatch
-    def _dispatch(self, db, chat, state, plan: Plan, text, u, update, dry_run, vocab, catalog: Catalog) -> Outcome:
+    def _dispatch(self, db, chat, state, plan: Plan, text, u, update, dry_run, catalog: Catalog) -> Outcome:
         action = plan.action
-        flow = ServiceFlow(db, state, vocab)
+        flow = ServiceFlow(db, state)
         if action == "capability":
             return Outcome(CAPABILITY_TEXT, "capability")
         if action == "complaint":
@@ -208,8 +207,6 @@ class TurnRunner:
 
     def _cart(self, state: DialogueState, text: str, update, catalog: Catalog) -> Outcome:
         """The conversation's basket: add / remove / show; no sign-in until an order action."""
-        from assistant.dialogue.planner import cart_action
-
         what = cart_action(text)
         if what == "show" or what is None:
             return Outcome(respond.cart_text(state.cart), "cart", products=[])
@@ -245,7 +242,7 @@ class TurnRunner:
             added.append(p)
         if not added:
             return Outcome("That one is out of stock, so I can't add it.", "cart")
-        names = ", ".join(answers._name(p) for p in added)
+        names = ", ".join(answers.label(p) for p in added)
         return Outcome(f"Added {names} to your basket. " + respond.cart_text(state.cart), "cart",
                        products=[_public(p) for p in added])
 

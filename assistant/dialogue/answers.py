@@ -28,7 +28,7 @@ def _options(p: dict[str, Any]) -> dict[str, Any]:
     return dict(p.get("options") or p.get("attributes") or {})
 
 
-def _name(p: dict[str, Any]) -> str:
+def label(p: dict[str, Any]) -> str:
     opts = ", ".join(str(v) for v in _options(p).values())
     return f"{p['title']} ({opts})" if opts else str(p["title"])
 
@@ -72,7 +72,7 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
             value = hi if direction == "max" else lo
             return f"{best['title']} is the only one shown; its {word} option costs {money(value)}.", [best]
         others = ", ".join(f"{p['title']} {money(p['price'])}" for p in products if p is not best)
-        return f"The {word} is {_name(best)} at {money(best['price'])} (others: {others}).", [best]
+        return f"The {word} is {label(best)} at {money(best['price'])} (others: {others}).", [best]
     name = _option_for(attribute, products)
     if name is None:
         return (f"The store's data doesn't list {attribute.split('|')[0]} for these products, so I can't say "
@@ -89,7 +89,7 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
             return f"{p['title']} comes with {name} {_join(values)}; the {'most' if direction == 'max' else 'least'} is {top}.", [p]
     best, _ = pick(scored, key=lambda pv: pv[1])
     rest = "; ".join(f"{q['title']}: {_options(q).get(name)}" for q, _ in scored if q is not best)
-    return f"{_name(best)} has the {'highest' if direction == 'max' else 'lowest'} {name}: {_options(best).get(name)}" + (
+    return f"{label(best)} has the {'highest' if direction == 'max' else 'lowest'} {name}: {_options(best).get(name)}" + (
         f" (others — {rest})." if rest else "."), [best]
 
 
@@ -106,9 +106,9 @@ def answer_question(
     if re.search(r"\b(price|cost|how much)\b", low):
         lo, hi = p.get("price_range") or (p["price"], p["price"])
         extra = f" (its options range from {money(lo)} to {money(hi)})" if hi > lo else ""
-        return f"{_name(p)} costs {money(p['price'])}{extra}.", p
+        return f"{label(p)} costs {money(p['price'])}{extra}.", p
     if re.search(r"\b(in stock|available|availability|sold out)\b", low):
-        return f"{_name(p)} is {'in stock' if p.get('available', True) else 'out of stock'}.", p
+        return f"{label(p)} is {'in stock' if p.get('available', True) else 'out of stock'}.", p
     if re.search(r"\bbrand\b|\bwho makes\b|\bmade by\b", low):
         brand = p.get("brand") or opts.get("brand")
         return (f"{name} is from {brand}.", p) if brand else (DONT_KNOW, p)
@@ -116,7 +116,7 @@ def answer_question(
         have = str(opts.get(option, "")).lower()
         wanted_low = {w.lower() for w in wanted}
         if have in wanted_low:
-            return f"Yes — {_name(p)} has {option}: {opts.get(option)}.", p
+            return f"Yes — {label(p)} has {option}: {opts.get(option)}.", p
         available = [v for v in comes_in.get(option, []) if v.lower() in wanted_low]
         if available and product is not None:
             wanted_all = {k.lower(): {w.lower() for w in vals} for k, vals in (asked_values or {}).items()}
@@ -131,7 +131,7 @@ def answer_question(
             shown = {**p, "id": variant.id, "price": variant.price, "available": variant.available,
                      "options": dict(variant.options), "attributes": dict(variant.options)}
             return (f"This one has {option}: {opts.get(option, 'not listed')}, but {name} also comes with "
-                    f"{option} {_join(available)}: {_name(shown)} at {money(variant.price)}.", shown)
+                    f"{option} {_join(available)}: {label(shown)} at {money(variant.price)}.", shown)
         if option in comes_in:
             return f"No — {name} doesn't come with {option} {_join(wanted)}; it comes in {_join(comes_in[option])}.", p
     for option in asked:  # "what sizes does it come in?", "what is it made of?"
@@ -146,7 +146,7 @@ def answer_question(
             values = comes_in[option]
             return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}).", p
     description = product.description if product is not None else p.get("description", "")
-    sentence = _best_sentence(description, text)
+    sentence = best_sentence(description, text)
     if sentence:
         return f"From the product description of {name}: \"{sentence}\"", p
     if re.search(r"\?|^(what|which|is|are|does|do|how|can|will|has|have)\b", low):
@@ -154,7 +154,7 @@ def answer_question(
     return describe(p), p
 
 
-def _best_sentence(description: str, question: str) -> str | None:
+def best_sentence(description: str, question: str) -> str | None:
     """The description sentence sharing the most content words (or lexicon concepts) with the question."""
     if not description:
         return None
@@ -176,7 +176,7 @@ _FILLER = frozenset("does doe the this that it its is are what which how can wil
 def describe(p: dict[str, Any]) -> str:
     stock = "in stock" if p.get("available", True) else "out of stock"
     brand = f", brand {p['brand']}" if p.get("brand") else ""
-    text = f"{_name(p)} — {money(p['price'])}, {stock}{brand}."
+    text = f"{label(p)} — {money(p['price'])}, {stock}{brand}."
     comes_in = {k: v for k, v in (p.get("option_values") or {}).items() if len(v) > 1}
     if comes_in:
         text += " Comes in " + "; ".join(f"{k}: {', '.join(v)}" for k, v in comes_in.items()) + "."

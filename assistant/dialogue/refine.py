@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.dialogue.state import OPTION_SLOTS, DialogueState
-from assistant.dialogue.vocab import Catalog, Vocabulary, norm_words
+from assistant.dialogue.answers import best_sentence
+from assistant.dialogue.state import DialogueState
+from assistant.dialogue.vocab import Catalog, norm_words
 from retrieval.grounding import Grounding
 from retrieval.lexicon import GIFT_WORDS
 from retrieval.money import price_bounds
@@ -158,10 +159,8 @@ def superlative(text: str) -> tuple[str, str] | None:
 
 def _described(p: dict[str, Any], text: str, catalog: Catalog) -> bool:
     """The question's words appear in the product's description (an answerable detail)."""
-    from assistant.dialogue.answers import _best_sentence
-
     product = catalog.view.products.get(p.get("product_id") or "")
-    return bool(product and _best_sentence(product.description, text))
+    return bool(product and best_sentence(product.description, text))
 
 
 def _by_options(include: dict[str, list[str]], shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -177,8 +176,8 @@ def _by_options(include: dict[str, list[str]], shown: list[dict[str, Any]]) -> l
 
 
 def apply_shopping(
-    state: DialogueState, intent: str, slots: dict[str, Any], text: str, vocab: Vocabulary,
-    default_diversity: float, catalog: Catalog | None = None,
+    state: DialogueState, intent: str, slots: dict[str, Any], text: str, catalog: Catalog,
+    default_diversity: float,
 ) -> ShoppingUpdate:
     """Update ``state`` in place from one shopping-related turn and say what changed.
 
@@ -186,8 +185,6 @@ def apply_shopping(
     refinements narrow it; exclusions ("not the black ones") are kept apart from
     inclusions; a newer explicit constraint replaces an older soft one.
     """
-    if catalog is None:
-        return _apply_legacy(state, intent, slots, text, vocab, default_diversity)
     words = catalog.words
     g = words.ground(text, state.types)
     refinements = detect_refinements(text)
@@ -319,61 +316,6 @@ def apply_shopping(
         question=question, about_shown=about_shown, asked=tuple(g.asked), asked_values=asked_values,
         superlative=sup, grounding=g,
     )
-
-
-def _apply_legacy(
-    state: DialogueState, intent: str, slots: dict[str, Any], text: str, vocab: Vocabulary,
-    default_diversity: float,
-) -> ShoppingUpdate:
-    """Update ``state`` in place from one shopping-related turn and say what changed."""
-    refinements = detect_refinements(text)
-    items = resolve_items(slots.get("item_ref"), text, state)
-    item = items[0] if items else None
-    category = (
-        vocab.find_category(str(slots.get("product") or ""))
-        or vocab.find_category(str(slots.get("category") or ""))
-        or vocab.find_category(text)
-    )
-    product = slots.get("product") or slots.get("category")
-    old_category, old_product = state.slots.get("category"), state.slots.get("product")
-    new_need = False
-    if category and category != old_category:
-        new_need = True
-    elif product and not category and norm_words(str(product)) != norm_words(str(old_product or "")):
-        new_need = intent in ("search_products", "recommend") and not refinements and item is None
-    if new_need:
-        state.reset_shopping()
-    changed = new_need
-    if category:
-        state.slots["category"] = category
-    if product:
-        state.slots["product"] = str(product)
-    # prices: the model's slots, else the text
-    lo, hi = price_bounds(text)  # explicit phrases ("under 50") read exactly; else the model's slots
-    if lo is None and hi is None:
-        lo, hi = slots.get("price_min"), slots.get("price_max")
-    for name, value in (("price_min", lo), ("price_max", hi)):
-        if value is not None:
-            try:
-                state.slots[name] = round(float(value), 2)
-                changed = True
-            except (TypeError, ValueError):
-                pass
-    brand = slots.get("brand") or vocab.find_brand(text)
-    if brand and "not_brand" not in refinements:
-        state.slots["brand"] = str(brand)
-        state.exclude_brands = [b for b in state.exclude_brands if b.lower() != str(brand).lower()]
-        changed = True
-    options = {k: str(slots[k]) for k in OPTION_SLOTS if slots.get(k)}
-    if isinstance(slots.get("option"), dict):
-        options.update({str(k).lower(): str(v) for k, v in slots["option"].items() if v})
-    for name, value in vocab.find_options(text).items():
-        options.setdefault(name, value)
-    for name, value in options.items():
-        state.options[name] = [value]
-        changed = True
-    note = _apply_refinements(state, refinements, item, default_diversity)
-    return ShoppingUpdate(refinements, new_need, changed or bool(refinements), item, tuple(items), note)
 
 
 def _apply_refinements(

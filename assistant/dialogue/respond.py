@@ -5,19 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.dialogue.vocab import norm_words
+from assistant.dialogue import answers
+from assistant.dialogue.answers import DONT_KNOW, money
 
-DONT_KNOW = "I don't know — the store's data doesn't say."
-_ATTRIBUTE_WORDS = {
-    "colour": "color", "color": "color", "made of": "material", "fabric": "material",
-    "material": "material", "size": "size", "style": "style", "capacity": "capacity",
-}  # fmt: skip
-_QUESTION = re.compile(r"\?|^(what|which|is|are|does|do|how|can|will|has|have)\b", re.I)
-
-
-def money(value: float) -> str:
-    return f"${float(value):,.2f}"
-
+__all__ = ["DONT_KNOW", "money"]
 
 def product_line(i: int, p: dict[str, Any]) -> str:
     stock = "" if p.get("available", True) else " (out of stock)"
@@ -87,57 +78,10 @@ def nothing_fits(state, offer: dict[str, Any] | None) -> str:
     )
 
 
-def describe(p: dict[str, Any]) -> str:
-    attrs = ", ".join(f"{k}: {v}" for k, v in (p.get("attributes") or {}).items())
-    stock = "in stock" if p.get("available", True) else "out of stock"
-    brand = f", brand {p['brand']}" if p.get("brand") else ""
-    return f"{p['title']} — {money(p['price'])}, {stock}{brand}." + (f" Details: {attrs}." if attrs else "")
-
-
 def answer_question(p: dict[str, Any], text: str) -> tuple[str, bool]:
-    """Answer from the item's attributes; (reply, known). Unknown facts get ``DONT_KNOW``."""
-    low = (text or "").lower()
-    attrs = {str(k).lower(): v for k, v in (p.get("attributes") or {}).items()}
-    name = p["title"]
-    if re.search(r"\b(price|cost|how much)\b", low):
-        return f"{name} costs {money(p['price'])}.", True
-    if re.search(r"\b(in stock|available|availability)\b", low):
-        return f"{name} is {'in stock' if p.get('available', True) else 'out of stock'}.", True
-    if re.search(r"\bbrand\b", low):
-        brand = p.get("brand") or attrs.get("brand")
-        return (f"{name} is from {brand}.", True) if brand else (DONT_KNOW, False)
-    asked = [k for k in sorted(attrs, key=len, reverse=True) if re.search(rf"\b{re.escape(k)}\b", low)]
-    for word, key in _ATTRIBUTE_WORDS.items():
-        if re.search(rf"\b{word}\b", low) and key not in asked:
-            asked.append(key)
-    if asked:
-        key = asked[0]
-        if key in attrs:
-            return f"The {key} of {name} is {attrs[key]}.", True
-        return DONT_KNOW, False
-    # "is it waterproof?": a yes/no about a value the item has
-    hay = set(norm_words(low).split())
-    for key, value in attrs.items():
-        if set(norm_words(str(value)).split()) <= hay and str(value).strip():
-            return f"{name} has {key} {value}.", True
-    if _QUESTION.search(low):
-        return DONT_KNOW, False
-    return describe(p), True
-
-
-def compare_table(products: list[dict[str, Any]]) -> str:
-    keys: list[str] = []
-    for p in products:
-        keys += [k for k in (p.get("attributes") or {}) if k not in keys]
-    head = "| | " + " | ".join(f"{i}. {p['title']}" for i, p in enumerate(products, 1)) + " |"
-    rows = [head, "|---" * (len(products) + 1) + "|"]
-    rows.append("| price | " + " | ".join(money(p["price"]) for p in products) + " |")
-    rows.append("| in stock | " + " | ".join("yes" if p.get("available", True) else "no" for p in products) + " |")
-    if any(p.get("brand") for p in products):
-        rows.append("| brand | " + " | ".join(p.get("brand") or "—" for p in products) + " |")
-    for k in keys:
-        rows.append(f"| {k} | " + " | ".join(str((p.get("attributes") or {}).get(k, "—")) for p in products) + " |")
-    return "Side by side:\n" + "\n".join(rows)
+    """A question about product ``p`` answered from its data: (reply, whether the data answered)."""
+    reply, _shown = answers.answer_question(p, text)
+    return reply, reply != DONT_KNOW
 
 
 # ------------------------------------------------------------------ service

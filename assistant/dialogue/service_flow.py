@@ -18,7 +18,7 @@ from assistant import tools
 from assistant.dialogue import extract
 from assistant.dialogue.respond import money, order_summary, orders_list
 from assistant.dialogue.state import DialogueState
-from assistant.dialogue.vocab import Vocabulary, norm_words
+from assistant.dialogue.vocab import norm_words
 from assistant.store.models import Customer, Order
 from assistant.tools import ToolError
 from assistant.tools.base import DELIVERED, PENDING
@@ -79,8 +79,8 @@ def task_kind(intent: str, text: str, current: str | None) -> str | None:
 class ServiceFlow:
     """Drives one service turn over the dialogue state (the caller owns the transaction)."""
 
-    def __init__(self, db: Session, state: DialogueState, vocab: Vocabulary) -> None:
-        self.db, self.state, self.vocab = db, state, vocab
+    def __init__(self, db: Session, state: DialogueState) -> None:
+        self.db, self.state = db, state
 
     # ------------------------------------------------------------ entry points
     def handle(self, intent: str, text: str, slots: dict[str, Any]) -> FlowReply:

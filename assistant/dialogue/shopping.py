@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from assistant.dialogue.answers import money
 from assistant.dialogue.guard import guard
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.vocab import Catalog
@@ -228,6 +229,3 @@ class ShoppingEngine:
             return {"drop": drop, "label": label, "product": shown, "count": len(found)}
         return None
 
-
-def money(value: float) -> str:
-    return f"${float(value):,.2f}"

@@ -9,11 +9,9 @@ import pytest
 
 from assistant.dialogue.service_flow import ServiceFlow
 from assistant.dialogue.state import DialogueState
-from assistant.dialogue.vocab import Vocabulary
 from assistant.store.db import session_scope
 from assistant.store.models import Customer, Order, Product
 
-VOCAB = Vocabulary({}, {}, {}, {})
 TEE = {"name": "T-Shirt", "product_id": "TSHIRT", "item_id": "T1", "price": 20.0, "options": {"color": "blue", "size": "M"}}
 MUG = {"name": "Mug", "product_id": "MUG", "item_id": "M1", "price": 10.0, "options": {"color": "white"}}
 
@@ -52,18 +50,18 @@ class Chat:
 
     def say(self, intent: str, text: str, slots=None):
         with session_scope(self.engine) as s:
-            flow = ServiceFlow(s, self.state, VOCAB)
+            flow = ServiceFlow(s, self.state)
             reply = flow.handle(intent, text, slots or {})
             self.state.last_action = reply.action
             return reply
 
     def yes(self):
         with session_scope(self.engine) as s:
-            return ServiceFlow(s, self.state, VOCAB).confirm()
+            return ServiceFlow(s, self.state).confirm()
 
     def no(self):
         with session_scope(self.engine) as s:
-            return ServiceFlow(s, self.state, VOCAB).deny()
+            return ServiceFlow(s, self.state).deny()
 
 
 def order(engine, oid):

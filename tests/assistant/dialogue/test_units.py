@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from assistant.dialogue import extract
@@ -16,8 +18,10 @@ from assistant.dialogue.refine import (
 from assistant.dialogue.respond import DONT_KNOW, answer_question
 from assistant.dialogue.safety import clean_message
 from assistant.dialogue.state import DialogueState
-from assistant.dialogue.vocab import Vocabulary, norm_words
+from assistant.dialogue.vocab import Catalog, norm_words
 from assistant.store.models import Product
+from retrieval.catalog.view import CatalogView
+from retrieval.grounding import Vocabulary as GroundingVocabulary
 from retrieval.types import Filters
 
 
@@ -55,12 +59,20 @@ SHOWN = [
     {"id": "b", "title": "Tee — blue", "price": 20.0, "brand": "Bolt", "attributes": {"color": "blue"}},
     {"id": "c", "title": "Tee — green", "price": 30.0, "brand": "Acme", "attributes": {"color": "green"}},
 ]
-VOCAB = Vocabulary(
-    categories={"t shirt": "T-Shirt", "mug": "Mug"},
-    brands={"acme": "Acme", "bolt": "Bolt"},
-    options={"color": {"red": "red", "blue": "blue", "green": "green"}, "size": {"m": "M", "xl": "XL"}},
-    value_owner={},
-)
+
+
+def _row(id, title, category, brand, **options):
+    return SimpleNamespace(id=id, group_id=None, title=title, category=category, subcategory=None, brand=brand,
+                           price=10.0, available=True, attributes=options, description="")
+
+
+_VIEW = CatalogView.from_rows([
+    _row("t1", "Tee", "T-Shirt", "Acme", color="red", size="M"),
+    _row("t2", "Tee", "T-Shirt", "Bolt", color="blue", size="XL"),
+    _row("t3", "Tee", "T-Shirt", "Acme", color="green", size="M"),
+    _row("m1", "Mug", "Mug", "Acme"),
+])
+VOCAB = Catalog(_VIEW, GroundingVocabulary(_VIEW))  # the catalogue the grounding reads
 
 
 def test_item_references_resolve_against_last_shown():
