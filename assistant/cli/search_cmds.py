@@ -44,32 +44,34 @@ def rank_results(
     k: int,
     diversity: float | None,
     user: str | None,
+    filters: Any = None,
 ) -> list[dict[str, Any]]:
-    """Order ``candidates`` with H3's ranker when present, else keep retrieval order."""
-    try:
-        from ranker.service import Ranker
-    except ImportError:
-        logger.warning("ranker.service is not available yet; showing retrieval order")
-        return [c.to_result() for c in candidates[:k]]
-    if not candidates:
-        return []
+    """Variant hits -> products (each through its best-fitting variant), ordered by the ranker."""
+    from assistant.dialogue.vocab import load_catalog
     from assistant.store.db import session_scope
     from ranker.profile import load_profile
+    from ranker.service import Ranker
+    from retrieval.catalog.view import group_candidates, product_result
+    from retrieval.types import Filters
 
+    if not candidates:
+        return []
     ranker = Ranker()
     with session_scope() as session:
         ranker.warm_up(session)  # popularity prior and "bought together" rules
         profile = (
             load_profile(session, user_id=user, embeddings_fn=service.embeddings) if user else None
         )
-    embeddings = service.embeddings([c.id for c in candidates])
-    ranked = ranker.rank(candidates, embeddings, k=k, diversity=diversity, profile=profile)
-    out = []
-    for item in ranked.items:
-        result = item.candidate.to_result()
-        result["score"] = round(float(item.score), 6)
-        out.append(result)
-    return out
+        view = load_catalog(session).view
+    products = group_candidates(candidates, view, filters or Filters())
+    if not products:
+        return []
+    grouped = {c.id: (p, v) for c, p, v in products}
+    cands = [c for c, _, _ in products]
+    embeddings = service.embeddings([c.id for c in cands])
+    ranked = ranker.rank(cands, embeddings, k=k, diversity=diversity, profile=profile)
+    # a product shown through its best-fitting variant: DESIGN.md's fields plus the product view
+    return [product_result(*grouped[item.candidate.id], item.score) for item in ranked.items]
 
 
 @app.command("search")
@@ -100,7 +102,7 @@ def search(
     service = SearchService()
     pool = max(50, 5 * k)
     candidates = service.search(RetrievalQuery(query, filters, pool))
-    results = rank_results(service, candidates, k=k, diversity=diversity, user=user)
+    results = rank_results(service, candidates, k=k, diversity=diversity, user=user, filters=filters)
     if as_json:
         print_json({"query": query, "filters": filters.to_dict(), "results": results})
         return

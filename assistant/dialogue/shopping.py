@@ -14,7 +14,7 @@ from assistant.dialogue.guard import guard
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.vocab import Catalog
 from assistant.settings import Settings
-from retrieval.catalog.view import best_variant, product_result
+from retrieval.catalog.view import group_candidates, product_result
 from retrieval.types import Candidate, Filters, RetrievalQuery
 
 logger = logging.getLogger(__name__)
@@ -109,35 +109,7 @@ class ShoppingEngine:
         """One candidate per product: its best-fitting variant, best products first."""
         if catalog is None:
             return [(c, None, None) for c in candidates]
-        scores: dict[str, float] = {}
-        order: list[str] = []
-        for c in candidates:
-            product = catalog.view.product_of.get(c.id)
-            pid = product.product_id if product else c.id
-            if pid not in order:
-                order.append(pid)
-            scores[c.id] = c.score
-        by_id = {c.id: c for c in candidates}
-        out = []
-        seen_types: set[str] = set()
-        for pid in order:
-            product = catalog.view.products.get(pid)
-            if product is None:
-                continue
-            variant = best_variant(product, filters, scores=scores, sort=state.sort)
-            if variant is None:
-                continue
-            if state.open_need and product.category in seen_types:
-                continue  # an open need shows one product per type
-            seen_types.add(product.category or "")
-            best = max((by_id[v.id].score for v in product.variants if v.id in by_id), default=0.0)
-            base = by_id.get(variant.id) or next(by_id[v.id] for v in product.variants if v.id in by_id)
-            cand = dataclasses.replace(
-                base, id=variant.id, title=product.title, price=variant.price, available=variant.available,
-                attributes=dict(variant.options), score=best,
-            )
-            out.append((cand, product, variant))
-        return out
+        return group_candidates(candidates, catalog.view, filters, sort=state.sort, one_per_type=state.open_need)
 
     def _ranked(self, session, text, filters, state, user_id, session_id, catalog=None):
         candidates, bad = self._candidates(session, text, filters)

@@ -10,12 +10,13 @@ the variant that best fits the shopper's constraints: the public result keeps ``
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.types import Filters
+from retrieval.types import Candidate, Filters
 
 _OPTION_TITLE = re.compile(r"\s+[—–-]\s+.*$")
 
@@ -156,4 +157,36 @@ def product_result(product: Product, variant: Variant, score: float = 0.0, **ext
         "option_values": product.option_values(),
     }
     out.update(extra)
+    return out
+
+
+def group_candidates(
+    candidates: Sequence[Candidate], view: CatalogView, filters: Filters, *, sort: str | None = None,
+    one_per_type: bool = False,
+) -> list[tuple[Candidate, Product, Variant]]:
+    """Variant hits -> one candidate per product (best product first), shown through its
+    best-fitting variant with the product's best retrieval score; ``one_per_type`` keeps the
+    first product of each type (an open need). Hits outside ``view`` are dropped."""
+    order: list[str] = []
+    by_id = {c.id: c for c in candidates}
+    scores = {c.id: c.score for c in candidates}
+    for c in candidates:
+        product = view.product_of.get(c.id)
+        if product is not None and product.product_id not in order:
+            order.append(product.product_id)
+    out = []
+    seen_types: set[str] = set()
+    for pid in order:
+        product = view.products[pid]
+        variant = best_variant(product, filters, scores=scores, sort=sort)
+        if variant is None or (one_per_type and (product.category or "") in seen_types):
+            continue
+        seen_types.add(product.category or "")
+        hits = [by_id[v.id] for v in product.variants if v.id in by_id]
+        base = by_id.get(variant.id) or hits[0]
+        cand = dataclasses.replace(
+            base, id=variant.id, title=product.title, price=variant.price, available=variant.available,
+            attributes=dict(variant.options), score=max(h.score for h in hits),
+        )
+        out.append((cand, product, variant))
     return out

@@ -130,7 +130,10 @@ def test_cli_search_json_shape(outdoor_store, minilm, capsys):
     assert out["query"] == "tent" and out["filters"] == {"max_price": 450.0, "category": ["Tents"]}
     assert len(out["results"]) == 3
     for r in out["results"]:
-        assert set(r) == {"id", "title", "category", "brand", "price", "available", "score"}
+        # DESIGN.md's fields, extended with the product view (one product per row here)
+        assert set(r) == {"id", "title", "category", "brand", "price", "available", "score",
+                          "product_id", "options", "price_range", "option_values"}
+        assert r["price_range"] == [r["price"], r["price"]] and r["product_id"] == r["id"]
         assert r["category"] == "Tents" and r["price"] <= 450.0
     with pytest.raises(SystemExit) as exit_info:
         main(["search", "tent", "--min-price", "50", "--max-price", "10"])
