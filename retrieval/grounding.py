@@ -55,6 +55,8 @@ _NEG_PHRASES = re.compile(
 )
 _SCOPE_END = frozenset("but instead rather prefer just only though maybe perhaps preferably ideally".split())
 _MAX_NGRAM = 4
+_SIZE_LETTERS = {"extra small": "xs", "small": "s", "medium": "m", "large": "l", "extra large": "xl",
+                 "x large": "xl", "double xl": "xxl", "xx large": "xxl"}
 
 
 def norm_tokens(text: str) -> list[str]:
@@ -305,8 +307,11 @@ class Vocabulary:
         found = False
         prev = tokens[i - 1] if i > 0 else ""
         candidates: list[tuple[str, str, str]] = []
-        # exact option values of the types in scope
-        for t, name, value in self.value_index.get(phrase, ()):
+        # exact option values of the types in scope (a size word also means its letter: medium = M)
+        hits = set(self.value_index.get(phrase, ()))
+        if phrase in _SIZE_LETTERS:
+            hits |= {h for h in self.value_index.get(_SIZE_LETTERS[phrase], ()) if "size" in norm(h[1])}
+        for t, name, value in sorted(hits):
             if t not in scope:
                 continue
             sizeish = "size" in norm(name)

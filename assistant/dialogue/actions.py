@@ -147,6 +147,8 @@ class TurnRunner:
         if action == "service":
             return _flow(flow.handle(u.intent, text, u.slots))
         if action == "policy_answer":
+            if plan.reason.startswith("a follow-up"):  # "what if I paid with a gift card?" after an answer
+                return self._policy(f"{state.last_reply} {text}", u.intent)
             return self._policy(text, u.intent)
         if action == "unsupported":
             out = self._policy(text, u.intent, strict=True)
@@ -180,7 +182,8 @@ class TurnRunner:
             )
             if update.superlative and state.last_shown and not named_missing:
                 pool = list(update.items) if len(update.items) >= 2 else state.last_shown
-                reply, picked = answers.superlative_answer(pool, *update.superlative)
+                reply, picked = answers.superlative_answer(pool, *update.superlative, view=catalog.view,
+                                                              filters=self.engine.filters(state, catalog))
                 if picked:
                     state.focus_id = picked[0]["id"]
                 return Outcome(reply, "product_question", products=[_public(p) for p in picked])
@@ -193,6 +196,9 @@ class TurnRunner:
                 if state.last_shown:
                     return Outcome(f"I showed {len(state.last_shown)} product(s); which one do you mean? "
                                    "Say \"the first one\", \"the second one\", ...", "clarify")
+                if not (state.types or state.last_query):
+                    return Outcome("Which product do you mean? Tell me what you're looking at or looking for, "
+                                   "e.g. \"do the hiking boots come in size 11?\"", "clarify")
                 return self._search(db, chat, state, recommend=False, catalog=catalog)
             state.focus_id = item["id"]
             reply, shown = answers.answer_question(item, text, asked=update.asked, asked_values=update.asked_values,
@@ -269,22 +275,25 @@ class TurnRunner:
         if not ranked or ranked[0][0] < floor:
             return Outcome("The store's policy doesn't say anything about that. Would you like me to transfer you to a person?",
                            "policy_answer", plan={"citation": None, "relevance": ranked[0][0] if ranked else None})
-        best = passages[ranked[0][1]]
-        sentence = self._best_sentence(text, best.text)
+        relevant = [passages[i] for score, i in ranked if score >= floor]
+        best, sentence = self._best_sentence(text, relevant)
         return Outcome(respond.policy_answer(best, sentence), "policy_answer",
                        plan={"citation": {"source": best.source, "section": best.section}, "relevance": round(ranked[0][0], 3)})
 
-    def _best_sentence(self, text: str, passage: str) -> str | None:
-        """The sentence of ``passage`` that answers ``text`` best (cosine of the embeddings)."""
-        sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+|\n+(?=[-*\d])", passage) if len(x.strip()) > 20]
-        if len(sentences) < 2:
-            return None
-        missing = [x for x in sentences if x not in self._passage_vecs]
+    def _best_sentence(self, text: str, passages: list) -> tuple[Any, str | None]:
+        """(passage, sentence): the sentence of the relevant passages that answers ``text`` best
+        (cosine of the embeddings), with the passage it belongs to; the sentence is ``None`` when
+        the passage is a single sentence."""
+        split = [(p, x.strip()) for p in passages
+                 for x in re.split(r"(?<=[.!?])\s+|\n+(?=[-*\d])", p.text) if len(x.strip()) > 20]
+        if len(split) < 2:
+            return passages[0], None
+        missing = [x for _, x in split if x not in self._passage_vecs]
         if missing:
             for t, v in zip(missing, self.engine.search_service.encode(missing), strict=True):
                 self._passage_vecs[t] = v
         q = self.engine.search_service.encode([text])[0]
-        return max(sentences, key=lambda x: float(q @ self._passage_vecs[x]))
+        return max(split, key=lambda px: float(q @ self._passage_vecs[px[1]]))
 
     def _relevance(self, text: str, passages) -> list[float]:
         if not passages:

@@ -61,7 +61,30 @@ def _option_for(pattern: str, products: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def superlative_answer(products: list[dict[str, Any]], attribute: str, direction: str) -> tuple[str, list[dict[str, Any]]]:
+def _through(p: dict[str, Any], wanted: dict[str, list[str]], view: CatalogView | None,
+             filters: Filters | None = None) -> dict[str, Any]:
+    """Shown product ``p`` through its variant with the ``wanted`` option values (in stock, within
+    the shopper's other constraints, cheapest first); ``p`` itself when there is none."""
+    product = view.products.get(p.get("product_id") or "") if view is not None else None
+    if product is None:
+        return p
+    low = {k.lower(): {w.lower() for w in vals} for k, vals in wanted.items()}
+
+    def has(v) -> bool:
+        opts = {str(k).lower(): str(x).lower() for k, x in v.options.items()}
+        return all(opts.get(k) in vals for k, vals in low.items())
+
+    matching = [v for v in product.variants if has(v)]
+    if not matching:
+        return p
+    ok = (lambda v: filters.accepts(v.as_record(product))) if filters is not None else (lambda v: True)
+    v = min(matching, key=lambda v: (not ok(v), not v.available, v.price))
+    return {**p, "id": v.id, "price": v.price, "available": v.available, "options": dict(v.options),
+            "attributes": dict(v.options)}
+
+
+def superlative_answer(products: list[dict[str, Any]], attribute: str, direction: str, *,
+                       view: CatalogView | None = None, filters: Filters | None = None) -> tuple[str, list[dict[str, Any]]]:
     """The shown product that is the cheapest / longest-lasting / ... and why."""
     pick = max if direction == "max" else min
     if attribute == "price":
@@ -86,7 +109,9 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
         values = [v for v in (p.get("option_values") or {}).get(name, []) if _numeric(v) is not None]
         if values:
             top = pick(values, key=_numeric)
-            return f"{p['title']} comes with {name} {_join(values)}; the {'most' if direction == 'max' else 'least'} is {top}.", [p]
+            shown = _through(p, {name: [top]}, view, filters)
+            return (f"{p['title']} comes with {name} {_join(values)}; the {'most' if direction == 'max' else 'least'} "
+                    f"is {top}: {label(shown)} at {money(shown['price'])}."), [shown]
     best, _ = pick(scored, key=lambda pv: pv[1])
     rest = "; ".join(f"{q['title']}: {_options(q).get(name)}" for q, _ in scored if q is not best)
     return f"{label(best)} has the {'highest' if direction == 'max' else 'lowest'} {name}: {_options(best).get(name)}" + (
@@ -119,19 +144,11 @@ def answer_question(
             return f"Yes — {label(p)} has {option}: {opts.get(option)}.", p
         available = [v for v in comes_in.get(option, []) if v.lower() in wanted_low]
         if available and product is not None:
-            wanted_all = {k.lower(): {w.lower() for w in vals} for k, vals in (asked_values or {}).items()}
-
-            def fits(v, wanted_all=wanted_all) -> int:  # every asked value, then the standing constraints
-                opts = {str(k).lower(): str(x).lower() for k, x in v.options.items()}
-                asked_ok = all(opts.get(k) in vals for k, vals in wanted_all.items() if k in opts)
-                return (2 if asked_ok else 0) + (1 if filters is None or filters.accepts(v.as_record(product)) else 0)
-
-            matching = [v for v in product.variants if str(v.options.get(option, "")).lower() in wanted_low]
-            variant = min(matching, key=lambda v: (-fits(v), not v.available, v.price))
-            shown = {**p, "id": variant.id, "price": variant.price, "available": variant.available,
-                     "options": dict(variant.options), "attributes": dict(variant.options)}
+            shown = _through(p, asked_values or {}, view, filters)  # every asked value, if one variant has them
+            if shown is p:
+                shown = _through(p, {option: wanted}, view, filters)
             return (f"This one has {option}: {opts.get(option, 'not listed')}, but {name} also comes with "
-                    f"{option} {_join(available)}: {label(shown)} at {money(variant.price)}.", shown)
+                    f"{option} {_join(available)}: {label(shown)} at {money(shown['price'])}.", shown)
         if option in comes_in:
             return f"No — {name} doesn't come with {option} {_join(wanted)}; it comes in {_join(comes_in[option])}.", p
     for option in asked:  # "what sizes does it come in?", "what is it made of?"

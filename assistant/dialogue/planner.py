@@ -37,7 +37,8 @@ _CAPABILITY = re.compile(
 _DAMAGED = re.compile(
     r"\b(smashed|broken|broke|damaged|cracked|crushed|dented|shattered|torn|ripped|leaking|faulty|defective|"
     r"doesn'?t work|does not work|stopped working|won'?t turn on|dead on arrival|wrong (item|size|colou?r|product|"
-    r"thing|one|model)|not what i ordered|missing (parts?|pieces?|items?)|arrived (broken|damaged|in pieces))\b",
+    r"thing|one|model)|not what i ordered|missing (parts?|pieces?|items?)|arrived (broken|damaged|in pieces)|"
+    r"(don'?t|doesn'?t|do not|does not|didn'?t) fit|too (small|big|tight|large|short|long) for me)\b",
     re.I,
 )
 _POLICY_QUESTION = re.compile(
@@ -45,6 +46,15 @@ _POLICY_QUESTION = re.compile(
     r"do i get|will i get|is there a fee|how much is the fee|how do refunds)\b", re.I)
 _POLICY_TOPIC = re.compile(r"\b(refund|money back|reimburs|return|exchange|cancel|gift card|fee|deliver|ship)", re.I)
 _SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) back\b|\breturn (it|this|them|these|my)\b", re.I)
+_ORDER_TALK = re.compile(
+    r"\b(my (order|parcel|package|delivery|purchase)|i (ordered|bought|purchased)|(it|they|order|parcel) "
+    r"(arrived|came)|was delivered|got delivered)\b", re.I)
+OOS_FIRM = 0.85  # the model's out-of-scope this sure beats product words in a longer message
+_OTHER_COMPANY = re.compile(
+    r"\b(amazon|ebay|etsy|zara|h&m|ikea|walmart|argos|tesco|aliexpress|temu|shein|asos|"
+    r"netflix|spotify|disney\+?|hulu|uber|deliveroo|doordash|just eat|airbnb|booking\.com|ryanair|easyjet|"
+    r"fedex|dhl|usps|royal mail|evri|dpd|paypal account|apple store|google play|xbox live|"
+    r"playstation store|my bank|my gym|my landlord|my phone (carrier|provider|contract))\b", re.I)
 CART = re.compile(r"\b(cart|basket|trolley|shopping bag)\b", re.I)
 _CART_ADD = re.compile(r"\b(add|put|throw|pop|stick|place|chuck)\b|\bi'?ll take\b", re.I)
 _CART_REMOVE = re.compile(r"\b(remove|take out|take off|delete|drop|empty|clear)\b", re.I)
@@ -101,6 +111,8 @@ def plan_action(
             return Plan("decline_offer", "no to the relaxation offered")
     if _HUMAN.search(text):
         return Plan("handoff", f"{intent}: the shopper wants a person")
+    if _OTHER_COMPANY.search(text) and not service_entities and state.task is None:
+        return Plan("out_of_scope", "about another company's service")
     if _DAMAGED.search(text) and state.task is None:
         return Plan("complaint", "a damaged or wrong item: apologise, offer return/exchange or a person")
     if intent in HANDOFF_INTENTS and not (update and update.about_shown):
@@ -132,8 +144,10 @@ def plan_action(
             and not (update.refinements or update.item)
         )
     )
+    firm_oos = intent == "out_of_scope" and confidence >= OOS_FIRM and len(text.split()) > 3
     if (update and (update.refinements or update.new_need or update.constraints) and (state.last_shown or update.new_need)
-            and not continuing_service and not service_entities
+            and not continuing_service and not service_entities and not (firm_oos and not update.refinements)
+            and not (_ORDER_TALK.search(text) and intent not in SHOPPING_ACTIONS)
             and (intent not in SERVICE_INTENTS or confidence < 0.8 or update.new_need and intent != "place_order")):
         if update.items and len(update.items) >= 2 and re.search(r"\b(compare|vs|versus|difference)\b", text, re.I):
             return Plan("compare", "comparing the referenced products")

@@ -30,7 +30,7 @@ def cart_text(cart: list[dict[str, Any]]) -> str:
     lines = [f"- {c['title']}" + (f" ({', '.join(map(str, c['options'].values()))})" if c.get("options") else "")
              + f" × {c['quantity']} — {money(c['price'] * c['quantity'])}" for c in cart]
     total = sum(c["price"] * c["quantity"] for c in cart)
-    return "Your basket:\n" + "\n".join(lines) + f"\nTotal {money(total)}. Say \"checkout\" when you're ready to order."
+    return "Your basket:\n" + "\n".join(lines) + f"\nTotal {money(total)}. I'll keep it for this conversation."
 
 
 def constraints_text(state) -> str:
