@@ -4,7 +4,8 @@
    conversations on the demo store and on a catalogue the project never saw
    (``data/eval/catalogs/homegarden``), every turn checked against the store's data.
    Pass rates per failure kind, for the dev files and the held-out test files.
-2. Real-style single messages (``data/eval/real_messages.tsv``, never used for training):
+2. Real-style single messages, never used for training: ``data/eval/dev/real_messages_dev.tsv``
+   (read while building) and ``data/eval/real_messages.tsv`` (held out):
    the dialogue model's intent accuracy, and the route the whole pipeline takes on each
    message as the first turn of a new conversation (shopping / service / conversation /
    out-of-scope), with out-of-scope recall.
@@ -47,10 +48,10 @@ def intent_route(intent: str) -> str:
     return "out_of_scope"
 
 
-def real_messages(model, root: Path) -> dict:
+def real_messages(model, root: Path, path: Path) -> dict:
     from assistant.service import Assistant
 
-    rows = list(csv.DictReader(open(DATA_DIR / "eval" / "real_messages.tsv", encoding="utf-8"), delimiter="\t"))
+    rows = list(csv.DictReader(open(path, encoding="utf-8"), delimiter="\t"))
     texts = [r["text"] for r in rows]
     preds = model.predict(texts)
     bot = Assistant(store_home("demo", root), model=model)
@@ -108,13 +109,15 @@ def main() -> None:
               f"{summary['conversations_passed']}/{summary['conversations']} conversations")
         for kind, v in summary["per_kind"].items():
             print(f"  {kind:12s} checks {v['pass_rate']:.1%}  conversations {v['conversations_passed']}/{v['conversations']}")
-    report["real_messages"] = real_messages(model, root)
-    rm = report["real_messages"]
-    print(f"real-style messages ({rm['messages']}): shopping routing {rm['shopping_routing']}, out-of-scope recall "
-          f"{rm['out_of_scope_recall']}, service intent accuracy {rm['service_intent_accuracy']}")
-    for gold, v in rm["per_route"].items():
-        print(f"  {gold:13s} n={v['n']:3d} pipeline {v['pipeline_route_accuracy']:.3f} model {v['model_route_accuracy']:.3f} "
-              f"intent {v['intent_accuracy']:.3f} {v['pipeline_routes']}")
+    sets = {"real_messages_dev": DATA_DIR / "eval" / "dev" / "real_messages_dev.tsv",
+            "real_messages": DATA_DIR / "eval" / "real_messages.tsv"}
+    for key, path in sets.items():
+        report[key] = rm = real_messages(model, root, path)
+        print(f"{key} ({rm['messages']}): shopping routing {rm['shopping_routing']}, out-of-scope recall "
+              f"{rm['out_of_scope_recall']}, service intent accuracy {rm['service_intent_accuracy']}")
+        for gold, v in rm["per_route"].items():
+            print(f"  {gold:13s} n={v['n']:3d} pipeline {v['pipeline_route_accuracy']:.3f} model "
+                  f"{v['model_route_accuracy']:.3f} intent {v['intent_accuracy']:.3f} {v['pipeline_routes']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     print(f"written to {args.out}")

@@ -122,8 +122,11 @@ def _add(bucket: dict[str, list[str]], name: str, values: Iterable[str]) -> None
 class Vocabulary:
     """The catalogue's words, indexed for grounding (build once per catalogue version)."""
 
-    def __init__(self, view: CatalogView) -> None:
+    def __init__(self, view: CatalogView, known_words: frozenset[str] = frozenset()) -> None:
+        """``known_words``: ordinary English words (e.g. a tokenizer's whole-word vocabulary) that
+        are never taken for misspellings of catalogue words ("table" is not "tablet")."""
         self.view = view
+        self.known_words = known_words
         self.types: dict[str, set[str]] = defaultdict(set)  # phrase -> types
         self.type_names: dict[str, str] = {}  # lower -> original
         self.option_names: dict[str, dict[str, str]] = defaultdict(dict)  # type -> norm name -> name
@@ -139,7 +142,9 @@ class Vocabulary:
             self.types[key].add(t)
             words = key.split()
             if len(words) > 1 and words[-1] not in _GENERIC_HEADS and len(words[-1]) >= 3:
-                self.types[words[-1]].add(t)
+                self.types[words[-1]].add(t)  # "speaker" -> Bluetooth Speaker
+            elif len(words) > 1 and len(words[0]) >= 4 and words[0] not in STOP:
+                self.types[words[0]].add(t)  # a generic head: "luggage" -> Luggage Set
             for p in products:
                 if p.subcategory:
                     self.types[norm(p.subcategory)].add(t)
@@ -190,7 +195,7 @@ class Vocabulary:
         if len(token) < 4 or token in STOP or token.isdigit():
             return None
         # one slip (a letter missing, extra, wrong or two swapped) in a word of 5+ letters
-        if len(token) < 5:
+        if len(token) < 5 or token in self.known_words:
             return None
         for word, _score, _ in process.extract(token, self._words, scorer=fuzz.ratio, limit=5, score_cutoff=70):
             if word != token and DamerauLevenshtein.distance(token, word) == 1:
@@ -269,8 +274,8 @@ class Vocabulary:
         return g
 
     def _type_fallback(self, tokens: list[str], context: list[str], g: Grounding) -> list[tuple[int, int, set[str]]]:
-        """Types named less directly: a synonym ("cushion" -> pillow), the end of a one-word type
-        ("coat" -> raincoat) or a word only one type's name has ("hedge cutter" -> Hedge Trimmer)."""
+        """Types named less directly: a synonym from the lexicon ("cushion" -> pillow, "coat" ->
+        raincoat) or the first word of one type's name as a modifier ("hedge cutter" -> Hedge Trimmer)."""
         hits: list[tuple[int, int, set[str]]] = []
         scope_values = {w for t in context for vals in self.values[t].values() for nv in vals for w in nv.split()}
         for i, tok in enumerate(tokens):
@@ -291,12 +296,11 @@ class Vocabulary:
                 continue
             if not found and self.concepts(tok):
                 continue  # a property word ("rain"), not a product
-            if not found:
-                found = {t for key, ts in self.types.items() if " " not in key and key.endswith(tok)
-                         and len(key) > len(tok) for t in ts}
-            if not found:
-                owners = {t for key, ts in self.types.items() if tok in key.split() for t in ts}
-                if len(owners) == 1 and not (context and tok in self.value_index):
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if not found and nxt and nxt not in STOP and nxt not in ",.;!?":
+                # the first word of one type's name, used as a modifier ("hedge cutter")
+                owners = {t for key, ts in self.types.items() if key.split()[0] == tok for t in ts}
+                if len(owners) == 1:
                     found = owners
             if found and len(found) <= 3:
                 hits.append((i, i + 1, found))
@@ -378,7 +382,8 @@ class Vocabulary:
             if i in g.consumed or len(tok) < 3 or tok in STOP or tok in _VAGUE or tok.isdigit():
                 continue
             hits = [(t, n, v) for t in scope for n, vals in self.values[t].items() for nv, v in vals.items()
-                    if " " in nv and tok in nv.split()]
+                    if (" " in nv and tok in nv.split())
+                    or (len(tok) >= 5 and any(w.startswith(tok) and w != tok for w in nv.split()))]
             if hits and len({n for _, n, _ in hits}) <= 2:
                 for _t, n, v in hits:
                     _add(g.exclude if i in negated else g.include, n, [v])

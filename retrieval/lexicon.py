@@ -53,7 +53,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("bike", "bicycle"),
     ("cushion", "pillow", "throw pillow", "scatter cushion"),
     ("trainers", "sneakers", "kicks"),
-    ("mac", "raincoat", "rain jacket", "rain coat", "waterproof jacket"),
+    ("coat", "mac", "raincoat", "rain jacket", "rain coat", "waterproof jacket", "parka", "anorak", "cagoule"),
     ("wellies", "wellington", "rain boots", "wellington boots"),
     ("duvet", "comforter", "quilt"),
     ("oven safe", "ovenproof", "oven proof", "in the oven"),

@@ -196,9 +196,9 @@ class TurnRunner:
                 if state.last_shown:
                     return Outcome(f"I showed {len(state.last_shown)} product(s); which one do you mean? "
                                    "Say \"the first one\", \"the second one\", ...", "clarify")
-                if not (state.types or state.last_query):
-                    return Outcome("Which product do you mean? Tell me what you're looking at or looking for, "
-                                   "e.g. \"do the hiking boots come in size 11?\"", "clarify")
+                if not (state.types or state.last_query):  # names nothing this store sells
+                    return Outcome("I can't find that product in this store. Tell me what you're looking for "
+                                   "and I'll search, e.g. \"do the hiking boots come in size 11?\"", "search")
                 return self._search(db, chat, state, recommend=False, catalog=catalog)
             state.focus_id = item["id"]
             reply, shown = answers.answer_question(item, text, asked=update.asked, asked_values=update.asked_values,

@@ -107,6 +107,10 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
     if len(products) == 1 or len(scored) == 1:
         p = scored[0][0]
         values = [v for v in (p.get("option_values") or {}).get(name, []) if _numeric(v) is not None]
+        product = view.products.get(p.get("product_id") or "") if view is not None else None
+        if product is not None and filters is not None:  # within the shopper's other constraints
+            fitting = {str(v.options.get(name)) for v in product.fitting(filters)}
+            values = [v for v in values if v in fitting] or values
         if values:
             top = pick(values, key=_numeric)
             shown = _through(p, {name: [top]}, view, filters)

@@ -125,7 +125,9 @@ def plan_action(
     if (state.last_action == "policy_answer" and re.search(r"^\W*(what if|and if|what about|and for|how about)\b", text, re.I)
             and not service_entities):
         return Plan("policy_answer", "a follow-up to the policy answer")
-    if _SEND_BACK.search(text) and intent not in SERVICE_INTENTS and state.task is None:
+    if _SEND_BACK.search(text) and intent not in SERVICE_INTENTS:
+        if state.task is not None:
+            return Plan("service", "continuing the open service task")
         return Plan("service_return", "the shopper wants to send an item back")
     if _CAPABILITY.search(text) and not (update and (update.constraints or update.about_shown)):
         return Plan("capability", "what the assistant can do")
@@ -146,7 +148,7 @@ def plan_action(
     )
     firm_oos = intent == "out_of_scope" and confidence >= OOS_FIRM and len(text.split()) > 3
     if (update and (update.refinements or update.new_need or update.constraints) and (state.last_shown or update.new_need)
-            and not continuing_service and not service_entities and not (firm_oos and not update.refinements)
+            and not continuing_service and not service_entities and not (firm_oos and not update.refinements and (update.new_need or not state.types))
             and not (_ORDER_TALK.search(text) and intent not in SHOPPING_ACTIONS)
             and (intent not in SERVICE_INTENTS or confidence < 0.8 or update.new_need and intent != "place_order")):
         if update.items and len(update.items) >= 2 and re.search(r"\b(compare|vs|versus|difference)\b", text, re.I):

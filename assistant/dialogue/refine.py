@@ -24,7 +24,8 @@ from retrieval.money import price_bounds
 __all__ = ["ShoppingUpdate", "apply_shopping", "detect_refinements", "ordinals", "price_bounds",
            "resolve_items", "superlative", "is_question"]
 _QUESTION = re.compile(
-    r"\?\s*$|^\s*(what|which|is|are|does|do|did|how|can|could|will|would|has|have|any|got)\b|"
+    r"\?\s*$|^\s*(?:(?:and|so|but|ok|okay|also|hmm|um|oh)\W+)*(what|which|is|are|does|do|did|how|can|could|will|"
+    r"would|has|have|any|got)\b|"
     r"\b(tell me (about|more)|what about|how about)\b", re.I)
 _SUPERLATIVES = (
     (re.compile(r"\b(cheapest|least expensive|lowest price|most affordable|best value)\b", re.I), "price", "min"),
@@ -228,9 +229,10 @@ def apply_shopping(
         or about_target
         or (question and bool(g.asked) and not g.include)
     )
-    gift = any(w in low for w in GIFT_WORDS) or intent == "recommend"
+    gift_words = any(w in low for w in GIFT_WORDS)
+    gift = gift_words or (intent == "recommend" and not state.types)
     new_need = open_need = False
-    if types and gift and g.interest_types and not about_shown:  # "a present: maybe a candle or ..."
+    if types and gift_words and g.interest_types and not about_shown:  # "a present: maybe a candle or ..."
         types = list(dict.fromkeys(types + [t for t in g.interest_types if t not in g.exclude_types]))
         open_need = len(types) > 1
     if types and not about_shown and set(types) != set(state.types):

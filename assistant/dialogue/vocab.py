@@ -4,12 +4,15 @@ version; and ``norm_words``, the plain normaliser of item descriptions."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.settings import default_embedding_model
 from assistant.store.models import CatalogState, Product
 from retrieval.catalog.view import CatalogView
 from retrieval.grounding import Vocabulary as GroundingVocabulary
@@ -39,6 +42,15 @@ class Catalog:
     words: GroundingVocabulary
 
 
+@functools.cache
+def known_words() -> frozenset[str]:
+    """Whole English words of the bundled encoder's vocabulary: never read as typos."""
+    path = Path(default_embedding_model()) / "vocab.txt"
+    if not path.is_file():
+        return frozenset()
+    return frozenset(w for w in path.read_text(encoding="utf-8").split() if w.isalpha() and len(w) >= 5)
+
+
 _CATALOGS: dict[tuple[str, int], Catalog] = {}
 
 
@@ -50,7 +62,7 @@ def load_catalog(session: Session) -> Catalog:
     if found is not None:
         return found
     view = CatalogView.from_rows(session.scalars(select(Product)))
-    catalog = Catalog(view, GroundingVocabulary(view))
+    catalog = Catalog(view, GroundingVocabulary(view, known_words()))
     if len(_CATALOGS) > 8:
         _CATALOGS.clear()
     _CATALOGS[key] = catalog
