@@ -213,44 +213,73 @@ class TurnRunner:
 
     def _cart(self, state: DialogueState, text: str, update, catalog: Catalog) -> Outcome:
         """The conversation's basket: add / remove / show; no sign-in until an order action."""
-        what = cart_action(text)
+        what = cart_action(text, bool(state.cart))
+        if what == "checkout":
+            if not state.cart:
+                return Outcome("Your basket is empty, so there's nothing to check out yet.", "cart")
+            return Outcome(respond.cart_text(state.cart) + " Placing the order isn't possible in this chat yet: "
+                           "check out on the store's website, or ask me to put you through to a person.", "cart")
         if what == "show" or what is None:
             return Outcome(respond.cart_text(state.cart), "cart", products=[])
-        items = list(update.items) if update and update.items else []
-        if not items:
-            focus = state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
-            items = [focus] if focus else []
         if what == "remove":
-            if not items and len(state.cart) == 1:
-                state.cart = []
-                return Outcome("Done — your basket is empty now.", "cart")
-            ids = {p["id"] for p in items} | {p.get("product_id") for p in items}
-            before = len(state.cart)
-            state.cart = [c for c in state.cart if c["id"] not in ids and c.get("product_id") not in ids]
-            if len(state.cart) == before:
-                return Outcome("Which item should I take out? " + respond.cart_text(state.cart), "cart")
-            return Outcome("Removed. " + respond.cart_text(state.cart), "cart")
+            return self._cart_remove(state, text, update)
+        items = self._cart_items(state, update, catalog)
         if not items:
             if state.last_shown:
                 return Outcome(f"Which one should I add? I showed {len(state.last_shown)}; say \"add the first "
                                "one to my basket\".", "clarify")
             return Outcome("There's nothing to add yet: tell me what you're looking for first.", "clarify")
+        quantity = _quantity(text)
         added = []
         for p in items:
             if not p.get("available", True):
                 continue
             line = next((c for c in state.cart if c["id"] == p["id"]), None)
             if line:
-                line["quantity"] += 1
+                line["quantity"] += quantity
             else:
                 state.cart.append({"id": p["id"], "product_id": p.get("product_id"), "title": p["title"],
-                                   "price": p["price"], "options": dict(p.get("options") or {}), "quantity": 1})
+                                   "category": p.get("category"), "price": p["price"],
+                                   "options": dict(p.get("options") or {}), "quantity": quantity})
             added.append(p)
         if not added:
-            return Outcome("That one is out of stock, so I can't add it.", "cart")
+            return Outcome(f"{answers.label(items[0])} is out of stock, so I can't add it.", "cart",
+                           products=[_public(items[0])])
+        state.focus_id = added[-1]["id"]
+        if not state.shown(state.focus_id):
+            state.last_shown = [*state.last_shown, {k: added[-1].get(k) for k in _SHOWN if k in added[-1]}]
         names = ", ".join(answers.label(p) for p in added)
         return Outcome(f"Added {names} to your basket. " + respond.cart_text(state.cart), "cart",
                        products=[_public(p) for p in added])
+
+    def _cart_items(self, state: DialogueState, update, catalog: Catalog) -> list[dict[str, Any]]:
+        """What "add ..." refers to: referenced or superlative items of the shown list, else the
+        product in focus; named option values pick the variant ("the medium one")."""
+        items = list(update.items) if update and update.items else []
+        if not items and update and update.superlative and state.last_shown:
+            _reply, items = answers.superlative_answer(state.last_shown, *update.superlative, view=catalog.view)
+        if not items:
+            focus = state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+            items = [focus] if focus else []
+        wanted = (update.grounding.include if update and update.grounding else {}) or {}
+        if wanted:
+            items = [answers.through(p, wanted, catalog.view, self.engine.filters(state, catalog)) for p in items]
+        return items
+
+    def _cart_remove(self, state: DialogueState, text: str, update) -> Outcome:
+        if not state.cart:
+            return Outcome("Your basket is already empty.", "cart")
+        named = set(update.grounding.types) if update and update.grounding else set()
+        items = list(update.items) if update and update.items else []
+        ids = {p["id"] for p in items} | {p.get("product_id") for p in items if p.get("product_id")}
+        keep = [c for c in state.cart if not (c["id"] in ids or c.get("product_id") in ids or c.get("category") in named)]
+        if len(keep) == len(state.cart):
+            if len(state.cart) == 1 or re.search(r"\b(empty|clear|everything|all)\b", text, re.I):
+                keep = []
+            else:
+                return Outcome("Which item should I take out? " + respond.cart_text(state.cart), "cart")
+        state.cart = keep
+        return Outcome("Removed. " + respond.cart_text(state.cart), "cart")
 
     def _search(self, db, chat, state: DialogueState, *, recommend: bool, catalog: Catalog | None = None) -> Outcome:
         result = self.engine.find(db, state, user_id=chat.user_id, session_id=chat.id, catalog=catalog)
@@ -304,6 +333,18 @@ class TurnRunner:
                 self._passage_vecs[t] = v
         q = self.engine.search_service.encode([text])[0]
         return [float(q @ self._passage_vecs[p.text]) for p in passages]
+
+
+def _quantity(text: str) -> int:
+    """How many to add: "add 2 of those", "two of them" (1 by default, at most 20)."""
+    words = {"two": 2, "three": 3, "four": 4, "five": 5, "a couple": 2, "a pair": 2}
+    m = re.search(r"\b(\d{1,2})\s*(?:x\b|of\b|bags?\b|packs?\b|pcs?\b|pieces?\b|units?\b|more\b)", text or "", re.I)
+    if m:
+        return max(1, min(20, int(m.group(1))))
+    for word, n in words.items():
+        if re.search(rf"\b{word}\b", text or "", re.I):
+            return n
+    return 1
 
 
 def _flow(reply: FlowReply) -> Outcome:

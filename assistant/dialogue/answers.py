@@ -61,7 +61,7 @@ def _option_for(pattern: str, products: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def _through(p: dict[str, Any], wanted: dict[str, list[str]], view: CatalogView | None,
+def through(p: dict[str, Any], wanted: dict[str, list[str]], view: CatalogView | None,
              filters: Filters | None = None) -> dict[str, Any]:
     """Shown product ``p`` through its variant with the ``wanted`` option values (in stock, within
     the shopper's other constraints, cheapest first); ``p`` itself when there is none."""
@@ -113,7 +113,7 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
             values = [v for v in values if v in fitting] or values
         if values:
             top = pick(values, key=_numeric)
-            shown = _through(p, {name: [top]}, view, filters)
+            shown = through(p, {name: [top]}, view, filters)
             return (f"{p['title']} comes with {name} {_join(values)}; the {'most' if direction == 'max' else 'least'} "
                     f"is {top}: {label(shown)} at {money(shown['price'])}."), [shown]
     best, _ = pick(scored, key=lambda pv: pv[1])
@@ -148,9 +148,9 @@ def answer_question(
             return f"Yes — {label(p)} has {option}: {opts.get(option)}.", p
         available = [v for v in comes_in.get(option, []) if v.lower() in wanted_low]
         if available and product is not None:
-            shown = _through(p, asked_values or {}, view, filters)  # every asked value, if one variant has them
+            shown = through(p, asked_values or {}, view, filters)  # every asked value, if one variant has them
             if shown is p:
-                shown = _through(p, {option: wanted}, view, filters)
+                shown = through(p, {option: wanted}, view, filters)
             return (f"This one has {option}: {opts.get(option, 'not listed')}, but {name} also comes with "
                     f"{option} {_join(available)}: {label(shown)} at {money(shown['price'])}.", shown)
         if option in comes_in:

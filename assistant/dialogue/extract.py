@@ -59,8 +59,19 @@ def cancel_reason(text: str) -> str | None:
     return None
 
 
+_HESITATE = re.compile(
+    r"\b(no|not|nope|nah|don'?t|dont|do not|wait|hold on|hang on|actually|hmm+|um+|erm|but|stop|cancel that|"
+    r"never ?mind|not yet|later|maybe|unless|instead|change|rather|wrong|why|what|\?)", re.I)
+
+
 def is_affirm(text: str, intent: str) -> bool:
-    return intent == "affirm" or bool(_AFFIRM.search(text or ""))
+    """An explicit yes written in the text: starts with a yes word and carries no negation,
+    hesitation or change of mind ("ok wait, don't" is not a yes). The model's ``affirm``
+    intent alone never counts: a write needs the shopper's own yes."""
+    text = (text or "").strip()
+    if not _AFFIRM.search(text):
+        return False
+    return "?" not in text and not _HESITATE.search(_AFFIRM.sub("", text, count=1))
 
 
 def is_deny(text: str, intent: str) -> bool:

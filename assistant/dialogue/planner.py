@@ -49,6 +49,9 @@ _SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) ba
 _ORDER_TALK = re.compile(
     r"\b(my (order|parcel|package|delivery|purchase)|i (ordered|bought|purchased)|(it|they|order|parcel) "
     r"(arrived|came)|was delivered|got delivered)\b", re.I)
+_NEW_SHOPPING = re.compile(
+    r"\b(show me|looking for|look for|do you (have|sell|stock)|i need (a|an|some)|i want (a|an|some) new|"
+    r"recommend|search for|find me|shopping for)\b", re.I)
 OOS_FIRM = 0.85  # the model's out-of-scope this sure beats product words in a longer message
 _OTHER_COMPANY = re.compile(
     r"\b(amazon|ebay|etsy|zara|h&m|ikea|walmart|argos|tesco|aliexpress|temu|shein|asos|"
@@ -60,10 +63,21 @@ _CART_ADD = re.compile(r"\b(add|put|throw|pop|stick|place|chuck)\b|\bi'?ll take\
 _CART_REMOVE = re.compile(r"\b(remove|take out|take off|delete|drop|empty|clear)\b", re.I)
 
 
-def cart_action(text: str) -> str | None:
-    """``add`` / ``remove`` / ``show`` when the message is about the conversation's basket."""
-    if not CART.search(text or ""):
-        if re.search(r"\bi'?ll take (it|that one|the \w+ one|both)\b", text or "", re.I):
+_CART_ALONE = re.compile(
+    r"^\W*(?:(?:ok|okay|yes|yeah|yep|great|perfect|cool|then|and|pls|please|i'?ll|lets|let'?s|can you|could you)\W+)*"
+    r"(add|i'?ll take|ill take)\b(?!\s+(a|an|some)\s+look)", re.I)
+_CHECKOUT = re.compile(r"\b(check ?out|place (the|my) order|pay now|proceed to (payment|checkout)|buy (it|them|these) now)\b", re.I)
+
+
+def cart_action(text: str, has_cart: bool = False) -> str | None:
+    """``add`` / ``remove`` / ``show`` / ``checkout`` when the message is about the conversation's basket."""
+    text = text or ""
+    if _CHECKOUT.search(text):
+        return "checkout"
+    if has_cart and re.match(r"^\W*(?:(?:ok|actually|and|pls|please)\W+)*(remove|take out|delete|drop)\b", text, re.I):
+        return "remove"
+    if not CART.search(text):
+        if _CART_ALONE.search(text) or re.search(r"\bi'?ll take (it|that one|the \w+ one|both)\b", text, re.I):
             return "add"
         return None
     if _CART_REMOVE.search(text):
@@ -101,7 +115,7 @@ def plan_action(
             return Plan("confirm_yes", "explicit yes to the listed write")
         if deny:
             return Plan("confirm_no", "no to the listed write")
-    cart = cart_action(text)
+    cart = cart_action(text, bool(state.cart))
     if cart is not None and state.task is None and state.pending is None:
         return Plan("cart", f"basket: {cart}")
     if state.offer is not None and not state.pending:
@@ -135,7 +149,14 @@ def plan_action(
         if update.items and len(update.items) >= 2 and re.search(r"\b(compare|vs|versus|difference|better)\b", text, re.I):
             return Plan("compare", "comparing the referenced products")
         return Plan("product_question", "a question about the shown products")
-    continuing_service = state.task is not None and (service_entities or intent == "provide_info")
+    # an open service task whose last reply asked the shopper something: the answer continues it
+    # ("the electric kettle", "paypal") unless the shopper clearly starts shopping
+    asked = state.last_action in ("ask_auth", "service_tool", "clarify", "confirm", "complaint", "service")
+    continuing_service = state.task is not None and (
+        service_entities or intent == "provide_info"
+        or (asked and not _NEW_SHOPPING.search(text) and intent not in ("search_products", "recommend", "compare_products")
+            or asked and len(text.split()) <= 6 and not _NEW_SHOPPING.search(text))
+    )
     continuing_shopping = bool(
         update
         and (update.refinements or update.item or update.items or update.constraints)

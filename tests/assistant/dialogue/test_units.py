@@ -150,3 +150,20 @@ def test_not_that_one_excludes_the_referenced_item_only():
     assert state.exclude_ids == [] and "no_target" in update.note  # ambiguous: ask, exclude nothing
     apply_shopping(state, "search_products", {}, "not the second one", VOCAB, 0.3)
     assert state.exclude_ids == ["b"]
+
+
+YES = ["yes", "yes please", "yep go ahead", "yeah do it", "sure", "ok", "okay go ahead", "confirm", "correct",
+       "absolutely", "please do", "proceed", "yes, cancel it", "yup"]
+NOT_YES = ["ok wait, don't cancel it", "right, hmm, actually no", "yes but not yet", "paypal", "sure?",
+           "ok hold on", "yes... actually change the address first", "no", "nope", "maybe", "hmm",
+           "yeah no", "ok but what's the fee", "yes wait", "i guess", "not sure", "ok, later", "", "wrong order"]
+
+
+@pytest.mark.parametrize("text", YES)
+def test_an_explicit_yes_is_a_yes(text):
+    assert extract.is_affirm(text, "provide_info")
+
+
+@pytest.mark.parametrize("text", NOT_YES)
+def test_hesitation_or_the_model_alone_is_not_a_yes(text):
+    assert not extract.is_affirm(text, "affirm")  # even when the model reads it as affirm
