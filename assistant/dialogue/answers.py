@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from retrieval.catalog.view import CatalogView
+from retrieval.catalog.view import CatalogView, option_matching, option_number
 from retrieval.grounding import norm, norm_tokens
 from retrieval.lexicon import concept_groups
 from retrieval.types import Filters
 
 DONT_KNOW = "I don't know — the store's data doesn't say."
-_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
-_SIZE_ORDER = {"xxs": 0, "xs": 1, "s": 2, "small": 2, "m": 3, "medium": 3, "l": 4, "large": 4, "xl": 5, "xxl": 6}
 
 
 def money(value: float) -> str:
@@ -38,27 +36,9 @@ def _join(values: list[str]) -> str:
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
 
 
-def _numeric(value: Any) -> float | None:
-    text = str(value).lower()
-    if text in _SIZE_ORDER:
-        return float(_SIZE_ORDER[text])
-    m = _NUMBER.search(text)
-    if not m:
-        return None
-    number = float(m.group(1).replace(",", "."))
-    if re.search(r"\d\s*(tb)\b", text):
-        number *= 1000
-    return number
-
-
 def _option_for(pattern: str, products: list[dict[str, Any]]) -> str | None:
     """The option name of the shown products matching an attribute pattern ("battery life")."""
-    names = [n for p in products for n in _options(p)]
-    for alt in pattern.split("|"):
-        for n in names:
-            if re.search(rf"\b{re.escape(alt)}\b", n.lower()):
-                return n
-    return None
+    return option_matching(pattern, [n for p in products for n in _options(p)])
 
 
 def through(p: dict[str, Any], wanted: dict[str, list[str]], view: CatalogView | None,
@@ -100,19 +80,19 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
     if name is None:
         return (f"The store's data doesn't list {attribute.split('|')[0]} for these products, so I can't say "
                 "which one is best on that."), []
-    scored = [(p, _numeric(_options(p).get(name))) for p in products]
+    scored = [(p, option_number(_options(p).get(name))) for p in products]
     scored = [(p, v) for p, v in scored if v is not None]
     if not scored:
         return f"The store's data doesn't give {name} as a number for these products.", []
     if len(products) == 1 or len(scored) == 1:
         p = scored[0][0]
-        values = [v for v in (p.get("option_values") or {}).get(name, []) if _numeric(v) is not None]
+        values = [v for v in (p.get("option_values") or {}).get(name, []) if option_number(v) is not None]
         product = view.products.get(p.get("product_id") or "") if view is not None else None
         if product is not None and filters is not None:  # within the shopper's other constraints
             fitting = {str(v.options.get(name)) for v in product.fitting(filters)}
             values = [v for v in values if v in fitting] or values
         if values:
-            top = pick(values, key=_numeric)
+            top = pick(values, key=option_number)
             shown = through(p, {name: [top]}, view, filters)
             return (f"{p['title']} comes with {name} {_join(values)}; the {'most' if direction == 'max' else 'least'} "
                     f"is {top}: {label(shown)} at {money(shown['price'])}."), [shown]
@@ -141,20 +121,21 @@ def answer_question(
     if re.search(r"\bbrand\b|\bwho makes\b|\bmade by\b", low):
         brand = p.get("brand") or opts.get("brand")
         return (f"{name} is from {brand}.", p) if brand else (DONT_KNOW, p)
-    for option, wanted in (asked_values or {}).items():  # "does it keep out rain?", "does it come in green?"
-        have = str(opts.get(option, "")).lower()
-        wanted_low = {w.lower() for w in wanted}
-        if have in wanted_low:
-            return f"Yes — {label(p)} has {option}: {opts.get(option)}.", p
-        available = [v for v in comes_in.get(option, []) if v.lower() in wanted_low]
-        if available and product is not None:
-            shown = through(p, asked_values or {}, view, filters)  # every asked value, if one variant has them
-            if shown is p:
-                shown = through(p, {option: wanted}, view, filters)
-            return (f"This one has {option}: {opts.get(option, 'not listed')}, but {name} also comes with "
-                    f"{option} {_join(available)}: {label(shown)} at {money(shown['price'])}.", shown)
+    if asked_values:  # "does it keep out rain?", "got a waterproof pair in 11?"
+        low_wanted = {k: {w.lower() for w in v} for k, v in asked_values.items()}
+        missing = [k for k, vals in low_wanted.items() if str(opts.get(k, "")).lower() not in vals]
+        asked_text = ", ".join(f"{k} {_join(v)}" for k, v in asked_values.items())
+        if not missing:
+            return f"Yes — {label(p)} has {asked_text}.", p
+        shown = through(p, asked_values, view, filters)
+        if shown is not p:
+            now = ", ".join(f"{k}: {opts.get(k, 'not listed')}" for k in missing)
+            return (f"This one has {now}, but {name} also comes with {asked_text}: {label(shown)} at "
+                    f"{money(shown['price'])}" + ("" if shown.get("available", True) else " (out of stock)") + "."), shown
+        option = missing[0]
         if option in comes_in:
-            return f"No — {name} doesn't come with {option} {_join(wanted)}; it comes in {_join(comes_in[option])}.", p
+            return (f"No — {name} doesn't come with {asked_text}; its {option} options are "
+                    f"{_join(comes_in[option])}."), p
     for option in asked:  # "what sizes does it come in?", "what is it made of?"
         if option in comes_in:
             values = comes_in[option]

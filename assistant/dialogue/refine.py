@@ -35,7 +35,10 @@ _SUPERLATIVES = (
     (re.compile(r"\b(shorter|shortest)\b", re.I), "length|blade length|height", "min"),
     (re.compile(r"\b(lightest|least heavy|weighs (the )?least)\b", re.I), "weight", "min"),
     (re.compile(r"\b(heaviest|weighs (the )?most)\b", re.I), "weight", "max"),
-    (re.compile(r"\b(biggest|largest|holds (the )?most|most capacity|roomiest)\b", re.I), "capacity|size|length|diameter|height|screen size|piece count|pieces", "max"),
+    (re.compile(r"\b(biggest|largest|holds (the )?most|most capacity|roomiest)\b", re.I), "capacity|size|pack size|bag size|weight|length|diameter|height|screen size|piece count|pieces", "max"),
+    (re.compile(r"\b(thickest|thicker)\b", re.I), "thickness", "max"),
+    (re.compile(r"\b(thinnest|thinner)\b", re.I), "thickness", "min"),
+    (re.compile(r"\b(most|more) (ram|memory)\b", re.I), "ram|memory", "max"),
     (re.compile(r"\b(smallest|most compact|tiniest)\b", re.I), "capacity|size|length|diameter|height|screen size", "min"),
     (re.compile(r"\b(brightest)\b", re.I), "brightness", "max"),
     (re.compile(r"\b(fastest|most powerful|strongest)\b", re.I), "speed|power|pressure|wattage|processor", "max"),
@@ -50,7 +53,7 @@ _ORDINAL = re.compile(
     re.I,
 )
 _REFINEMENTS = {
-    "cheaper": re.compile(r"\b(cheaper|less expensive|lower[- ]priced?|more affordable|too (expensive|pricey)|cheapest ones?)\b", re.I),
+    "cheaper": re.compile(r"\b(cheaper|less expensive|lower[- ]priced?|more affordable|too (expensive|pricey))\b", re.I),
     "pricier": re.compile(r"\b(more expensive|pricier|higher[- ]end|more premium|fancier|better quality)\b", re.I),
     "not_brand": re.compile(r"\bnot (that|this|the same) brand\b|\b(another|other|a different) brand\b|\bno more of (that|this) brand\b", re.I),
     "not_one": re.compile(r"\bnot (that|this|the [\w-]+) one\b|\b(don'?t|do not) (like|want) (that|this|it)\b|\bnot for me\b|\bexclude (that|this|it)\b", re.I),
@@ -213,6 +216,8 @@ def apply_shopping(
         typed = [p for p in shown if p.get("category") in types]
         if len(typed) == 1:
             items = typed
+    if sup and g.include and not re.search(r"\b(first|second|third|last|both|these|those)\b", low):
+        items = []  # "the cheapest one in XL": a constrained search, not the cheapest shown item
     item = items[0] if len(items) == 1 else (items[0] if items and not question else None)
     if (not types and not g.exclude_types and slots.get("product") and not question and not state.types
             and not g.include and not g.exclude):
@@ -225,7 +230,7 @@ def apply_shopping(
     )
     about_shown = bool(shown) and set(types) <= shown_types and not g.exclude and not (
         {"not_one", "different", "not_brand"} & set(refinements)) and (
-        ((question or referential) and (bool(items) or bool(sup)))
+        ((question or referential) and (bool(items) or bool(sup)) and not (sup and g.include and not items))
         or about_target
         or (question and bool(g.asked) and not g.include)
     )
@@ -305,9 +310,9 @@ def apply_shopping(
         if b not in state.exclude_brands:
             state.exclude_brands.append(b)
         changed = True
-    if re.search(r"\b(cheapest|lowest price|least expensive)\b", low) and not about_shown:
-        state.sort = "price_asc"
-    elif re.search(r"\b(most expensive|priciest|best quality|top of the range)\b", low) and not about_shown:
+    if sup and not about_shown:  # "the cheapest one in XL", "the smartphone with the most storage"
+        state.sort = {("price", "min"): "price_asc", ("price", "max"): "price_desc"}.get(sup, f"{sup[1]}:{sup[0]}")
+    elif re.search(r"\b(best quality|top of the range)\b", low) and not about_shown:
         state.sort = "price_desc"
     note = ""
     if not about_shown:

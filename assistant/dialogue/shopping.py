@@ -14,7 +14,7 @@ from assistant.dialogue.guard import guard
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.vocab import Catalog
 from assistant.settings import Settings
-from retrieval.catalog.view import group_candidates, product_result
+from retrieval.catalog.view import group_candidates, option_matching, option_number, product_result
 from retrieval.types import Candidate, Filters, RetrievalQuery
 
 logger = logging.getLogger(__name__)
@@ -135,6 +135,15 @@ class ShoppingEngine:
                                                attributes=dict(variant.options)))
         if state.sort in ("price_asc", "price_desc"):
             products.sort(key=lambda p: p["price"], reverse=state.sort == "price_desc")
+        elif state.sort and state.sort.split(":", 1)[0] in ("max", "min"):  # "the biggest": best first
+            direction, pattern = state.sort.split(":", 1)
+
+            def value(p: dict[str, Any]) -> float:
+                name = option_matching(pattern, p.get("options") or {})
+                number = option_number((p.get("options") or {}).get(name)) if name else None
+                return float("-inf") if number is None else (number if direction == "max" else -number)
+
+            products.sort(key=value, reverse=True)
         return products, [{"id": p["id"], "score": p["score"]} for p in products], bad + len(bad2)
 
     def _rank(self, session, candidates: list[Candidate], state, user_id, session_id) -> list[dict]:

@@ -119,8 +119,10 @@ def best_variant(
 ) -> Variant | None:
     """The variant of ``product`` that fits ``filters`` best, or ``None`` when none fits.
 
-    Order: fits every filter; in stock; most preferred (soft) option values; for a price
-    sort the cheapest / dearest; otherwise the best retrieval score, then the cheapest.
+    Order: fits every filter; in stock; most preferred (soft) option values; then by ``sort``:
+    ``price_desc`` the dearest, ``max:PATTERN`` / ``min:PATTERN`` the largest / smallest value of
+    the option whose name matches PATTERN ("max:storage|capacity"), otherwise the best
+    retrieval score; the price breaks ties.
     """
     fits = product.fitting(filters)
     if not fits:
@@ -132,12 +134,55 @@ def best_variant(
         opts = {str(k).lower(): str(val).lower() for k, val in v.options.items()}
         return sum(1 for k, vals in prefer.items() if opts.get(k) in vals)
 
+    option_sort = None
+    if sort and sort.split(":", 1)[0] in ("max", "min"):  # "max:storage|capacity"
+        direction, pattern = sort.split(":", 1)
+        name = option_matching(pattern, [k for v in fits for k in v.options])
+        option_sort = (direction, name) if name else None
+
     def key(v: Variant):
-        price = -v.price if sort == "price_desc" else v.price
-        primary = price if sort in ("price_asc", "price_desc") else -scores.get(v.id, 0.0)
+        if option_sort is not None:
+            number = option_number(v.options.get(option_sort[1]))
+            number = float("-inf") if number is None else number
+            primary = -number if option_sort[0] == "max" else number
+        elif sort in ("price_asc", "price_desc"):
+            primary = v.price if sort == "price_asc" else -v.price
+        else:  # the variant the query's words fit best (its own options named), then the cheapest
+            primary = -scores.get(v.id, 0.0)
         return (not v.available, -liked(v), primary, v.price)
 
     return min(fits, key=key)
+
+
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
+_SIZE_ORDER = {"xxs": 0, "xs": 1, "s": 2, "small": 2, "m": 3, "medium": 3, "l": 4, "large": 4, "xl": 5, "xxl": 6,
+               "xxxl": 7, "single": 1, "double": 2, "queen": 3, "king": 4, "super king": 5}  # fmt: skip
+
+
+def option_number(value: Any) -> float | None:
+    """An option value as a number for comparisons: "20 hours" -> 20, "1TB" -> 1000, "XL" -> 5."""
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text in _SIZE_ORDER:
+        return float(_SIZE_ORDER[text])
+    m = _NUMBER.search(text)
+    if not m:
+        return None
+    number = float(m.group(1).replace(",", "."))
+    if re.search(r"\d\s*tb\b", text):
+        number *= 1000
+    return number
+
+
+def option_matching(pattern: str, names: Iterable[str]) -> str | None:
+    """The first option name matching one of ``pattern``'s alternatives ("battery life|hours")."""
+    names = list(dict.fromkeys(names))
+    for alt in pattern.split("|"):
+        for n in names:
+            if re.search(rf"\b{re.escape(alt)}\b", n.lower()):
+                return n
+    return None
 
 
 def product_result(product: Product, variant: Variant, score: float = 0.0, **extra: Any) -> dict[str, Any]:
