@@ -239,7 +239,7 @@ class TurnRunner:
                 line["quantity"] += quantity
             else:
                 state.cart.append({"id": p["id"], "product_id": p.get("product_id"), "title": p["title"],
-                                   "category": p.get("category"), "price": p["price"],
+                                   "category": p.get("category"), "price": p["price"], "currency": p.get("currency"),
                                    "options": dict(p.get("options") or {}), "quantity": quantity})
             added.append(p)
         if not added:
@@ -368,10 +368,10 @@ def _relax(state: DialogueState) -> None:
         state.options.pop(drop.split(":", 1)[1], None)
 
 
-_SHOWN = ("id", "product_id", "title", "price", "brand", "category", "available", "attributes", "options",
+_SHOWN = ("id", "product_id", "title", "price", "currency", "brand", "category", "available", "attributes", "options",
           "option_values", "price_range", "score", "reason")
-_PUBLIC = ("id", "title", "category", "brand", "price", "available", "score", "reason", "product_id", "options",
-           "price_range", "option_values")
+_PUBLIC = ("id", "title", "category", "brand", "price", "currency", "available", "score", "reason", "product_id",
+           "options", "price_range", "option_values")
 
 
 def _public(p: dict[str, Any]) -> dict[str, Any]:

@@ -18,16 +18,36 @@ from retrieval.types import Filters
 DONT_KNOW = "I don't know — the store's data doesn't say."
 
 
-def money(value: float) -> str:
-    return f"${float(value):,.2f}"
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def money(value: float, currency: str | None = "USD") -> str:
+    """``$1,234.50``; other currencies by their symbol (``€89.00``) or code (``CHF 89.00``)."""
+    code = (currency or "USD").upper()
+    symbol = _SYMBOLS.get(code)
+    return f"{symbol}{float(value):,.2f}" if symbol else f"{code} {float(value):,.2f}"
+
+
+def price(p: dict[str, Any]) -> str:
+    """The price of a shown product (its chosen variant) in its own currency."""
+    return money(p["price"], p.get("currency"))
 
 
 def _options(p: dict[str, Any]) -> dict[str, Any]:
     return dict(p.get("options") or p.get("attributes") or {})
 
 
+def option_text(options: dict[str, Any]) -> str:
+    """A variant's options for people: values, with yes/no options named ("7, leather, waterproof")."""
+    out = []
+    for name, value in options.items():
+        low = str(value).strip().lower()
+        out.append(str(name) if low in ("yes", "true") else f"no {name}" if low in ("no", "false") else str(value))
+    return ", ".join(out)
+
+
 def label(p: dict[str, Any]) -> str:
-    opts = ", ".join(str(v) for v in _options(p).values())
+    opts = option_text(_options(p))
     return f"{p['title']} ({opts})" if opts else str(p["title"])
 
 
@@ -74,8 +94,8 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
             lo, hi = best.get("price_range") or (best["price"], best["price"])
             value = hi if direction == "max" else lo
             return f"{best['title']} is the only one shown; its {word} option costs {money(value)}.", [best]
-        others = ", ".join(f"{p['title']} {money(p['price'])}" for p in products if p is not best)
-        return f"The {word} is {label(best)} at {money(best['price'])} (others: {others}).", [best]
+        others = ", ".join(f"{p['title']} {price(p)}" for p in products if p is not best)
+        return f"The {word} is {label(best)} at {price(best)} (others: {others}).", [best]
     name = _option_for(attribute, products)
     if name is None:
         return (f"The store's data doesn't list {attribute.split('|')[0]} for these products, so I can't say "
@@ -95,7 +115,7 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
             top = pick(values, key=option_number)
             shown = through(p, {name: [top]}, view, filters)
             return (f"{p['title']} comes with {name} {_join(values)}; the {'most' if direction == 'max' else 'least'} "
-                    f"is {top}: {label(shown)} at {money(shown['price'])}."), [shown]
+                    f"is {top}: {label(shown)} at {price(shown)}."), [shown]
     best, _ = pick(scored, key=lambda pv: pv[1])
     rest = "; ".join(f"{q['title']}: {_options(q).get(name)}" for q, _ in scored if q is not best)
     return f"{label(best)} has the {'highest' if direction == 'max' else 'lowest'} {name}: {_options(best).get(name)}" + (
@@ -114,8 +134,8 @@ def answer_question(
     product = view.products.get(p.get("product_id")) if view is not None and p.get("product_id") else None
     if re.search(r"\b(price|cost|how much)\b", low):
         lo, hi = p.get("price_range") or (p["price"], p["price"])
-        extra = f" (its options range from {money(lo)} to {money(hi)})" if hi > lo else ""
-        return f"{label(p)} costs {money(p['price'])}{extra}.", p
+        extra = f" (its options range from {money(lo, p.get('currency'))} to {money(hi, p.get('currency'))})" if hi > lo else ""
+        return f"{label(p)} costs {price(p)}{extra}.", p
     if re.search(r"\b(in stock|available|availability|sold out)\b", low):
         return f"{label(p)} is {'in stock' if p.get('available', True) else 'out of stock'}.", p
     if re.search(r"\bbrand\b|\bwho makes\b|\bmade by\b", low):
@@ -131,7 +151,7 @@ def answer_question(
         if shown is not p:
             now = ", ".join(f"{k}: {opts.get(k, 'not listed')}" for k in missing)
             return (f"This one has {now}, but {name} also comes with {asked_text}: {label(shown)} at "
-                    f"{money(shown['price'])}" + ("" if shown.get("available", True) else " (out of stock)") + "."), shown
+                    f"{price(shown)}" + ("" if shown.get("available", True) else " (out of stock)") + "."), shown
         option = missing[0]
         if option in comes_in:
             return (f"No — {name} doesn't come with {asked_text}; its {option} options are "
@@ -178,7 +198,7 @@ _FILLER = frozenset("does doe the this that it its is are what which how can wil
 def describe(p: dict[str, Any]) -> str:
     stock = "in stock" if p.get("available", True) else "out of stock"
     brand = f", brand {p['brand']}" if p.get("brand") else ""
-    text = f"{label(p)} — {money(p['price'])}, {stock}{brand}."
+    text = f"{label(p)} — {price(p)}, {stock}{brand}."
     comes_in = {k: v for k, v in (p.get("option_values") or {}).items() if len(v) > 1}
     if comes_in:
         text += " Comes in " + "; ".join(f"{k}: {', '.join(v)}" for k, v in comes_in.items()) + "."
@@ -191,7 +211,7 @@ def compare_table(products: list[dict[str, Any]]) -> str:
         keys += [k for k in _options(p) if k not in keys]
     head = "| | " + " | ".join(f"{i}. {p['title']}" for i, p in enumerate(products, 1)) + " |"
     rows = [head, "|---" * (len(products) + 1) + "|"]
-    rows.append("| price | " + " | ".join(money(p["price"]) for p in products) + " |")
+    rows.append("| price | " + " | ".join(price(p) for p in products) + " |")
     rows.append("| in stock | " + " | ".join("yes" if p.get("available", True) else "no" for p in products) + " |")
     if any(p.get("brand") for p in products):
         rows.append("| brand | " + " | ".join(p.get("brand") or "—" for p in products) + " |")

@@ -13,11 +13,11 @@ __all__ = ["DONT_KNOW", "money"]
 def product_line(i: int, p: dict[str, Any]) -> str:
     stock = "" if p.get("available", True) else " (out of stock)"
     brand = f" by {p['brand']}" if p.get("brand") else ""
-    opts = ", ".join(str(v) for v in (p.get("options") or {}).values())
-    line = f"{i}. {p['title']}{brand}" + (f" ({opts})" if opts else "") + f" — {money(p['price'])}{stock}"
+    opts = answers.option_text(p.get("options") or {})
+    line = f"{i}. {p['title']}{brand}" + (f" ({opts})" if opts else "") + f" — {answers.price(p)}{stock}"
     lo, hi = p.get("price_range") or (None, None)
     if lo is not None and hi is not None and hi > lo:
-        line += f"; other options {money(lo)}–{money(hi)}"
+        line += f"; other options {money(lo, p.get('currency'))}–{money(hi, p.get('currency'))}"
     varied = {k: v for k, v in (p.get("option_values") or {}).items() if len(v) > 1}
     if varied:
         line += "; comes in " + "; ".join(f"{k}: {', '.join(v)}" for k, v in varied.items())
@@ -27,7 +27,7 @@ def product_line(i: int, p: dict[str, Any]) -> str:
 def cart_text(cart: list[dict[str, Any]]) -> str:
     if not cart:
         return "Your basket is empty."
-    lines = [f"- {c['title']}" + (f" ({', '.join(map(str, c['options'].values()))})" if c.get("options") else "")
+    lines = [f"- {c['title']}" + (f" ({answers.option_text(c['options'])})" if c.get("options") else "")
              + f" × {c['quantity']} — {money(c['price'] * c['quantity'])}" for c in cart]
     total = sum(c["price"] * c["quantity"] for c in cart)
     return "Your basket:\n" + "\n".join(lines) + f"\nTotal {money(total)}. I'll keep it for this conversation."
@@ -73,7 +73,7 @@ def nothing_fits(state, offer: dict[str, Any] | None) -> str:
         return text + " Try a broader request?"
     p = offer["product"]
     return (
-        f"{text} The nearest option, {offer['label']}: {p['title']} — {money(p['price'])}. "
+        f"{text} The nearest option, {offer['label']}: {p['title']} — {answers.price(p)}. "
         "Shall I show options like that?"
     )
 

@@ -28,6 +28,7 @@ class Variant:
     available: bool
     options: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+    currency: str = "USD"
 
     def as_record(self, product: Product) -> dict[str, Any]:
         """What ``Filters.violation`` reads, for this variant of ``product``."""
@@ -94,7 +95,8 @@ class CatalogView:
             titles = {_OPTION_TITLE.sub("", m.title or "").strip() for m in members}
             title = titles.pop() if len(titles) == 1 else (first.title or "")
             variants = tuple(
-                Variant(str(m.id), float(m.price or 0.0), bool(m.available), dict(m.attributes or {}), m.title or "")
+                Variant(str(m.id), float(m.price or 0.0), bool(m.available), dict(m.attributes or {}), m.title or "",
+                        getattr(m, "currency", None) or "USD")
                 for m in members
             )
             products.append(
@@ -194,6 +196,7 @@ def product_result(product: Product, variant: Variant, score: float = 0.0, **ext
         "category": product.category,
         "brand": product.brand,
         "price": round(float(variant.price), 2),
+        "currency": variant.currency,
         "available": bool(variant.available),
         "score": round(float(score), 6),
         "product_id": product.product_id,

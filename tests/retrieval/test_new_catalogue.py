@@ -132,7 +132,7 @@ def test_cli_search_json_shape(outdoor_store, minilm, capsys):
     for r in out["results"]:
         # DESIGN.md's fields, extended with the product view (one product per row here)
         assert set(r) == {"id", "title", "category", "brand", "price", "available", "score",
-                          "product_id", "options", "price_range", "option_values"}
+                          "product_id", "options", "price_range", "option_values", "currency"}
         assert r["price_range"] == [r["price"], r["price"]] and r["product_id"] == r["id"]
         assert r["category"] == "Tents" and r["price"] <= 450.0
     with pytest.raises(SystemExit) as exit_info:
