@@ -91,6 +91,8 @@ class Grounding:
         include / exclude: option name -> values asked for / rejected.
         brands / exclude_brands: brands asked for / rejected.
         asked: option names the message asks about ("what sizes", "does it keep out rain").
+        unavailable: option values the message names that only *other* types come in
+            ("and in purple?" of a yoga mat that doesn't): the honest answer is "none".
         interest_types: types that suit a recipient or activity ("a gift for a runner").
         spans: the matched words, for the rest of the text to become the free query.
     """
@@ -102,6 +104,7 @@ class Grounding:
     brands: list[str] = field(default_factory=list)
     exclude_brands: list[str] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
+    unavailable: dict[str, list[str]] = field(default_factory=dict)
     interest_types: list[str] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)
     tokens: list[str] = field(default_factory=list)
@@ -328,6 +331,12 @@ class Vocabulary:
             for name, value in self._pick_option(candidates, tokens, i):
                 _add(g.exclude if neg else g.include, name, [value])
             return True
+        if len(scope) < len(self.values) and phrase not in _VAGUE and len(phrase) > 2 and not neg:
+            elsewhere = [(t, n, v) for t, n, v in hits if t not in scope]
+            if elsewhere:
+                t, name, value = min(elsewhere)
+                _add(g.unavailable, name, [value])
+                return True
         # an option name: a yes/no option means "yes" ("waterproof"), any other is asked about
         for t, name in self.name_index.get(phrase, ()):
             if t not in scope:

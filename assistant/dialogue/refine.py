@@ -248,7 +248,10 @@ def apply_shopping(
         new_need = set(types) != set(state.types)
     if new_need:
         carried = list(state.exclude_types)
+        budget = {k: state.slots[k] for k in ("price_min", "price_max") if k in state.slots}
         state.reset_shopping()
+        if re.search(r"\bsame (budget|price|price range|limit)\b", low):  # "phones instead, same budget"
+            state.slots.update(budget)
         state.types = types
         state.open_need = open_need or len(types) > 1 and gift
         state.exclude_types = carried if open_need else []
@@ -288,6 +291,10 @@ def apply_shopping(
             else:
                 state.exclude_options.pop(name, None)
             changed = True
+        if state.types and not new_need and not g.include:
+            for name, values in g.unavailable.items():  # "and in purple?": none of these types has it
+                state.options[name] = list(values)
+                changed = True
         for name, values in g.exclude.items():
             have = state.exclude_options.setdefault(name, [])
             have += [v for v in values if v not in have]

@@ -164,6 +164,37 @@ def test_cancel_needs_an_explicit_yes_next_turn(assistant, db):
     assert status_of(assistant, order.id) == "cancelled"
 
 
+@pytest.mark.parametrize("reply", ["ok wait, don't cancel it", "right, hmm, actually no", "paypal", "yes?", "hold on"])
+def test_a_reply_that_is_not_a_plain_yes_writes_nothing(assistant, db, reply):
+    customer, order = customer_with(db, "pending")
+    s = sid()
+    assistant.turn(f"I want to cancel order {order.id}", s)
+    assistant.turn(f"my email is {customer.email}", s)
+    r = assistant.turn("I no longer need it", s)
+    assert r.action == "confirm" and status_of(assistant, order.id) == "pending"
+    assistant.turn(reply, s)
+    assert status_of(assistant, order.id) == "pending"
+
+
+def test_basket_without_sign_in(assistant, db):
+    """Add by superlative and by quantity, show, remove: the basket needs no verification."""
+    s = sid()
+    assistant.turn("show me kettles", s)
+    r = assistant.turn("ok add the cheapest one", s)
+    kettles = db.scalars(select(Product).where(Product.category.in_(["Electric Kettle", "Tea Kettle"]))).all()
+    assert r.action == "cart" and len(r.products) == 1
+    added = db.get(Product, r.products[0]["id"])
+    assert added.category == "Tea Kettle"  # every tea kettle costs less than every electric kettle
+    assert max(k.price for k in kettles if k.category == "Tea Kettle") < min(
+        k.price for k in kettles if k.category == "Electric Kettle")
+    r2 = assistant.turn("add 2 of those", s)
+    assert r2.action == "cart" and f"× 3 — ${added.price * 3:,.2f}" in r2.reply
+    r3 = assistant.turn("what's in my basket", s)
+    assert r3.action == "cart" and "× 3" in r3.reply
+    r4 = assistant.turn("remove the tea kettle", s)
+    assert r4.action == "cart" and "empty" in r4.reply
+
+
 def test_return_lists_items_then_writes(assistant, db):
     customer, order = customer_with(db, "delivered")
     s = sid()
