@@ -149,6 +149,9 @@ def plan_action(
         if update.items and len(update.items) >= 2 and re.search(r"\b(compare|vs|versus|difference|better)\b", text, re.I):
             return Plan("compare", "comparing the referenced products")
         return Plan("product_question", "a question about the shown products")
+    if (intent == "out_of_scope" and confidence < OOS_FIRM and update and update.question and state.last_shown
+            and state.last_action in SHOPPING_ACTIONS.values()):
+        return Plan("product_question", "a question while looking at products")
     # an open service task whose last reply asked the shopper something: the answer continues it
     # ("the electric kettle", "paypal") unless the shopper clearly starts shopping
     asked = state.last_action in ("ask_auth", "service_tool", "clarify", "confirm", "complaint", "service")
