@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from assistant.dialogue import answers, extract, respond
-from assistant.dialogue.planner import Plan, cart_action, plan_action
+from assistant.dialogue.planner import Action, Plan, cart_action, plan_action
 from assistant.dialogue.refine import apply_shopping, ordinals
 from assistant.dialogue.safety import CleanMessage
 from assistant.dialogue.service_flow import FlowReply, ServiceFlow
@@ -113,103 +114,127 @@ class TurnRunner:
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self, db, chat, state, plan: Plan, text, u, update, dry_run, catalog: Catalog) -> Outcome:
-        action = plan.action
-        flow = ServiceFlow(db, state)
-        if action == "capability":
-            return Outcome(CAPABILITY_TEXT, "capability")
-        if action == "complaint":
-            state.task = None
-            reply = flow.handle("get_refund", text, u.slots)
-            return Outcome(COMPLAINT_TEXT + reply.text, "complaint", handoff=reply.handoff)
-        if action == "cart":
-            return self._cart(state, text, update, catalog)
-        if action == "service_return":
-            return _flow(flow.handle("get_refund", text, u.slots))
-        if action == "confirm_yes":
-            if dry_run:
-                p, state.pending = state.pending, None
-                return Outcome(f"Okay, I'll now {p['summary']}.", "service_tool")
-            return _flow(flow.confirm())
-        if action == "confirm_no":
-            return _flow(flow.deny())
-        if action == "handoff":
-            from assistant.tools import transfer_to_human
+        turn = Turn(db, chat, state, plan, text, u, update, dry_run, catalog, ServiceFlow(db, state))
+        return _HANDLERS[plan.action](self, turn)
 
-            transfer_to_human(db, chat.id, f"{plan.reason}; last message: {text[:200]}")
-            state.handoff_summary = plan.reason
-            state.task, state.pending = None, None
-            return Outcome(HANDOFF_TEXT, "handoff", handoff=True, plan={"handoff_reason": plan.reason})
-        if action == "clarify":
-            return Outcome(
-                "Sorry, I didn't get that. Could you rephrase? I can search products (\"a blue t-shirt under $60\"), "
-                "or help with an order (\"where is my order?\").", "clarify",
-            )
-        if action == "service":
-            return _flow(flow.handle(u.intent, text, u.slots))
-        if action == "policy_answer":
-            if plan.reason.startswith("a follow-up"):  # "what if I paid with a gift card?" after an answer
-                return self._policy(f"{state.last_reply} {text}", u.intent)
-            return self._policy(text, u.intent)
-        if action == "unsupported":
-            out = self._policy(text, u.intent, strict=True)
-            cited = out.plan.get("citation") is not None
-            out.reply = ("I can't do that here. " + (out.reply + " " if cited else "")
-                         + "Would you like me to transfer you to a person from our team?")
-            return Outcome(out.reply, "unsupported", plan=out.plan)
-        if action == "decline_offer":
-            state.offer = None
-            return Outcome("Okay. Tell me what to change: price, colour, brand or the kind of product.", "clarify")
-        if action in ("search", "recommend") and "no_target" in update.note and update.refinements == ("not_one",):
+    # one handler per Action
+    def _capability(self, t: Turn) -> Outcome:
+        return Outcome(CAPABILITY_TEXT, "capability")
+
+    def _complaint(self, t: Turn) -> Outcome:
+        t.state.task = None
+        reply = t.flow.handle("get_refund", t.text, t.u.slots)
+        return Outcome(COMPLAINT_TEXT + reply.text, "complaint", handoff=reply.handoff)
+
+    def _cart_turn(self, t: Turn) -> Outcome:
+        return self._cart(t.state, t.text, t.update, t.catalog)
+
+    def _service_return(self, t: Turn) -> Outcome:
+        return _flow(t.flow.handle("get_refund", t.text, t.u.slots))
+
+    def _confirm_yes(self, t: Turn) -> Outcome:
+        if t.dry_run:
+            p, t.state.pending = t.state.pending, None
+            return Outcome(f"Okay, I'll now {p['summary']}.", "service_tool")
+        return _flow(t.flow.confirm())
+
+    def _confirm_no(self, t: Turn) -> Outcome:
+        return _flow(t.flow.deny())
+
+    def _handoff(self, t: Turn) -> Outcome:
+        from assistant.tools import transfer_to_human
+
+        transfer_to_human(t.db, t.chat.id, f"{t.plan.reason}; last message: {t.text[:200]}")
+        t.state.handoff_summary = t.plan.reason
+        t.state.task, t.state.pending = None, None
+        return Outcome(HANDOFF_TEXT, "handoff", handoff=True, plan={"handoff_reason": t.plan.reason})
+
+    def _clarify(self, t: Turn) -> Outcome:
+        return Outcome(
+            "Sorry, I didn't get that. Could you rephrase? I can search products (\"a blue t-shirt under $60\"), "
+            "or help with an order (\"where is my order?\").", "clarify",
+        )
+
+    def _service(self, t: Turn) -> Outcome:
+        return _flow(t.flow.handle(t.u.intent, t.text, t.u.slots))
+
+    def _policy_answer(self, t: Turn) -> Outcome:
+        if t.plan.reason.startswith("a follow-up"):  # "what if I paid with a gift card?" after an answer
+            return self._policy(f"{t.state.last_reply} {t.text}", t.u.intent)
+        return self._policy(t.text, t.u.intent)
+
+    def _unsupported(self, t: Turn) -> Outcome:
+        out = self._policy(t.text, t.u.intent, strict=True)
+        cited = out.plan.get("citation") is not None
+        out.reply = ("I can't do that here. " + (out.reply + " " if cited else "")
+                     + "Would you like me to transfer you to a person from our team?")
+        return Outcome(out.reply, "unsupported", plan=out.plan)
+
+    def _decline_offer(self, t: Turn) -> Outcome:
+        t.state.offer = None
+        return Outcome("Okay. Tell me what to change: price, colour, brand or the kind of product.", "clarify")
+
+    def _search_turn(self, t: Turn) -> Outcome:
+        if "no_target" in t.update.note and t.update.refinements == ("not_one",):
             return Outcome("Which one don't you want? Say \"not the second one\" or \"not the blue one\".", "clarify")
-        if action in ("search", "recommend", "accept_offer"):
-            if action == "accept_offer":
-                _relax(state)
-            return self._search(db, chat, state, recommend=action == "recommend", catalog=catalog)
-        if action == "compare":
-            items = list(update.items) if len(update.items) >= 2 else state.last_shown[:3]
-            if len(items) < 2:
-                if len(state.last_shown) == 1:
-                    p = state.last_shown[0]
-                    return Outcome(answers.describe(p) + " It's the only product I showed; name another to compare it "
-                                   "with.", "compare", products=[_public(p)])
-                return Outcome("Show me which products to compare, e.g. \"compare the first and the third\".", "clarify")
-            state.focus_id = None
-            return Outcome(answers.compare_table(items), "compare", products=[_public(p) for p in items])
-        if action == "product_question":
-            named_missing = update.item is None and bool(ordinals(text))  # "the second one" of one shown
-            item = None if named_missing else (
-                update.item or state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
-            )
-            if update.superlative and state.last_shown and not named_missing:
-                pool = list(update.items) if len(update.items) >= 2 else state.last_shown
-                reply, picked = answers.superlative_answer(pool, *update.superlative, view=catalog.view,
-                                                              filters=self.engine.filters(state, catalog))
-                if picked:
-                    state.focus_id = picked[0]["id"]
-                return Outcome(reply, "product_question", products=[_public(p) for p in picked])
-            if item is None and len(update.items) >= 2:
-                replies = [answers.answer_question(p, text, asked=update.asked, asked_values=update.asked_values,
-                                                   view=catalog.view) for p in update.items]
-                return Outcome("\n".join(r for r, _ in replies), "product_question",
-                               products=[_public(p) for _, p in replies])
-            if item is None:
-                if state.last_shown:
-                    return Outcome(f"I showed {len(state.last_shown)} product(s); which one do you mean? "
-                                   "Say \"the first one\", \"the second one\", ...", "clarify")
-                if not (state.types or state.last_query):  # names nothing this store sells
-                    return Outcome("I can't find that product in this store. Tell me what you're looking for "
-                                   "and I'll search, e.g. \"do the hiking boots come in size 11?\"", "search")
-                return self._search(db, chat, state, recommend=False, catalog=catalog)
-            state.focus_id = item["id"]
-            reply, shown = answers.answer_question(item, text, asked=update.asked, asked_values=update.asked_values,
-                                                   view=catalog.view, filters=self.engine.filters(state, catalog))
-            return Outcome(reply, "product_question", products=[_public(shown)])
-        if action == "smalltalk":
-            return Outcome(SMALLTALK.get(u.intent, "Okay. What would you like to do next?"), "smalltalk")
+        if t.plan.action == Action.ACCEPT_OFFER:
+            _relax(t.state)
+        return self._search(t.db, t.chat, t.state, recommend=t.plan.action == Action.RECOMMEND, catalog=t.catalog)
+
+    def _compare(self, t: Turn) -> Outcome:
+        state = t.state
+        items = list(t.update.items) if len(t.update.items) >= 2 else state.last_shown[:3]
+        if len(items) < 2:
+            if len(state.last_shown) == 1:
+                p = state.last_shown[0]
+                return Outcome(answers.describe(p) + " It's the only product I showed; name another to compare it "
+                               "with.", "compare", products=[_public(p)])
+            return Outcome("Show me which products to compare, e.g. \"compare the first and the third\".", "clarify")
+        state.focus_id = None
+        return Outcome(answers.compare_table(items), "compare", products=[_public(p) for p in items])
+
+    def _product_question(self, t: Turn) -> Outcome:
+        state, update, catalog, text = t.state, t.update, t.catalog, t.text
+        filters = self.engine.filters(state, catalog)
+        named_missing = update.item is None and bool(ordinals(text))  # "the second one" of one shown
+        item = None if named_missing else (
+            update.item or state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+        )
+        if update.superlative and state.last_shown and not named_missing:
+            pool = list(update.items) if len(update.items) >= 2 else state.last_shown
+            reply, picked = answers.superlative_answer(pool, *update.superlative, view=catalog.view, filters=filters)
+            if picked:
+                state.focus_id = picked[0]["id"]
+            return Outcome(reply, "product_question", products=[_public(p) for p in picked])
+        if item is None and len(update.items) >= 2:
+            replies = [answers.answer_question(p, text, asked=update.asked, asked_values=update.asked_values,
+                                               view=catalog.view) for p in update.items]
+            return Outcome("\n".join(r for r, _ in replies), "product_question",
+                           products=[_public(p) for _, p in replies])
+        if item is None:
+            if state.last_shown:
+                return Outcome(f"I showed {len(state.last_shown)} product(s); which one do you mean? "
+                               "Say \"the first one\", \"the second one\", ...", "clarify")
+            if not (state.types or state.last_query):  # names nothing this store sells
+                return Outcome("I can't find that product in this store. Tell me what you're looking for "
+                               "and I'll search, e.g. \"do the hiking boots come in size 11?\"", "search")
+            return self._search(t.db, t.chat, state, recommend=False, catalog=catalog)
+        state.focus_id = item["id"]
+        reply, shown = answers.answer_question(item, text, asked=update.asked, asked_values=update.asked_values,
+                                               view=catalog.view, filters=filters)
+        return Outcome(reply, "product_question", products=[_public(shown)])
+
+    def _smalltalk(self, t: Turn) -> Outcome:
+        return Outcome(SMALLTALK.get(t.u.intent, "Okay. What would you like to do next?"), "smalltalk")
+
+    def _out_of_scope(self, t: Turn) -> Outcome:
         return Outcome(
             "That's outside what I can help with. I can help you shop in this store, or with your orders, returns and account.",
             "out_of_scope",
         )
+
+    def _refuse(self, t: Turn) -> Outcome:
+        return Outcome(REFUSE_TEXT, "refuse")
 
     def _cart(self, state: DialogueState, text: str, update, catalog: Catalog) -> Outcome:
         """The conversation's basket: add / remove / show; no sign-in until an order action."""
@@ -333,6 +358,47 @@ class TurnRunner:
                 self._passage_vecs[t] = v
         q = self.engine.search_service.encode([text])[0]
         return [float(q @ self._passage_vecs[p.text]) for p in passages]
+
+
+@dataclass
+class Turn:
+    """Everything one action handler reads and writes (``state`` is changed in place)."""
+
+    db: Session
+    chat: ChatSession
+    state: DialogueState
+    plan: Plan
+    text: str
+    u: Understanding
+    update: Any
+    dry_run: bool
+    catalog: Catalog
+    flow: ServiceFlow
+
+
+_HANDLERS: dict[Action, Callable[[TurnRunner, Turn], Outcome]] = {
+    Action.SEARCH: TurnRunner._search_turn,
+    Action.RECOMMEND: TurnRunner._search_turn,
+    Action.ACCEPT_OFFER: TurnRunner._search_turn,
+    Action.DECLINE_OFFER: TurnRunner._decline_offer,
+    Action.COMPARE: TurnRunner._compare,
+    Action.PRODUCT_QUESTION: TurnRunner._product_question,
+    Action.CART: TurnRunner._cart_turn,
+    Action.SERVICE: TurnRunner._service,
+    Action.SERVICE_RETURN: TurnRunner._service_return,
+    Action.CONFIRM_YES: TurnRunner._confirm_yes,
+    Action.CONFIRM_NO: TurnRunner._confirm_no,
+    Action.COMPLAINT: TurnRunner._complaint,
+    Action.POLICY_ANSWER: TurnRunner._policy_answer,
+    Action.UNSUPPORTED: TurnRunner._unsupported,
+    Action.HANDOFF: TurnRunner._handoff,
+    Action.CAPABILITY: TurnRunner._capability,
+    Action.SMALLTALK: TurnRunner._smalltalk,
+    Action.CLARIFY: TurnRunner._clarify,
+    Action.OUT_OF_SCOPE: TurnRunner._out_of_scope,
+    Action.REFUSE: TurnRunner._refuse,
+}
+assert set(_HANDLERS) == set(Action), "every Action needs a handler"
 
 
 def _quantity(text: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from assistant.dialogue.refine import ShoppingUpdate
 from assistant.dialogue.state import DialogueState
@@ -87,14 +88,40 @@ def cart_action(text: str, has_cart: bool = False) -> str | None:
     return "show"
 
 
+class Action(StrEnum):
+    """What a turn does; each has one handler in ``assistant.dialogue.actions``."""
+
+    SEARCH = "search"
+    RECOMMEND = "recommend"
+    COMPARE = "compare"
+    PRODUCT_QUESTION = "product_question"
+    ACCEPT_OFFER = "accept_offer"
+    DECLINE_OFFER = "decline_offer"
+    CART = "cart"
+    SERVICE = "service"
+    SERVICE_RETURN = "service_return"
+    CONFIRM_YES = "confirm_yes"
+    CONFIRM_NO = "confirm_no"
+    COMPLAINT = "complaint"
+    POLICY_ANSWER = "policy_answer"
+    UNSUPPORTED = "unsupported"
+    HANDOFF = "handoff"
+    CAPABILITY = "capability"
+    SMALLTALK = "smalltalk"
+    CLARIFY = "clarify"
+    OUT_OF_SCOPE = "out_of_scope"
+    REFUSE = "refuse"
+
+
 @dataclass(frozen=True)
 class Plan:
     """The action of one turn and why it was chosen (stored with the assistant message)."""
 
-    action: str  # search | recommend | compare | product_question | service | policy_answer |
-    # unsupported | handoff | clarify | smalltalk | out_of_scope | refuse | confirm_yes | confirm_no | accept_offer
-    # | capability | complaint | cart
+    action: Action
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "action", Action(self.action))  # a plain string is checked here
 
 
 def plan_action(
