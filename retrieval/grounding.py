@@ -209,11 +209,17 @@ class Vocabulary:
         """Types suiting the recipient or activity named in ``text`` (lexicon words in type names)."""
         low = (text or "").lower()
         words: list[str] = []
+        stems: list[str] = []
         for stem, hints in INTERESTS.items():
             if re.search(rf"\b{re.escape(stem)}", low):
                 words += hints
+                if stem in hints:  # the recipient itself can name types ("dog" -> Dog Bed)
+                    stems.append(stem)
         if not words:
             return []
+        named = [t for t in self.all_types() if any(re.search(rf"\b{re.escape(stem)}\b", norm(t)) for stem in stems)]
+        if named:  # "a toy for my dog": the types that name dogs, not every pet type
+            return named
         out = []
         for t in self.all_types():
             tn = norm(t)
@@ -300,7 +306,7 @@ class Vocabulary:
             if not found and self.concepts(tok):
                 continue  # a property word ("rain"), not a product
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if not found and nxt and nxt not in STOP and nxt not in ",.;!?":
+            if not found and nxt and nxt not in STOP and nxt not in ",.;!?" and tok not in _VAGUE:
                 # the first word of one type's name, used as a modifier ("hedge cutter")
                 owners = {t for key, ts in self.types.items() if key.split()[0] == tok for t in ts}
                 if len(owners) == 1:

@@ -60,12 +60,13 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("induction", "induction hob", "induction ready", "induction compatible"),
 )
 
-# interest -> words that product types bought for it tend to contain
+# interest -> words that product types bought for it tend to contain; when the interest word
+# itself is listed ("dog"), types that name it are preferred over the broader hints
 INTERESTS: dict[str, tuple[str, ...]] = {
     "cook": ("coffee", "espresso", "kettle", "tea", "grill", "oven", "knife", "skillet", "pan", "pot",
              "mixer", "cutting board", "apron", "blender", "toaster", "cookware", "baking", "kitchen", "spatula"),
-    "coffee": ("coffee", "espresso", "mug", "grinder", "kettle"),
-    "tea": ("tea", "kettle", "mug", "teapot"),
+    "coffee": ("coffee maker", "espresso", "mug", "grinder", "kettle"),
+    "tea": ("tea kettle", "kettle", "mug", "teapot"),
     "run": ("running", "shoes", "sneakers", "smart watch", "water bottle", "earbuds", "headphones"),
     "hike": ("hiking", "boots", "backpack", "water bottle", "fleece", "jacket", "sunglasses", "raincoat", "tent"),
     "camp": ("tent", "backpack", "water bottle", "lantern", "stove", "fleece", "sleeping bag", "picnic"),
@@ -73,7 +74,7 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "bike": ("bicycle", "cycling", "helmet", "water bottle"),
     "gym": ("dumbbell", "yoga", "water bottle", "earbuds", "smart watch"),
     "fitness": ("dumbbell", "yoga", "water bottle", "smart watch", "running"),
-    "yoga": ("yoga", "water bottle"),
+    "yoga": ("yoga mat", "water bottle"),
     "garden": ("garden", "hose", "watering", "gloves", "planter", "plant", "pot", "trimmer", "mower",
                "bird", "patio", "umbrella", "blower", "pruner", "seed"),
     "gam": ("gaming", "mouse", "keyboard", "headphones", "controller"),
@@ -81,15 +82,15 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "read": ("e-reader", "reader", "notebook", "bookshelf", "lamp", "book"),
     "photo": ("camera",),
     "travel": ("luggage", "backpack", "portable charger", "earbuds", "sunglasses", "water bottle"),
-    "office": ("office", "desk", "chair", "keyboard", "mouse", "notebook", "lamp"),
-    "work from home": ("office", "desk", "chair", "keyboard", "mouse", "lamp", "headphones"),
+    "office": ("office chair", "desk", "chair", "keyboard", "mouse", "notebook", "lamp"),
+    "work from home": ("office chair", "desk", "chair", "keyboard", "mouse", "lamp", "headphones"),
     "student": ("notebook", "backpack", "laptop", "tablet", "lamp"),
     "skate": ("skateboard",),
     "pet": ("pet",),
-    "dog": ("pet",),
-    "cat": ("pet",),
+    "dog": ("dog", "pet"),
+    "cat": ("cat", "kitten", "pet"),
     "puzzle": ("puzzle",),
-    "makeup": ("makeup", "perfume"),
+    "makeup": ("makeup kit", "perfume"),
     "beauty": ("makeup", "perfume", "toothbrush"),
     "housewarm": ("lamp", "clock", "candle", "pillow", "blanket", "throw", "doormat", "plant", "vase"),
     "new home": ("lamp", "clock", "candle", "pillow", "blanket", "throw", "doormat", "plant"),

@@ -177,7 +177,7 @@ def plan_action(
             return Plan("compare", "comparing the referenced products")
         return Plan("product_question", "a question about the shown products")
     if (intent == "out_of_scope" and confidence < OOS_FIRM and update and update.question and state.last_shown
-            and state.last_action in SHOPPING_ACTIONS.values()):
+            and not (update.constraints or update.refinements) and state.last_action in SHOPPING_ACTIONS.values()):
         return Plan("product_question", "a question while looking at products")
     # an open service task whose last reply asked the shopper something: the answer continues it
     # ("the electric kettle", "paypal") unless the shopper clearly starts shopping
