@@ -138,6 +138,7 @@ class Vocabulary:
         self.value_index: dict[str, set[tuple[str, str, str]]] = defaultdict(set)  # norm value -> (type, name, value)
         self.name_index: dict[str, set[tuple[str, str]]] = defaultdict(set)  # norm name -> (type, name)
         self.brands: dict[str, str] = {}
+        self.title_phrases: dict[str, set[str]] = defaultdict(set)  # 2-3 words of product titles -> types
         by_type = view.types()
         for t, products in by_type.items():
             self.type_names[t.lower()] = t
@@ -149,6 +150,12 @@ class Vocabulary:
             elif len(words) > 1 and len(words[0]) >= 4 and words[0] not in STOP:
                 self.types[words[0]].add(t)  # a generic head: "luggage" -> Luggage Set
             for p in products:
+                words_t = [w for w in norm(p.title).split() if w not in ",.;!?"]
+                for n in (3, 2):  # "sleeping bag" in a title names its type, even under "Camping"
+                    for k in range(len(words_t) - n + 1):
+                        gram = words_t[k : k + n]
+                        if gram[0] not in STOP and gram[-1] not in STOP:
+                            self.title_phrases[" ".join(gram)].add(t)
                 if p.subcategory:
                     self.types[norm(p.subcategory)].add(t)
                 if p.brand:
@@ -242,6 +249,11 @@ class Vocabulary:
         spans = _ngrams(fixed)
         # pass 1: product types (they decide which options the rest refers to)
         type_hits: list[tuple[int, int, set[str]]] = []
+        for i, j, phrase in spans:  # a phrase of product titles, where it says more than a type word
+            if (j - i >= 2 and phrase in self.title_phrases and phrase not in self.types
+                    and len(self.title_phrases[phrase]) <= 2 and not (set(range(i, j)) & g.consumed)):
+                type_hits.append((i, j, self.title_phrases[phrase]))
+                g.consumed |= set(range(i, j))
         for i, j, phrase in spans:
             if phrase in self.types and not (set(range(i, j)) & g.consumed):
                 type_hits.append((i, j, self.types[phrase]))

@@ -30,7 +30,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("large", "big", "huge", "xl", "king"),
     ("small", "little", "mini", "tiny", "compact"),
     ("grey", "gray"),
-    ("colour", "color", "colours", "colors", "shade", "finish"),
+    ("colour", "color", "colours", "colors", "shade", "finish", "colourway", "colorway", "colourways"),
     ("size", "sizes", "dimension", "dimensions", "fit"),
     ("material", "made of", "made from", "fabric"),
     ("capacity", "volume", "holds", "how much does it hold", "litres", "liters"),
@@ -108,6 +108,13 @@ INTERESTS: dict[str, tuple[str, ...]] = {
 GIFT_WORDS = ("gift", "present", "birthday", "christmas", "xmas", "anniversary", "for my", "for a ",
               "for someone", "who likes", "who loves", "who is into", "who's into", "into ", "housewarming",
               "secret santa", "stocking filler", "ideas")  # fmt: skip
+
+# what things are made of, for "what's it made of?" when a product states it only in its description
+MATERIALS = frozenset(
+    "cotton polyester nylon wool merino leather suede down fleece silk linen denim canvas mesh rubber latex "
+    "plastic glass ceramic porcelain stoneware steel stainless aluminium aluminum titanium iron copper brass "
+    "wood wooden bamboo oak pine walnut beech cork foam silicone vinyl pvc tpe acrylic carbon gore-tex".split()
+)
 
 NEGATIVE_VALUES = frozenset({"no", "none", "not resistant", "non-resistant", "false", "n/a", "without",
                              "non-polarized", "non-polarised", "not waterproof"})  # fmt: skip

@@ -22,7 +22,7 @@ _WORDS = {"a hundred": 100, "one hundred": 100, "a grand": 1000, "one grand": 10
           "eighty": 80, "ninety": 90, "ten": 10, "hundred": 100}  # fmt: skip
 _WORD_NUM = "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True))
 _UNIT = (
-    r"(?:ml|l|ltr|liters?|litres?|mah|gb|tb|mb|inch(?:es)?|in\b|\"|ft|feet|foot|mm|cm|m\b|pieces?|pcs|"
+    r"(?:ml|l|ltr|liters?|litres?|mah|gb|tb|mb|inch(?:es)?|in(?=\s*[.,;!?)]|\s*$)|\"|ft|feet|foot|mm|cm|m\b|pieces?|pcs|"
     r"piece|hours?|hrs?|h\b|lbs?|pounds? of|kg|g\b|w\b|watts?|mp|x\b|qt|quarts?|oz|°|degrees?|bar|%|"
     r"cups?|people|persons?|seater|ply|tog|volts?|v\b|years?|yrs?|months?|days?|minutes?|mins?|"
     r"rpm|lumens?|db|hz|k\b(?=\s*(?:resolution|video|screen)))"

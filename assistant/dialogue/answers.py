@@ -12,7 +12,7 @@ from typing import Any
 
 from retrieval.catalog.view import CatalogView, option_matching, option_number
 from retrieval.grounding import norm, norm_tokens
-from retrieval.lexicon import concept_groups
+from retrieval.lexicon import MATERIALS, concept_groups
 from retrieval.types import Filters
 
 DONT_KNOW = "I don't know — the store's data doesn't say."
@@ -42,7 +42,15 @@ def option_text(options: dict[str, Any]) -> str:
     out = []
     for name, value in options.items():
         low = str(value).strip().lower()
-        out.append(str(name) if low in ("yes", "true") else f"no {name}" if low in ("no", "false") else str(value))
+        unit = re.search(r"\(([^)]{1,6})\)\s*$", str(name))  # "Weight (g)": 1450 -> 1450 g
+        if low in ("yes", "true"):
+            out.append(str(name))
+        elif low in ("no", "false"):
+            out.append(f"not {name.lower()}" if " " not in str(name) else f"no {name}")
+        elif unit and re.fullmatch(r"[\d.,]+", low):
+            out.append(f"{value} {unit.group(1)}")
+        else:
+            out.append(str(value))
     return ", ".join(out)
 
 
@@ -169,6 +177,9 @@ def answer_question(
             return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}).", p
     description = product.description if product is not None else p.get("description", "")
     sentence = best_sentence(description, text)
+    if re.search(r"\b(made (of|from)|material|fabric)\b", low):  # stated only in the description
+        sentence = next((x for x in re.split(r"(?<=[.!?])\s+", description or "")
+                         if set(norm(x).split()) & MATERIALS), sentence)
     if sentence:
         return f"From the product description of {name}: \"{sentence}\"", p
     if re.search(r"\?|^(what|which|is|are|does|do|how|can|will|has|have)\b", low):

@@ -44,7 +44,8 @@ _DAMAGED = re.compile(
 )
 _POLICY_QUESTION = re.compile(
     r"^\W*(how long|how many (business )?days|when (will|do|does|would|should|can)|what if|what happens if|"
-    r"do i get|will i get|is there a fee|how much is the fee|how do refunds)\b", re.I)
+    r"do i get|will i get|is there a fee|how much is the fee|how do refunds|(can|could) (i|we|she|he|they|you) "
+    r"(return|exchange|send)\b.*\bif\b)", re.I)
 _POLICY_TOPIC = re.compile(r"\b(refund|money back|reimburs|return|exchange|cancel|gift card|fee|deliver|ship)", re.I)
 _SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) back\b|\breturn (it|this|them|these|my)\b", re.I)
 _ORDER_TALK = re.compile(
@@ -154,15 +155,16 @@ def plan_action(
         return Plan("handoff", f"{intent}: the shopper wants a person")
     if _OTHER_COMPANY.search(text) and not service_entities and state.task is None:
         return Plan("out_of_scope", "about another company's service")
+    if (_POLICY_QUESTION.search(text) and _POLICY_TOPIC.search(text) and not service_entities
+            and not (update and update.about_shown)):  # an open task stays open for the next turn
+        return Plan("policy_answer", "a general question the policy answers")
     if _DAMAGED.search(text) and state.task is None:
         return Plan("complaint", "a damaged or wrong item: apologise, offer return/exchange or a person")
     if intent in HANDOFF_INTENTS and not (update and update.about_shown):
         if intent == "complaint" and not re.search(r"\b(manager|supervisor|person|human|agent)\b", text, re.I):
             return Plan("complaint", "a complaint: apologise and offer a person")
         return Plan("handoff", f"{intent}: the shopper wants a person")
-    if (_POLICY_QUESTION.search(text) and _POLICY_TOPIC.search(text) and not service_entities
-            and state.task is None and not (update and update.about_shown)):
-        return Plan("policy_answer", "a general question the policy answers")
+
     if (state.last_action == "policy_answer" and re.search(r"^\W*(what if|and if|what about|and for|how about)\b", text, re.I)
             and not service_entities):
         return Plan("policy_answer", "a follow-up to the policy answer")

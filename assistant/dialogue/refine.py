@@ -237,7 +237,8 @@ def apply_shopping(
     gift_words = any(w in low for w in GIFT_WORDS)
     gift = gift_words or (intent == "recommend" and not state.types)
     new_need = open_need = False
-    if types and gift_words and g.interest_types and not about_shown:  # "a present: maybe a candle or ..."
+    examples = bool(re.search(r"\b(ideas?|maybe|or something|something like|suggest|such as|like a)\b", low))
+    if types and gift_words and examples and g.interest_types and not about_shown:  # "ideas? maybe a candle or ..."
         types = list(dict.fromkeys(types + [t for t in g.interest_types if t not in g.exclude_types]))
         open_need = len(types) > 1
     if types and not about_shown and set(types) != set(state.types):
