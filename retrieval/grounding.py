@@ -53,6 +53,9 @@ _NEG_PHRASES = re.compile(
     r"\b(?:anything but|other than|instead of|rather than|already (?:has|have|got|owns?)|"
     r"has already got|have already got|is not|are not|do not|does not|doesn'?t|sick of|tired of|no more)\b"
 )
+_NOT_A_SCOPE = frozenset("i i'd id im i'm it its it's thanks thank way problem worries wait sorry actually but "
+                         "not that this , . ! ?".split())
+_FORGET = re.compile(r"\b(?:forget|scrap|ignore|never ?mind|don'?t care about|doesn'?t matter about)\b")
 _SCOPE_END = frozenset("but instead rather prefer just only though maybe perhaps preferably ideally".split())
 _MAX_NGRAM = 4
 _SIZE_LETTERS = {"extra small": "xs", "small": "s", "medium": "m", "large": "l", "extra large": "xl",
@@ -105,6 +108,7 @@ class Grounding:
     exclude_brands: list[str] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
     unavailable: dict[str, list[str]] = field(default_factory=dict)
+    forget: dict[str, list[str]] = field(default_factory=dict)
     interest_types: list[str] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)
     tokens: list[str] = field(default_factory=list)
@@ -289,6 +293,19 @@ class Vocabulary:
             if phrase in self.brands:
                 (g.exclude_brands if neg else g.brands).append(self.brands[phrase])
                 g.consumed |= set(range(i, j))
+        forgotten = _forget_positions(tokens)
+        if forgotten:  # "forget silver": what was named after the cue is dropped, not asked for
+            probe = Grounding(tokens=tokens)
+            for i, j, phrase in spans:
+                if i in forgotten and not set(range(i, j)) & probe.consumed:
+                    if self._match_option(phrase, fixed, i, scope, probe, False):
+                        probe.consumed |= set(range(i, j))
+            for name, values in probe.include.items():
+                _add(g.forget, name, values)
+                g.include[name] = [v for v in g.include.get(name, []) if v not in values]
+                g.exclude[name] = [v for v in g.exclude.get(name, []) if v not in values]
+            g.include = {k: v for k, v in g.include.items() if v}
+            g.exclude = {k: v for k, v in g.exclude.items() if v}
         if len(scope) < len(self.values):  # only within known types: "steel" alone means little
             self._partial_values(fixed, scope, g, negated)
         g.interest_types = self.interest_types(text)
@@ -429,6 +446,18 @@ def _ngrams(tokens: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+def _forget_positions(tokens: list[str]) -> set[int]:
+    """Token positions right after "forget" / "scrap" / "never mind" (up to punctuation)."""
+    joined = " ".join(tokens)
+    out: set[int] = set()
+    for m in _FORGET.finditer(joined):
+        k = len(joined[: m.end()].split())
+        while k < len(tokens) and tokens[k] not in ",.;!?" and len(out) < 4:
+            out.add(k)
+            k += 1
+    return out
+
+
 def _negated_positions(text: str, tokens: list[str]) -> set[int]:
     """Token positions inside a negation's scope (up to the next punctuation or 'but')."""
     starts: list[int] = []
@@ -436,6 +465,8 @@ def _negated_positions(text: str, tokens: list[str]) -> set[int]:
     for i, tok in enumerate(tokens):
         if tok == "non":  # "non-stick", "non polarized": the next word only
             out.add(i + 1)
+        elif tok in ("no", "nah", "nope") and i + 1 < len(tokens) and tokens[i + 1] in _NOT_A_SCOPE:
+            continue  # "no i wanted the espresso one": a no to the last answer, not to what follows
         elif tok in _NEG_CUES:
             starts.append(i + 1)
     joined = " ".join(tokens)

@@ -60,7 +60,7 @@ _OTHER_COMPANY = re.compile(
     r"netflix|spotify|disney\+?|hulu|uber|deliveroo|doordash|just eat|airbnb|booking\.com|ryanair|easyjet|"
     r"fedex|dhl|usps|royal mail|evri|dpd|paypal account|apple store|google play|xbox live|"
     r"playstation store|my bank|my gym|my landlord|my phone (carrier|provider|contract))\b", re.I)
-CART = re.compile(r"\b(cart|basket|trolley|shopping bag)\b", re.I)
+CART = re.compile(r"\b(cart|basket|trolley|shopping bag|my total|the total so far)\b", re.I)
 _CART_ADD = re.compile(r"\b(add|put|throw|pop|stick|place|chuck)\b|\bi'?ll take\b", re.I)
 _CART_REMOVE = re.compile(r"\b(remove|take out|take off|delete|drop|empty|clear)\b", re.I)
 

@@ -111,6 +111,9 @@ def resolve_items(ref: Any, text: str, state: DialogueState) -> list[dict[str, A
     elif isinstance(ref, str) and ref.strip().lstrip("-").isdigit():
         picks.append(int(ref.strip()))
     picks += [i for i in ordinals(text) if i not in picks]
+    first_n = re.search(r"\b(?:first|top) (two|2|three|3)\b", text or "", re.I)
+    if first_n:  # "compare the first two"
+        picks = [1, 2] if first_n.group(1) in ("two", "2") else [1, 2, 3]
     out = []
     for i in picks:
         index = len(shown) - 1 if i == -1 else i - 1
@@ -296,6 +299,14 @@ def apply_shopping(
             for name, values in g.unavailable.items():  # "and in purple?": none of these types has it
                 state.options[name] = list(values)
                 changed = True
+        for name, values in g.forget.items():  # "forget silver": the constraint goes
+            for bucket in (state.options, state.exclude_options):
+                keep = [v for v in bucket.get(name, []) if v not in values]
+                if keep:
+                    bucket[name] = keep
+                else:
+                    bucket.pop(name, None)
+            changed = True
         for name, values in g.exclude.items():
             have = state.exclude_options.setdefault(name, [])
             have += [v for v in values if v not in have]

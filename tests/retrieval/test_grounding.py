@@ -81,3 +81,19 @@ def test_a_type_the_shopper_already_has_is_excluded(vocab):
 def test_questions_name_the_option_they_ask_about(vocab):
     assert vocab.ground("what sizes does it come in?", ["Cycling Jacket"]).asked == ["Size"]
     assert vocab.ground("which colours?", ["Bike Light"]).asked == ["Colour"]
+
+
+def test_forget_drops_and_a_leading_no_is_not_a_negation(vocab):
+    g = vocab.ground("forget black, in hi vis yellow", ["Cycling Jacket"])
+    assert g.forget == {"Colour": ["Black"]} and g.include == {"Colour": ["Hi-Vis Yellow"]}
+    assert vocab.ground("no i wanted the black one", ["Cycling Jacket"]).include == {"Colour": ["Black"]}
+    assert vocab.ground("no black ones", ["Cycling Jacket"]).exclude == {"Colour": ["Black"]}
+
+
+def test_title_phrases_name_a_type_under_a_coarse_department():
+    rows = [row("S1", "bag1", "Nightfall Down Sleeping Bag", "Camping", 200.0),
+            row("T1", "tent", "Ridge Tent", "Camping", 300.0),
+            row("D1", "day", "Trail Daypack", "Bags", 60.0)]
+    v = Vocabulary(CatalogView.from_rows(rows))
+    assert v.ground("any sleeping bags?").types == ["Camping"]
+    assert v.ground("a bag for day hikes").types == ["Bags"]
