@@ -26,6 +26,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from retrieval.catalog.view import CatalogView
 from retrieval.lexicon import CONCEPTS, INTERESTS, NEGATIVE_VALUES
+from retrieval.measures import quantity_bounds, value_span
 
 _GENERIC_HEADS = frozenset(
     "set kit pack case system item thing product machine maker bag cover unit device tool piece one "
@@ -53,21 +54,39 @@ _NEG_PHRASES = re.compile(
     r"\b(?:anything but|other than|instead of|rather than|already (?:has|have|got|owns?)|"
     r"has already got|have already got|is not|are not|do not|does not|doesn'?t|sick of|tired of|no more)\b"
 )
-_NOT_A_SCOPE = frozenset("i i'd id im i'm it its it's thanks thank way problem worries wait sorry actually but "
-                         "not that this , . ! ?".split())
-_FORGET = re.compile(r"\b(?:forget|scrap|ignore|never ?mind|don'?t care about|doesn'?t matter about)\b")
-_SCOPE_END = frozenset("but instead rather prefer just only though maybe perhaps preferably ideally".split())
+_NOT_A_SCOPE = frozenset(
+    "i i'd id im i'm it its it's thanks thank way problem worries wait sorry actually but "
+    "not that this , . ! ?".split()
+)
+_FORGET = re.compile(
+    r"\b(?:forget|scrap|ignore|never ?mind|don'?t care about|doesn'?t matter about)\b"
+)
+_SCOPE_END = frozenset(
+    "but instead rather prefer just only though maybe perhaps preferably ideally".split()
+)
 _MAX_NGRAM = 4
-_SIZE_LETTERS = {"extra small": "xs", "small": "s", "medium": "m", "large": "l", "extra large": "xl",
-                 "x large": "xl", "double xl": "xxl", "xx large": "xxl"}
+_SIZE_LETTERS = {
+    "extra small": "xs",
+    "small": "s",
+    "medium": "m",
+    "large": "l",
+    "extra large": "xl",
+    "x large": "xl",
+    "double xl": "xxl",
+    "xx large": "xxl",
+}
 
 
 def norm_tokens(text: str) -> list[str]:
     """Lower case, hyphens/slashes as spaces, punctuation dropped, naive singular per word."""
     low = (text or "").lower().replace("’", "'")
     low = re.sub(r"(?<=[a-z])'s\b", "", low)  # "chef's knife" -> "chef knife"
-    low = re.sub(r"(?<=\d)\s+(?=(?:ml|l|gb|tb|mah|ft|mm|cm|mp|w|k)\b)", "", low)  # "500 ml" -> "500ml"
-    raw = re.findall(r"[a-z0-9]+(?:[.'%][a-z0-9%]+)*%?|[,.;!?]", low.replace("-", " ").replace("/", " "))
+    low = re.sub(
+        r"(?<=\d)\s+(?=(?:ml|l|gb|tb|mah|ft|mm|cm|mp|w|k)\b)", "", low
+    )  # "500 ml" -> "500ml"
+    raw = re.findall(
+        r"[a-z0-9]+(?:[.'%][a-z0-9%]+)*%?|[,.;!?]", low.replace("-", " ").replace("/", " ")
+    )
     return [_singular(w) for w in raw]
 
 
@@ -115,8 +134,11 @@ class Grounding:
 
     @property
     def leftover(self) -> str:
-        return " ".join(t for i, t in enumerate(self.tokens) if i not in self.consumed and t not in STOP
-                        and t not in ",.;!?")
+        return " ".join(
+            t
+            for i, t in enumerate(self.tokens)
+            if i not in self.consumed and t not in STOP and t not in ",.;!?"
+        )
 
 
 def _add(bucket: dict[str, list[str]], name: str, values: Iterable[str]) -> None:
@@ -136,13 +158,21 @@ class Vocabulary:
         self.known_words = known_words
         self.types: dict[str, set[str]] = defaultdict(set)  # phrase -> types
         self.type_names: dict[str, str] = {}  # lower -> original
-        self.option_names: dict[str, dict[str, str]] = defaultdict(dict)  # type -> norm name -> name
+        self.option_names: dict[str, dict[str, str]] = defaultdict(
+            dict
+        )  # type -> norm name -> name
         self.values: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
         # type -> option name -> norm value -> value
-        self.value_index: dict[str, set[tuple[str, str, str]]] = defaultdict(set)  # norm value -> (type, name, value)
-        self.name_index: dict[str, set[tuple[str, str]]] = defaultdict(set)  # norm name -> (type, name)
+        self.value_index: dict[str, set[tuple[str, str, str]]] = defaultdict(
+            set
+        )  # norm value -> (type, name, value)
+        self.name_index: dict[str, set[tuple[str, str]]] = defaultdict(
+            set
+        )  # norm name -> (type, name)
         self.brands: dict[str, str] = {}
-        self.title_phrases: dict[str, set[str]] = defaultdict(set)  # 2-3 words of product titles -> types
+        self.title_phrases: dict[str, set[str]] = defaultdict(
+            set
+        )  # 2-3 words of product titles -> types
         by_type = view.types()
         for t, products in by_type.items():
             self.type_names[t.lower()] = t
@@ -173,7 +203,12 @@ class Vocabulary:
                         if nv:
                             self.values[t][name][nv] = v
                             self.value_index[nv].add((t, name, v))
-        self._words = sorted({w for k in list(self.types) + list(self.value_index) for w in k.split() if len(w) >= 4})
+                            numeric = re.match(r"^(\d+(?:\.\d+)? \d+(?:\.\d+)?) [a-z]+$", nv)
+                            if numeric:  # a range value: "30-50 lbs" is also "the 30-50"
+                                self.value_index[numeric.group(1)].add((t, name, v))
+        self._words = sorted(
+            {w for k in list(self.types) + list(self.value_index) for w in k.split() if len(w) >= 4}
+        )
         self._concept_of: dict[str, list[int]] = defaultdict(list)
         for i, group in enumerate(CONCEPTS):
             for phrase in group:
@@ -202,7 +237,11 @@ class Vocabulary:
         vals = list(self.values[t][name].values())
         if self.is_boolean(t, name):
             return [v for v in vals if v.lower() in ("yes", "true", "y")]
-        return [v for v in vals if v.lower() not in NEGATIVE_VALUES and not v.lower().startswith(("no ", "not ", "non"))]
+        return [
+            v
+            for v in vals
+            if v.lower() not in NEGATIVE_VALUES and not v.lower().startswith(("no ", "not ", "non"))
+        ]
 
     def correct(self, token: str) -> str | None:
         """The catalogue word a misspelt ``token`` most likely means (or ``None``)."""
@@ -211,7 +250,9 @@ class Vocabulary:
         # one slip (a letter missing, extra, wrong or two swapped) in a word of 5+ letters
         if len(token) < 5 or token in self.known_words:
             return None
-        for word, _score, _ in process.extract(token, self._words, scorer=fuzz.ratio, limit=5, score_cutoff=70):
+        for word, _score, _ in process.extract(
+            token, self._words, scorer=fuzz.ratio, limit=5, score_cutoff=70
+        ):
             if word != token and DamerauLevenshtein.distance(token, word) == 1:
                 return word
         return None
@@ -228,7 +269,11 @@ class Vocabulary:
                     stems.append(stem)
         if not words:
             return []
-        named = [t for t in self.all_types() if any(re.search(rf"\b{re.escape(stem)}\b", norm(t)) for stem in stems)]
+        named = [
+            t
+            for t in self.all_types()
+            if any(re.search(rf"\b{re.escape(stem)}\b", norm(t)) for stem in stems)
+        ]
         if named:  # "a toy for my dog": the types that name dogs, not every pet type
             return named
         out = []
@@ -246,16 +291,29 @@ class Vocabulary:
         negated = _negated_positions(text, tokens)
         fixed = list(tokens)
         for i, tok in enumerate(tokens):
-            if tok not in self.types and tok not in self.value_index and tok not in self._concept_of:
+            if (
+                tok not in self.types
+                and tok not in self.value_index
+                and tok not in self._concept_of
+            ):
                 better = self.correct(tok)
                 if better:
                     fixed[i] = better
         spans = _ngrams(fixed)
         # pass 1: product types (they decide which options the rest refers to)
         type_hits: list[tuple[int, int, set[str]]] = []
-        for i, j, phrase in spans:  # a phrase of product titles, where it says more than a type word
-            if (j - i >= 2 and phrase in self.title_phrases and phrase not in self.types
-                    and len(self.title_phrases[phrase]) <= 2 and not (set(range(i, j)) & g.consumed)):
+        for (
+            i,
+            j,
+            phrase,
+        ) in spans:  # a phrase of product titles, where it says more than a type word
+            if (
+                j - i >= 2
+                and phrase in self.title_phrases
+                and phrase not in self.types
+                and len(self.title_phrases[phrase]) <= 2
+                and not (set(range(i, j)) & g.consumed)
+            ):
                 type_hits.append((i, j, self.title_phrases[phrase]))
                 g.consumed |= set(range(i, j))
         for i, j, phrase in spans:
@@ -270,7 +328,11 @@ class Vocabulary:
         # ("a backpack with room for a laptop")
         for i, j, ts in list(type_hits):
             phrase = " ".join(fixed[i:j])
-            owners = [(t, n, v) for t, n, v in self.value_index.get(phrase, ()) if t in scope and t not in ts]
+            owners = [
+                (t, n, v)
+                for t, n, v in self.value_index.get(phrase, ())
+                if t in scope and t not in ts
+            ]
             if owners and (named or context) and any(t not in ts for t in scope):
                 type_hits.remove((i, j, ts))
                 for _t, n, v in owners:
@@ -281,6 +343,7 @@ class Vocabulary:
                 if t not in target:
                     target.append(t)
         scope = list(dict.fromkeys(g.types + context)) or list(self.values)
+        self._quantities(text, tokens, scope, g, negated)
         # pass 2: option values, option names, lexicon concepts, brands
         for i, j, phrase in spans:
             if set(range(i, j)) & g.consumed:
@@ -300,6 +363,11 @@ class Vocabulary:
                 if i in forgotten and not set(range(i, j)) & probe.consumed:
                     if self._match_option(phrase, fixed, i, scope, probe, False):
                         probe.consumed |= set(range(i, j))
+            for name in probe.asked:  # "forget the size": the whole option goes
+                if name not in probe.include:
+                    _add(g.forget, name, ["*"])
+                    g.include.pop(name, None)
+                    g.exclude.pop(name, None)
             for name, values in probe.include.items():
                 _add(g.forget, name, values)
                 g.include[name] = [v for v in g.include.get(name, []) if v not in values]
@@ -309,15 +377,37 @@ class Vocabulary:
         if len(scope) < len(self.values):  # only within known types: "steel" alone means little
             self._partial_values(fixed, scope, g, negated)
         g.interest_types = self.interest_types(text)
+        if not g.types and not context and g.include:  # "a cordless one": only vacuums come cordless
+            owners = [
+                t for t, options in self.values.items()
+                if all(set(options.get(n, {}).values()) & set(vs) for n, vs in g.include.items())
+            ]
+            if len(owners) == 1:
+                g.types = owners
         return g
 
-    def _type_fallback(self, tokens: list[str], context: list[str], g: Grounding) -> list[tuple[int, int, set[str]]]:
+    def _type_fallback(
+        self, tokens: list[str], context: list[str], g: Grounding
+    ) -> list[tuple[int, int, set[str]]]:
         """Types named less directly: a synonym from the lexicon ("cushion" -> pillow, "coat" ->
         raincoat) or the first word of one type's name as a modifier ("hedge cutter" -> Hedge Trimmer)."""
         hits: list[tuple[int, int, set[str]]] = []
-        scope_values = {w for t in context for vals in self.values[t].values() for nv in vals for w in nv.split()}
+        scope_values = {
+            w
+            for t in context
+            for vals in self.values[t].values()
+            for nv in vals
+            for w in nv.split()
+        }
         for i, tok in enumerate(tokens):
-            if len(tok) < 4 or tok in STOP or tok in scope_values or tok in self.value_index and context:
+            if (
+                len(tok) < 4
+                and not self.concepts(tok)
+                or tok in STOP
+                or tok in scope_values
+                or tok in self.value_index
+                and context
+            ):
                 continue
             found: set[str] = set()
             for n in (2, 1):  # synonyms, also of two words ("power bank")
@@ -345,33 +435,39 @@ class Vocabulary:
                 g.consumed.add(i)
         return hits
 
-    def _match_option(self, phrase: str, tokens: list[str], i: int, scope: list[str], g: Grounding, neg: bool) -> bool:
+    def _match_option(
+        self, phrase: str, tokens: list[str], i: int, scope: list[str], g: Grounding, neg: bool
+    ) -> bool:
         found = False
         prev = tokens[i - 1] if i > 0 else ""
         candidates: list[tuple[str, str, str]] = []
         # exact option values of the types in scope (a size word also means its letter: medium = M)
+        if " " in phrase and phrase not in self.value_index and phrase not in self.name_index:
+            compact = phrase.replace(" ", "")  # "arm rests" -> the option "armrest"
+            if compact in self.value_index or compact in self.name_index:
+                phrase = compact
         hits = set(self.value_index.get(phrase, ()))
         if phrase in _SIZE_LETTERS:
-            hits |= {h for h in self.value_index.get(_SIZE_LETTERS[phrase], ()) if "size" in norm(h[1])}
+            hits |= {
+                h for h in self.value_index.get(_SIZE_LETTERS[phrase], ()) if "size" in norm(h[1])
+            }
         for t, name, value in sorted(hits):
             if t not in scope:
                 continue
             sizeish = "size" in norm(name)
             short = phrase.replace(".", "").isdigit() or len(phrase) <= 2
             vague = short or phrase in _VAGUE and len(scope) > 3
-            if vague and not (prev in ("size", norm(name)) or sizeish and prev in ("size", "in", "uk", "us", "eu", "a")):
+            if vague and not (
+                prev in ("size", norm(name))
+                or sizeish
+                and prev in ("size", "in", "uk", "us", "eu", "a")
+            ):
                 continue
             candidates.append((t, name, value))
         if candidates:
             for name, value in self._pick_option(candidates, tokens, i):
                 _add(g.exclude if neg else g.include, name, [value])
             return True
-        if len(scope) < len(self.values) and phrase not in _VAGUE and len(phrase) > 2 and not neg:
-            elsewhere = [(t, n, v) for t, n, v in hits if t not in scope]
-            if elsewhere:
-                t, name, value = min(elsewhere)
-                _add(g.unavailable, name, [value])
-                return True
         # an option name: a yes/no option means "yes" ("waterproof"), any other is asked about
         for t, name in self.name_index.get(phrase, ()):
             if t not in scope:
@@ -379,14 +475,21 @@ class Vocabulary:
             found = True
             if name not in g.asked:
                 g.asked.append(name)
+            positives = self.positive_values(t, name)
             if self.is_boolean(t, name):
-                _add(g.exclude if neg else g.include, name, self.positive_values(t, name))
+                _add(g.exclude if neg else g.include, name, positives)
+            elif prev in ("with", "has", "have", "got", "and") and 0 < len(positives) < len(
+                self.values[t][name]
+            ):
+                _add(
+                    g.exclude if neg else g.include, name, positives
+                )  # "with arm rests": not "none"
         if found:
             return True
         # meaning through the lexicon: the phrase and a catalogue name/value share a concept
         concepts = self.concepts(phrase)
         if not concepts or phrase in STOP:
-            return False
+            return self._elsewhere(phrase, hits, scope, g, neg)
         for t in scope:
             for nn, name in self.option_names[t].items():
                 if self._phrase_concepts(nn) & concepts:
@@ -401,9 +504,80 @@ class Vocabulary:
                     if nv not in _VAGUE and self._phrase_concepts(nv) & concepts:
                         _add(g.exclude if neg else g.include, name, [value])
                         found = True
-        return found
+        return found or self._elsewhere(phrase, hits, scope, g, neg)
 
-    def _pick_option(self, candidates: list[tuple[str, str, str]], tokens: list[str], i: int) -> list[tuple[str, str]]:
+    def _elsewhere(
+        self,
+        phrase: str,
+        hits: set[tuple[str, str, str]],
+        scope: list[str],
+        g: Grounding,
+        neg: bool,
+    ) -> bool:
+        """A value that only types out of scope come in ("and in purple?" of a mat that isn't):
+        kept as asked, so the honest answer is "none"."""
+        if (
+            len(scope) == len(self.values)
+            or phrase in _VAGUE
+            or len(phrase) <= 2
+            or neg
+            or re.fullmatch(r"[\d.,]+", phrase)
+        ):  # a bare number names no other type's value
+            return False
+        elsewhere = [(t, n, v) for t, n, v in hits if t not in scope]
+        if not elsewhere:
+            return False
+        _t, name, value = min(elsewhere)
+        _add(g.unavailable, name, [value])
+        return True
+
+    def _quantities(
+        self, text: str, tokens: list[str], scope: list[str], g: Grounding, negated: set[int]
+    ) -> None:
+        """Bounds on quantity options: "at least 16gb" -> ram in {16GB, 32GB}, "6 quarts or bigger".
+
+        The bound is matched to the option of each type in scope whose values share its
+        dimension; of several ("16gb": ram or storage) the one named next to it, else the one
+        whose values span the number. No value meeting the bound: the constraint is kept as
+        the shopper's own words, so nothing is shown and the reply says so.
+        """
+        for bound in quantity_bounds(text):
+            start = len(norm_tokens(text[: bound.start]))
+            width = max(1, len(norm_tokens(text[bound.start : bound.end])))
+            positions = set(range(start, start + width))
+            if positions & g.consumed:
+                continue
+            near = set(tokens[max(0, start - 3) : start + width + 3])
+            chosen: list[tuple[str, list[str]]] = []  # (option name, values meeting the bound)
+            for t in scope:
+                options = []
+                for name, vals in self.values[t].items():
+                    spans = {v: value_span(v, name) for v in vals.values()}
+                    spans = {v: sp for v, sp in spans.items() if sp and sp[0] == bound.dimension}
+                    if spans and len(spans) == len(vals):
+                        options.append((name, spans))
+                if not options:
+                    continue
+                name, spans = min(options, key=lambda o: _option_fit(o[0], o[1], bound.point, near))
+                accepted = [v for v, sp in spans.items() if bound.accepts((sp[1], sp[2]))]
+                chosen.append((name, accepted))
+            if not chosen:
+                continue
+            g.consumed |= positions
+            neg = bool(positions & negated) and not bound.exact
+            for name, accepted in chosen:
+                if name not in g.asked:
+                    g.asked.append(name)
+                if neg:
+                    _add(g.exclude, name, accepted)
+                elif accepted:
+                    _add(g.include, name, accepted)
+                elif not any(n == name and a for n, a in chosen):
+                    _add(g.include, name, [bound.text.strip()])
+
+    def _pick_option(
+        self, candidates: list[tuple[str, str, str]], tokens: list[str], i: int
+    ) -> list[tuple[str, str]]:
         """One option per type for a value several options share ("brown lenses" -> lens color)."""
         near = set(tokens[max(0, i - 2) : i + 4])
         by_type: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -411,27 +585,50 @@ class Vocabulary:
             by_type[t].append((name, value))
         out: list[tuple[str, str]] = []
         for options in by_type.values():
+
             def score(nv: tuple[str, str]) -> tuple[int, int]:
                 words = set(norm(nv[0]).split())
-                hint = len(words & near) + sum(1 for w in words for n in near if len(n) > 3 and w.startswith(n[:4]))
+                hint = len(words & near) + sum(
+                    1 for w in words for n in near if len(n) > 3 and w.startswith(n[:4])
+                )
                 return (-hint, 0 if norm(nv[0]) in ("color", "colour") else 1)
+
             best = min(options, key=score)
             if best not in out:
                 out.append(best)
         return out
 
-    def _partial_values(self, tokens: list[str], scope: list[str], g: Grounding, negated: set[int]) -> None:
+    def _partial_values(
+        self, tokens: list[str], scope: list[str], g: Grounding, negated: set[int]
+    ) -> None:
         """A word that is part of option values of the types in scope ("soy" -> "Soy Wax")."""
         for i, tok in enumerate(tokens):
             if i in g.consumed or len(tok) < 3 or tok in STOP or tok in _VAGUE or tok.isdigit():
                 continue
-            hits = [(t, n, v) for t in scope for n, vals in self.values[t].items() for nv, v in vals.items()
-                    if (" " in nv and tok in nv.split())
-                    or (len(tok) >= 5 and any(w.startswith(tok) and w != tok for w in nv.split()))]
+            hits = [
+                (t, n, v)
+                for t in scope
+                for n, vals in self.values[t].items()
+                for nv, v in vals.items()
+                if (" " in nv and tok in nv.split())
+                or (len(tok) >= 5 and any(w.startswith(tok) and w != tok for w in nv.split()))
+            ]
             if hits and len({n for _, n, _ in hits}) <= 2:
                 for _t, n, v in hits:
                     _add(g.exclude if i in negated else g.include, n, [v])
                 g.consumed.add(i)
+
+
+def _option_fit(
+    name: str, spans: dict[str, tuple[str, float, float]], point: float, near: set[str]
+) -> tuple:
+    """How well an option fits a quantity the shopper wrote: named next to it, then spanning it."""
+    hint = len(set(norm(name).split()) & near)
+    lo = min(sp[1] for sp in spans.values())
+    hi = max(sp[2] for sp in spans.values())
+    inside = lo <= point <= hi
+    distance = 0.0 if inside else min(abs(point - lo), abs(point - hi)) / max(point, 1e-9)
+    return (-hint, 0 if inside else 1, distance)
 
 
 def _ngrams(tokens: list[str]) -> list[tuple[int, int, str]]:
@@ -474,7 +671,12 @@ def _negated_positions(text: str, tokens: list[str]) -> set[int]:
         starts.append(len(joined[: m.end()].split()))
     for s in starts:
         k = s
-        while k < len(tokens) and k < s + 6 and tokens[k] not in ",.;!?" and tokens[k] not in _SCOPE_END:
+        while (
+            k < len(tokens)
+            and k < s + 6
+            and tokens[k] not in ",.;!?"
+            and tokens[k] not in _SCOPE_END
+        ):
             out.add(k)
             k += 1
     return out

@@ -313,7 +313,7 @@ class TurnRunner:
         action = "recommend" if recommend else "search"
         if not result.products:
             state.offer = result.offer and {"drop": result.offer["drop"], "label": result.offer["label"]}
-            return Outcome(respond.nothing_fits(state, result.offer), action, plan=plan)
+            return Outcome(respond.nothing_fits(state, result.offer, result.out_of_stock), action, plan=plan)
         state.offer = None
         state.last_shown = [{k: p.get(k) for k in _SHOWN if k in p} for p in result.products]
         state.focus_id = None

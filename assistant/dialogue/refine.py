@@ -17,6 +17,7 @@ from typing import Any
 from assistant.dialogue.answers import best_sentence
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.vocab import Catalog, norm_words
+from retrieval.catalog.view import option_matching, option_number
 from retrieval.grounding import Grounding
 from retrieval.lexicon import GIFT_WORDS
 from retrieval.money import price_bounds
@@ -182,6 +183,21 @@ def _by_options(include: dict[str, list[str]], shown: list[dict[str, Any]]) -> l
     return out
 
 
+def _exclude_extreme(g: Any, words: Any, types: list[str], sup: tuple[str, str]) -> None:
+    """A negated superlative excludes the extreme value of that option for each type."""
+    pattern, direction = sup
+    for t in types:
+        options = words.values.get(t, {})
+        name = option_matching(pattern, options)
+        numbered = [(option_number(v), v) for v in options.get(name, {}).values()] if name else []
+        numbered = [(n, v) for n, v in numbered if n is not None]
+        if len(numbered) >= 2:
+            extreme = (min if direction == "min" else max)(numbered)[1]
+            g.exclude.setdefault(name, [])
+            if extreme not in g.exclude[name]:
+                g.exclude[name].append(extreme)
+
+
 def apply_shopping(
     state: DialogueState, intent: str, slots: dict[str, Any], text: str, catalog: Catalog,
     default_diversity: float,
@@ -195,11 +211,14 @@ def apply_shopping(
     words = catalog.words
     g = words.ground(text, state.types)
     refinements = detect_refinements(text)
-    if g.exclude or g.include:  # "not the black one" is about black, not about one product
-        refinements = tuple(r for r in refinements if r != "not_one")
     question = is_question(text)
     sup = superlative(text)
     low = (text or "").lower()
+    if sup and sup[0] != "price" and re.search(r"\b(?:not|no|nothing|anything but|except)\s+(?:the\s+|a\s+)?\w+est\b", low):
+        _exclude_extreme(g, words, state.types or g.types, sup)  # "not the thinnest one, my knees"
+        sup = None
+    if g.exclude or g.include:  # "not the black one" is about black, not about one product
+        refinements = tuple(r for r in refinements if r != "not_one")
     shown = state.last_shown
     items = resolve_items(slots.get("item_ref"), text, state)
     referential = bool(re.search(r"\b(the|that|this)\s+([\w-]+\s+){0,2}(one|ones)\b", low))
@@ -276,7 +295,8 @@ def apply_shopping(
     if not state.types and g.exclude_types and (gift or state.open_need):
         pass
     lo, hi = price_bounds(text)
-    if lo is None and hi is None and re.search(r"\d", text or "") and not question:
+    numbers_free = any(re.search(r"\d", tok) and i not in g.consumed for i, tok in enumerate(g.tokens))
+    if lo is None and hi is None and numbers_free and not question:  # not "16gb", "the 30-50 range"
         lo, hi = slots.get("price_min"), slots.get("price_max")
     for name, value in (("price_min", lo), ("price_max", hi)):
         if value is not None:
@@ -301,7 +321,7 @@ def apply_shopping(
                 changed = True
         for name, values in g.forget.items():  # "forget silver": the constraint goes
             for bucket in (state.options, state.exclude_options):
-                keep = [v for v in bucket.get(name, []) if v not in values]
+                keep = [] if "*" in values else [v for v in bucket.get(name, []) if v not in values]
                 if keep:
                     bucket[name] = keep
                 else:

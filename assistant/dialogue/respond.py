@@ -67,8 +67,12 @@ def product_list(products: list[dict[str, Any]], state, *, recommend: bool = Fal
     return "\n".join(lines)
 
 
-def nothing_fits(state, offer: dict[str, Any] | None) -> str:
-    text = f"Nothing in the store fits {constraints_text(state)}."
+def nothing_fits(state, offer: dict[str, Any] | None, out_of_stock: list[dict[str, Any]] | None = None) -> str:
+    if out_of_stock:
+        names = ", ".join(dict.fromkeys(p["title"] for p in out_of_stock))
+        text = f"Nothing in stock fits {constraints_text(state)}: {names} would, but it is out of stock."
+    else:
+        text = f"Nothing in the store fits {constraints_text(state)}."
     if offer is None:
         return text + " Try a broader request?"
     p = offer["product"]

@@ -27,7 +27,9 @@ SHOW = 5
 class ShoppingResult:
     """Products to show (search-result dicts + reason) and, when none fit, the nearest relaxation.
 
-    ``offer``: ``{"drop": what to relax, "label": text, "product": dict}`` or ``None``.
+    Only products with a variant in stock are shown. ``offer``: ``{"drop": what to relax,
+    "label": text, "product": dict}`` or ``None``; ``out_of_stock``: products that would fit
+    but have no variant in stock (said in the reply, never listed).
     """
 
     products: list[dict[str, Any]]
@@ -35,6 +37,7 @@ class ShoppingResult:
     offer: dict[str, Any] | None = None
     violations: int = 0
     scores: list[dict[str, Any]] = field(default_factory=list)
+    out_of_stock: list[dict[str, Any]] = field(default_factory=list)  # would fit, none in stock
 
 
 class ShoppingEngine:
@@ -90,12 +93,16 @@ class ShoppingEngine:
         catalog: Catalog | None = None,
     ) -> ShoppingResult:
         """Products for the state's need, each shown through its best-fitting variant."""
-        filters = self.filters(state, catalog)
+        filters = dataclasses.replace(self.filters(state, catalog), available_only=True)
         text = self.query_text(state)
         products, scores, bad = self._ranked(session, text, filters, state, user_id, session_id, catalog)
         if products:
             return ShoppingResult(products, filters, violations=bad, scores=scores)
-        return ShoppingResult([], filters, offer=self._relax(session, text, filters, state, catalog), violations=bad)
+        # nothing in stock fits: say which products would, and offer the nearest available relaxation
+        held, _, _ = self._ranked(session, text, dataclasses.replace(filters, available_only=False), state,
+                                  user_id, session_id, catalog)
+        return ShoppingResult([], filters, offer=self._relax(session, text, filters, state, catalog), violations=bad,
+                              out_of_stock=held[:3])
 
     def _candidates(self, session, text: str, filters: Filters) -> tuple[list[Candidate], int]:
         candidates = self.search_service.search(RetrievalQuery(text=text, filters=filters, k=POOL))
