@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from retrieval.catalog.view import CatalogView
-from retrieval.lexicon import CONCEPTS, INTERESTS, NEGATIVE_VALUES
+from retrieval.lexicon import CONCEPTS, INTERESTS, NEGATIVE_VALUES, NEUTRAL_VALUES, RECIPIENTS
 from retrieval.measures import quantity_bounds, value_span
 
 _GENERIC_HEADS = frozenset(
@@ -258,29 +258,33 @@ class Vocabulary:
         return None
 
     def interest_types(self, text: str) -> list[str]:
-        """Types suiting the recipient or activity named in ``text`` (lexicon words in type names)."""
+        """Types suiting the recipient or activity named in ``text`` (lexicon words in type names).
+
+        Each interest named adds its types; a longer interest beats one inside it ("home gym"
+        is a gym, not home); a short hint list that names its own stem ("dog") means the
+        types that name it ("a toy for my dog" -> Dog Bed, not every pet type).
+        """
         low = (text or "").lower()
-        words: list[str] = []
-        stems: list[str] = []
-        for stem, hints in INTERESTS.items():
-            if re.search(rf"\b{re.escape(stem)}", low):
-                words += hints
-                if stem in hints:  # the recipient itself can name types ("dog" -> Dog Bed)
-                    stems.append(stem)
-        if not words:
-            return []
-        named = [
-            t
-            for t in self.all_types()
-            if any(re.search(rf"\b{re.escape(stem)}\b", norm(t)) for stem in stems)
-        ]
-        if named:  # "a toy for my dog": the types that name dogs, not every pet type
-            return named
-        out = []
-        for t in self.all_types():
-            tn = norm(t)
-            if any(re.search(rf"\b{re.escape(norm(w))}\b", tn) for w in words):
-                out.append(t)
+        spans: list[tuple[int, int, str]] = []
+        for stem in sorted(INTERESTS, key=len, reverse=True):
+            for m in re.finditer(rf"\b{re.escape(stem)}", low):
+                if not any(s <= m.start() < e for s, e, _ in spans):
+                    spans.append((m.start(), m.end(), stem))
+        out: list[str] = []
+        for stem in dict.fromkeys(st for _, _, st in sorted(spans)):
+            hints = INTERESTS[stem]
+            found: list[str] = []
+            if stem in hints and len(hints) <= 3:
+                found = [
+                    t for t in self.all_types() if re.search(rf"\b{re.escape(stem)}\b", norm(t))
+                ]
+            if not found:
+                found = [
+                    t
+                    for t in self.all_types()
+                    if any(re.search(rf"\b{re.escape(norm(w))}\b", norm(t)) for w in hints)
+                ]
+            out += [t for t in found if t not in out]
         return out
 
     # ---------------------------------------------------------------- grounding
@@ -311,6 +315,8 @@ class Vocabulary:
                 j - i >= 2
                 and phrase in self.title_phrases
                 and phrase not in self.types
+                and phrase not in self.name_index  # "grain free" is the option, not Dog Food
+                and phrase not in self.value_index
                 and len(self.title_phrases[phrase]) <= 2
                 and not (set(range(i, j)) & g.consumed)
             ):
@@ -376,7 +382,14 @@ class Vocabulary:
             g.exclude = {k: v for k, v in g.exclude.items() if v}
         if len(scope) < len(self.values):  # only within known types: "steel" alone means little
             self._partial_values(fixed, scope, g, negated)
+        for name, values in g.exclude.items():  # "not scented, she sneezes at the perfumey ones"
+            if name in g.include:
+                g.include[name] = [v for v in g.include[name] if v not in values]
+        g.include = {k: v for k, v in g.include.items() if v}
+        if g.types or context:
+            self._recipient(tokens, list(dict.fromkeys(g.types + context)), g)
         g.interest_types = self.interest_types(text)
+        self._animal_types(text, g)
         if not g.types and not context and g.include:  # "a cordless one": only vacuums come cordless
             owners = [
                 t for t, options in self.values.items()
@@ -385,6 +398,48 @@ class Vocabulary:
             if len(owners) == 1:
                 g.types = owners
         return g
+
+    def _stem_types(self, text: str) -> list[str]:
+        """Types whose name holds a recipient named in ``text`` ("for my dog" -> Dog Food, Dog Coat)."""
+        low = (text or "").lower()
+        out: list[str] = []
+        for stem, hints in INTERESTS.items():
+            if stem in hints and len(hints) <= 3 and re.search(rf"\b{re.escape(stem)}", low):
+                out += [t for t in self.all_types() if re.search(rf"\b{re.escape(stem)}\b", norm(t))]
+        return list(dict.fromkeys(out))
+
+    def _animal_types(self, text: str, g: Grounding) -> None:
+        """"Dry food for my dog" names Cat Food by a title phrase and the dog by its type names:
+        the types of the recipient with the same head noun win; of several types named,
+        those of the recipient stay ("food for old dogs" -> Dog Food, not Cat Food)."""
+        named = self._stem_types(text)
+        if not named or not g.types:
+            return
+        kept = [t for t in g.types if t in named]
+        if kept:
+            g.types = kept
+            return
+        heads = {norm(t).split()[-1] for t in g.types}
+        swap = [t for t in named if norm(t).split()[-1] in heads]
+        if swap:
+            g.types = swap
+
+    def _recipient(self, tokens: list[str], scope: list[str], g: Grounding) -> None:
+        """"Perfume for my wife": an option of the named types whose values say who it is for
+        (gender: women / men / unisex) keeps the recipient's values and the neutral ones."""
+        words = set(tokens)
+        for cues, value_words in RECIPIENTS.values():
+            if not words & set(cues):
+                continue
+            for t in scope:
+                for name, vals in self.values.get(t, {}).items():
+                    if name in g.include or name in g.exclude or name in g.forget:
+                        continue
+                    fits = [v for nv, v in vals.items() if set(nv.split()) & set(value_words)]
+                    if fits:
+                        neutral = [v for nv, v in vals.items() if nv in NEUTRAL_VALUES]
+                        _add(g.include, name, fits + neutral)
+            return
 
     def _type_fallback(
         self, tokens: list[str], context: list[str], g: Grounding

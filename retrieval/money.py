@@ -19,12 +19,14 @@ _CUR_AFTER = r"(?:[$€£]|usd|eur|gbp|dollars?|bucks|euros?|pounds?|quid)"
 _DIGITS = r"\d{1,3}(?:[,.\u00a0 ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _WORDS = {"a hundred": 100, "one hundred": 100, "a grand": 1000, "one grand": 1000, "a thousand": 1000,
           "fifty": 50, "twenty": 20, "thirty": 30, "forty": 40, "sixty": 60, "seventy": 70,
-          "eighty": 80, "ninety": 90, "ten": 10, "hundred": 100}  # fmt: skip
+          "eighty": 80, "ninety": 90, "ten": 10, "hundred": 100, "tenner": 10, "fiver": 5,
+          "a tenner": 10, "a fiver": 5}  # fmt: skip
 _WORD_NUM = "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True))
 _UNIT = (
     r"(?:ml|l|ltr|liters?|litres?|mah|gb|tb|mb|inch(?:es)?|in(?=\s*[.,;!?)]|\s*$)|\"|ft|feet|foot|mm|cm|m\b|pieces?|pcs|"
     r"piece|hours?|hrs?|h\b|lbs?|pounds? of|kg|g\b|w\b|watts?|mp|x\b|qt|quarts?|oz|°|degrees?|bar|%|"
-    r"cups?|people|persons?|seater|ply|tog|volts?|v\b|years?|yrs?|months?|days?|minutes?|mins?|"
+    r"cups?|people|persons?|seater|ply|tog|volts?|v\b|years?|yrs?|months?|weeks?|days?|minutes?|mins?|"
+    r"seconds?|secs?|times?|"
     r"rpm|lumens?|db|hz|k\b(?=\s*(?:resolution|video|screen)))"
 )
 AMOUNT = (

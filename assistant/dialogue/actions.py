@@ -424,7 +424,7 @@ def _flow(reply: FlowReply) -> Outcome:
 
 def _adopt(state: DialogueState, shop: DialogueState) -> None:
     for name in ("slots", "options", "exclude_brands", "exclude_ids", "diversity", "offer", "types",
-                 "exclude_types", "exclude_options", "exclude_products", "sort", "soft", "open_need"):
+                 "exclude_types", "exclude_options", "exclude_products", "seen_products", "sort", "soft", "open_need"):
         setattr(state, name, getattr(shop, name))
 
 

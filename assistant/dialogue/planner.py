@@ -29,6 +29,7 @@ _HUMAN = re.compile(
 
 _CAPABILITY = re.compile(
     r"\b(what|wat)\b.{0,25}\b(can|could) (you|u) (do|help)\b|"
+    r"\bwhat (can|could) (you|u) (actually|even|really|exactly|possibly) (do|help)\b|"
     r"\bwhat (can|could|do|else can) (you|u) (do|help|offer)\b|\bhow (can|could|do) (you|u) help\b|"
     r"\bwhat (are|r) (you|u)( for| able to do)?\s*\??$|\bwhat can i (ask|do here)\b|\bwho are (you|u)\b|"
     r"\bwhat do (you|u) (sell|offer|stock|carry)\b|\bwhat kinds? of (things|stuff|products) do (you|u)\b|"
@@ -45,12 +46,25 @@ _DAMAGED = re.compile(
 _POLICY_QUESTION = re.compile(
     r"^\W*(how long|how many (business )?days|when (will|do|does|would|should|can)|what if|what happens if|"
     r"do i get|will i get|is there a fee|how much is the fee|how do refunds|(can|could) (i|we|she|he|they|you) "
-    r"(return|exchange|send)\b.*\bif\b)", re.I)
+    r"(return|exchange|send)\b.*\bif\b|if (i|we|she|he) (buy|order|get|purchase)\b.*\b(can|could)\b)"
+    r"|\b(can|could) (i|we) (return|exchange|swap) (it|them|this|these|that|those)\b.*\b(later|afterwards|after|once|within)\b",
+    re.I)
 _POLICY_TOPIC = re.compile(r"\b(refund|money back|reimburs|return|exchange|cancel|gift card|fee|deliver|ship)", re.I)
 _SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) back\b|\breturn (it|this|them|these|my)\b", re.I)
 _ORDER_TALK = re.compile(
     r"\b(my (order|parcel|package|delivery|purchase)|i (ordered|bought|purchased)|(it|they|order|parcel) "
     r"(arrived|came)|was delivered|got delivered)\b", re.I)
+_LEAVE_SERVICE = re.compile(
+    r"\b(nvm|never ?mind|forget (it|that|about it)|(i'?ll|ill|i will) (check|do it|sort it|look)( it)? later|"
+    r"back to (the )?(shopping|browsing|products?|[a-z]+s\b))", re.I)
+# a named product with one of these is a need even when the model calls the message off-topic
+# ("dog food but no chicken, she's allergic", "my hoover just died on me")
+_NEED_CUE = re.compile(
+    r"\b(need|needs|want|wanted|looking for|after (a|an|some)|any|got any|do you (have|sell|stock|do)|for my|"
+    r"recommend|suggest|buy|get (me|her|him|one)|died|broke|broken|stopped working|packed (in|up)|gave up|"
+    r"worn out|wore out|that (is|isn'?t|isnt|does|doesn'?t|doesnt|has|hasn'?t|won'?t|wont)|thats|which is|"
+    r"with|without|but|pls|please)\b", re.I)
+_TRIVIA = re.compile(r"^\W*(is it true|did you know|why (do|does|is|are)|how come|fun fact|who (is|was|invented))\b", re.I)
 _NEW_SHOPPING = re.compile(
     r"\b(show me|looking for|look for|do you (have|sell|stock)|i need (a|an|some)|i want (a|an|some) new|"
     r"recommend|search for|find me|shopping for)\b", re.I)
@@ -184,7 +198,8 @@ def plan_action(
     # an open service task whose last reply asked the shopper something: the answer continues it
     # ("the electric kettle", "paypal") unless the shopper clearly starts shopping
     asked = state.last_action in ("ask_auth", "service_tool", "clarify", "confirm", "complaint", "service")
-    continuing_service = state.task is not None and (
+    leaving = (_LEAVE_SERVICE.search(text) or intent in ("goodbye", "thanks")) and not service_entities
+    continuing_service = state.task is not None and not leaving and (
         service_entities or intent == "provide_info"
         or (asked and not _NEW_SHOPPING.search(text) and intent not in ("search_products", "recommend", "compare_products")
             or asked and len(text.split()) <= 6 and not _NEW_SHOPPING.search(text))
@@ -200,6 +215,9 @@ def plan_action(
         )
     )
     firm_oos = intent == "out_of_scope" and confidence >= OOS_FIRM and len(text.split()) > 3
+    if firm_oos and update and update.new_need and update.grounding and update.grounding.types:
+        # the message names a product the store sells, as a need: shopping beats the model's off-topic
+        firm_oos = bool(_TRIVIA.search(text)) or not (_NEED_CUE.search(text) or len(text.split()) <= 4)
     if (update and (update.refinements or update.new_need or update.constraints) and (state.last_shown or update.new_need)
             and not continuing_service and not service_entities and not (firm_oos and not update.refinements and (update.new_need or not state.types))
             and not (_ORDER_TALK.search(text) and intent not in SHOPPING_ACTIONS)

@@ -58,7 +58,8 @@ _REFINEMENTS = {
     "pricier": re.compile(r"\b(more expensive|pricier|higher[- ]end|more premium|fancier|better quality)\b", re.I),
     "not_brand": re.compile(r"\bnot (that|this|the same) brand\b|\b(another|other|a different) brand\b|\bno more of (that|this) brand\b", re.I),
     "not_one": re.compile(r"\bnot (that|this|the [\w-]+) one\b|\b(don'?t|do not) (like|want) (that|this|it)\b|\bnot for me\b|\bexclude (that|this|it)\b", re.I),
-    "different": re.compile(r"\b(different ones|something (else|different)|other (ones|options)|more variety|more diverse|show me others|different options|mix it up)\b", re.I),
+    "different": re.compile(r"\b(different ones|something (else|different)|other (ones|options)|more variety|more diverse|show me others|different options|mix it up"
+                           r"|any ?(others|more)|what else|anything else|more options|show me more|(some|a few) more|others\s*\?)", re.I),
 }  # fmt: skip
 
 
@@ -336,6 +337,8 @@ def apply_shopping(
             else:
                 state.options.pop(name, None)
             changed = True
+        if (g.include or g.exclude or lo is not None or hi is not None) and "different" not in refinements:
+            state.seen_products = []  # a new constraint searches the whole need again
         if (g.include or g.exclude or lo is not None or hi is not None) and state.soft:
             for name in list(state.soft):  # an explicit constraint beats an older inferred one
                 if name in ("price_max", "price_min") and state.slots.get(name) == state.soft[name]:
@@ -410,8 +413,7 @@ def _apply_refinements(
             state.focus_id = None
     if "different" in refinements:
         state.diversity = min(1.0, (state.diversity or default_diversity) + 0.3)
-        state.exclude_ids.extend(p["id"] for p in shown if p["id"] not in state.exclude_ids)
-        state.exclude_products.extend(
-            p["product_id"] for p in shown if p.get("product_id") and p["product_id"] not in state.exclude_products
+        state.seen_products.extend(
+            p["product_id"] for p in shown if p.get("product_id") and p["product_id"] not in state.seen_products
         )
     return ",".join(notes)

@@ -33,7 +33,8 @@ def cart_text(cart: list[dict[str, Any]]) -> str:
     return "Your basket:\n" + "\n".join(lines) + f"\nTotal {money(total)}. I'll keep it for this conversation."
 
 
-def constraints_text(state) -> str:
+def constraints_text(state, currency: str | None = None) -> str:
+    """What the shopper asked for, in words; prices in the store's ``currency`` (default USD)."""
     bits = []
     what = " / ".join(getattr(state, "types", []) or []) or state.slots.get("category") or state.slots.get("product")
     for name, values in state.options.items():
@@ -43,9 +44,9 @@ def constraints_text(state) -> str:
     if state.slots.get("brand"):
         bits.append(f"brand {state.slots['brand']}")
     if state.slots.get("price_min") is not None:
-        bits.append(f"from {money(state.slots['price_min'])}")
+        bits.append(f"from {money(state.slots['price_min'], currency)}")
     if state.slots.get("price_max") is not None:
-        bits.append(f"up to {money(state.slots['price_max'])}")
+        bits.append(f"up to {money(state.slots['price_max'], currency)}")
     if state.exclude_brands:
         bits.append(f"not {'/'.join(state.exclude_brands)}")
     if what:
@@ -61,18 +62,23 @@ def constraints_text(state) -> str:
 
 def product_list(products: list[dict[str, Any]], state, *, recommend: bool = False) -> str:
     head = "Some ideas" if recommend else "Here is what I found"
-    lines = [f"{head} for {constraints_text(state)}:"]
+    lines = [f"{head} for {constraints_text(state, _currency(products))}:"]
     lines += [product_line(i, p) for i, p in enumerate(products, 1)]
     lines.append("Say \"the second one\" for details, \"cheaper\", \"in blue\", or \"compare the first two\".")
     return "\n".join(lines)
 
 
+def _currency(products: list[dict[str, Any]]) -> str | None:
+    return next((p["currency"] for p in products if p.get("currency")), None)
+
+
 def nothing_fits(state, offer: dict[str, Any] | None, out_of_stock: list[dict[str, Any]] | None = None) -> str:
+    currency = _currency((out_of_stock or []) + ([offer["product"]] if offer else []))
     if out_of_stock:
         names = ", ".join(dict.fromkeys(p["title"] for p in out_of_stock))
-        text = f"Nothing in stock fits {constraints_text(state)}: {names} would, but it is out of stock."
+        text = f"Nothing in stock fits {constraints_text(state, currency)}: {names} would, but it is out of stock."
     else:
-        text = f"Nothing in the store fits {constraints_text(state)}."
+        text = f"Nothing in the store fits {constraints_text(state, currency)}."
     if offer is None:
         return text + " Try a broader request?"
     p = offer["product"]

@@ -83,7 +83,8 @@ class ShoppingEngine:
         return " ".join(p for p in parts if p).strip()
 
     def filters(self, state: DialogueState, catalog: Catalog | None = None) -> Filters:
-        excluded = tuple(catalog.view.variant_ids(state.exclude_products)) if catalog else ()
+        passed_over = state.exclude_products + state.seen_products
+        excluded = tuple(catalog.view.variant_ids(passed_over)) if catalog else ()
         category = state.slots.get("category")
         categories = tuple(state.types) or ((category,) if category else ())
         return state.filters(categories=categories, exclude_ids=excluded)

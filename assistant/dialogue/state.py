@@ -64,6 +64,7 @@ class DialogueState:
     exclude_types: list[str] = field(default_factory=list)
     exclude_options: dict[str, list[str]] = field(default_factory=dict)
     exclude_products: list[str] = field(default_factory=list)
+    seen_products: list[str] = field(default_factory=list)  # passed over by "show me others"
     sort: str | None = None
     soft: dict[str, Any] = field(default_factory=dict)
     open_need: bool = False
@@ -108,6 +109,7 @@ class DialogueState:
         self.exclude_types = []
         self.exclude_options = {}
         self.exclude_products = []
+        self.seen_products = []
         self.sort = None
         self.soft = {}
         self.open_need = False
