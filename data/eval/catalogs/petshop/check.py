@@ -133,7 +133,7 @@ def check_file(path: Path, rows, seen_ids: set[str]) -> tuple[list[str], Counter
                         if str(v).lower() not in known:
                             problems.append(f"{tw}: {key} {name}={v!r} not in the CSV for {types}")
             bounds = [exp.get(k) for k in ("price_min", "price_max")]
-            for k, v in zip(("price_min", "price_max"), bounds):
+            for k, v in zip(("price_min", "price_max"), bounds, strict=True):
                 if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):
                     problems.append(f"{tw}: {k} must be a non-negative number")
             if all(isinstance(v, (int, float)) for v in bounds) and bounds[0] > bounds[1]:
