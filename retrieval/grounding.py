@@ -38,6 +38,8 @@ _VAGUE = frozenset(
     "yes no none standard full half high low medium large small light dark basic fixed custom plain "
     "manual automatic digital portable type fresh art men women unisex gas electric road".split()
 )
+# shoppers' words that mean a vague catalogue value on their own ("roomy" is large)
+_UNAMBIGUOUS = frozenset("roomy spacious huge tiny mini".split())
 STOP = frozenset(
     """a an and any are as at be but by for from has have i i'm im in is it its me my of on or our
     please show so some that the their them then there these this those to too us want was we were
@@ -139,6 +141,23 @@ class Grounding:
             for i, t in enumerate(self.tokens)
             if i not in self.consumed and t not in STOP and t not in ",.;!?"
         )
+
+
+def _purposes_dropped(
+    hits: list[tuple[int, int, set[str]]], tokens: list[str]
+) -> list[tuple[int, int, set[str]]]:
+    """A type named after "for/in/on/at" behind another named type says what the first is for
+    or where it is used, not a second product ("a gopro for mountain biking", "an e-reader for
+    reading in bed"); a type joined by "and"/"or" is a second product."""
+    if len(hits) < 2:
+        return hits
+    keep = [hits[0]]
+    for hit in hits[1:]:
+        between = tokens[keep[-1][1] : hit[0]]
+        if set(between[-3:]) & {"for", "in", "on", "at"} and not set(between) & {"or", "and", ",", "plus", "also"}:
+            continue
+        keep.append(hit)
+    return keep
 
 
 def _add(bucket: dict[str, list[str]], name: str, values: Iterable[str]) -> None:
@@ -328,6 +347,7 @@ class Vocabulary:
                 g.consumed |= set(range(i, j))
         context = [t for t in context_types if t in self.values]
         type_hits += self._type_fallback(fixed, context, g)
+        type_hits = _purposes_dropped(sorted(type_hits, key=lambda h: h[0]), fixed)
         named = [t for _, _, ts in type_hits for t in ts]
         scope = list(dict.fromkeys(named + context)) or list(self.values)
         # a type word that is an option value of another named/context type is that option
@@ -506,6 +526,8 @@ class Vocabulary:
             hits |= {
                 h for h in self.value_index.get(_SIZE_LETTERS[phrase], ()) if "size" in norm(h[1])
             }
+        if prev in ("how", "so", "too") or prev == "as" and i + 1 < len(tokens) and tokens[i + 1] == "as":
+            hits = set()  # "how long does it last", "how large is it": a question, not the value
         for t, name, value in sorted(hits):
             if t not in scope:
                 continue
@@ -555,8 +577,12 @@ class Vocabulary:
                     if self.is_boolean(t, name) or 0 < len(positives) < len(self.values[t][name]):
                         _add(g.exclude if neg else g.include, name, positives)
                     continue
+                names_next = i + len(phrase.split()) < len(tokens) and tokens[
+                    i + len(phrase.split())
+                ] in nn.split()  # "a big room": room size large
                 for nv, value in self.values[t][name].items():
-                    if nv not in _VAGUE and self._phrase_concepts(nv) & concepts:
+                    plain = nv not in _VAGUE or names_next or phrase in _UNAMBIGUOUS
+                    if plain and self._phrase_concepts(nv) & concepts:
                         _add(g.exclude if neg else g.include, name, [value])
                         found = True
         return found or self._elsewhere(phrase, hits, scope, g, neg)

@@ -317,7 +317,7 @@ class TurnRunner:
         state.offer = None
         state.last_shown = [{k: p.get(k) for k in _SHOWN if k in p} for p in result.products]
         state.focus_id = None
-        return Outcome(respond.product_list(result.products, state, recommend=recommend), action,
+        return Outcome(respond.product_list(result.products, state, recommend=recommend, beyond=result.beyond), action,
                        products=[_public(p) for p in result.products], plan=plan)
 
     def _policy(self, text: str, intent: str, strict: bool = False) -> Outcome:

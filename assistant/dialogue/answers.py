@@ -149,12 +149,16 @@ def answer_question(
     if re.search(r"\bbrand\b|\bwho makes\b|\bmade by\b", low):
         brand = p.get("brand") or opts.get("brand")
         return (f"{name} is from {brand}.", p) if brand else (DONT_KNOW, p)
-    if asked_values:  # "does it keep out rain?", "got a waterproof pair in 11?"
+    how = bool(re.match(r"\W*how\b", low))  # "how long does the battery last": not a yes/no check
+    if asked_values and not how:  # "does it keep out rain?", "got a waterproof pair in 11?"
         low_wanted = {k: {w.lower() for w in v} for k, v in asked_values.items()}
         missing = [k for k, vals in low_wanted.items() if str(opts.get(k, "")).lower() not in vals]
         asked_text = ", ".join(f"{k} {_join(v)}" for k, v in asked_values.items())
         if not missing:
-            return f"Yes — {label(p)} has {asked_text}.", p
+            description = product.description if product is not None else p.get("description", "")
+            more = best_sentence(description, text, minimum=2)  # "fits a large dog? mine's 35kg"
+            extra = f" The description says: \"{more}\"" if more else ""
+            return f"Yes — {label(p)} has {asked_text}.{extra}", p
         shown = through(p, asked_values, view, filters)
         if shown is not p:
             now = ", ".join(f"{k}: {opts.get(k, 'not listed')}" for k in missing)
@@ -187,19 +191,38 @@ def answer_question(
     return describe(p), p
 
 
-def best_sentence(description: str, question: str) -> str | None:
-    """The description sentence sharing the most content words (or lexicon concepts) with the question."""
+# what a "how ..." question measures -> how a sentence states it ("how heavy?" -> "14 kg")
+_MEASURES = (
+    (re.compile(r"\b(heavy|heavier|weigh|weighs|weight)\b"), re.compile(r"\d\s*(kg|g|lbs?|pounds|oz)\b")),
+    (re.compile(r"\bhow long\b.*\b(last|lasts|go|run|runs|work|protect|keep)\b|\b(last|lasts)\b"),
+     re.compile(r"\d+\s*(hours?|hrs?|days?|weeks?|months?|years?|minutes?|mins?)\b|"
+                r"\b(a|one|two|three|four|six|twelve) (week|month|year)s?\b|\bmonthly\b")),
+    (re.compile(r"\bhow (big|large|long|tall|wide|deep)\b|\b(dimensions?|length|fit|fits)\b"),
+     re.compile(r"\d\s*(cm|mm|m|in|inches|ft|feet)\b|\d\s*x\s*\d")),
+    (re.compile(r"\b(hold|holds|capacity|litres?|liters?|tank|volume)\b"), re.compile(r"\d\s*(l|ml|litres?|liters?)\b")),
+    (re.compile(r"\b(age|old|kitten|kittens|puppy|puppies|months?)\b"),
+     re.compile(r"\d+\s*(weeks?|months?|years?)\b|\b(kitten|puppy|puppies|kittens|adult|senior)s?\b")),
+)
+
+
+def best_sentence(description: str, question: str, *, minimum: float = 1.0) -> str | None:
+    """The description sentence sharing the most content words (or lexicon concepts) with the
+    question; a sentence stating the measure a question asks for ("how heavy?" -> a weight in
+    kg) counts as a shared word."""
     if not description:
         return None
+    low = (question or "").lower()
     asked = {t for t in norm_tokens(question) if len(t) > 2 and t not in _FILLER}
     asked_concepts = {c for t in asked for c in concept_groups(t)}
+    measures = [unit for cue, unit in _MEASURES if cue.search(low)]
     best, best_score = None, 0.0
     for sentence in re.split(r"(?<=[.!?])\s+", description.strip()):
         words = set(norm(sentence).split())
         score = len(asked & words) + 0.8 * len({c for w in words for c in concept_groups(w)} & set(asked_concepts))
+        score += sum(1.5 for unit in measures if unit.search(sentence.lower()))
         if score > best_score:
             best, best_score = sentence.strip(), score
-    return best if best_score >= 1 else None
+    return best if best_score >= minimum else None
 
 
 _FILLER = frozenset("does doe the this that it its is are what which how can will have has with you your they them "

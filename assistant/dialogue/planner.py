@@ -67,7 +67,8 @@ _NEED_CUE = re.compile(
 _TRIVIA = re.compile(r"^\W*(is it true|did you know|why (do|does|is|are)|how come|fun fact|who (is|was|invented))\b", re.I)
 _NEW_SHOPPING = re.compile(
     r"\b(show me|looking for|look for|do you (have|sell|stock)|i need (a|an|some)|i want (a|an|some) new|"
-    r"recommend|search for|find me|shopping for)\b", re.I)
+    r"recommend|search for|find me|shopping for|(also|still) (need|want|after)|need a new|"
+    r"while (i'?m|im|i am) (here|at it|waiting)|while i wait|in the meantime|meanwhile)\b", re.I)
 OOS_FIRM = 0.85  # the model's out-of-scope this sure beats product words in a longer message
 _OTHER_COMPANY = re.compile(
     r"\b(amazon|ebay|etsy|zara|h&m|ikea|walmart|argos|tesco|aliexpress|temu|shein|asos|"
@@ -199,10 +200,13 @@ def plan_action(
     # ("the electric kettle", "paypal") unless the shopper clearly starts shopping
     asked = state.last_action in ("ask_auth", "service_tool", "clarify", "confirm", "complaint", "service")
     leaving = (_LEAVE_SERVICE.search(text) or intent in ("goodbye", "thanks")) and not service_entities
+    shopping_cue = bool(_NEW_SHOPPING.search(text)) or bool(  # "ok while I wait, any cat litter?"
+        update and update.grounding and update.grounding.types and update.new_need
+        and re.search(r"\b(any|got|need|want)\b", text, re.I))
     continuing_service = state.task is not None and not leaving and (
         service_entities or intent == "provide_info"
-        or (asked and not _NEW_SHOPPING.search(text) and intent not in ("search_products", "recommend", "compare_products")
-            or asked and len(text.split()) <= 6 and not _NEW_SHOPPING.search(text))
+        or (asked and not shopping_cue and intent not in ("search_products", "recommend", "compare_products")
+            or asked and len(text.split()) <= 6 and not shopping_cue)
     )
     continuing_shopping = bool(
         update

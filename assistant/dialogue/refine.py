@@ -151,6 +151,21 @@ def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text or ""))
 
 
+_SORT = re.compile(
+    r"\b(sort|order|rank|arrange|list)(ed)? (them|these|those|it|the \w+|by|from)\b|"
+    r"\b(cheapest|lowest|least expensive|priciest|most expensive|highest|dearest) (one )?first\b|"
+    r"\b(low|lowest|cheapest) to (high|highest|priciest)\b|\b(high|highest|priciest) to (low|lowest|cheapest)\b",
+    re.I)
+_SORT_DESC = re.compile(r"\b(priciest|most expensive|highest|dearest|high to low|highest to lowest|descending)\b", re.I)
+
+
+def sort_request(text: str) -> str | None:
+    """"sort them cheapest first" -> "price_asc"; "high to low" -> "price_desc"; else None."""
+    if not _SORT.search(text or ""):
+        return None
+    return "price_desc" if _SORT_DESC.search(text) else "price_asc"
+
+
 def superlative(text: str) -> tuple[str, str] | None:
     """(attribute pattern, "min"|"max") of a superlative ("the cheapest", "lasts longest"), or of
     a comparative asked as a choice ("which is cheaper?")."""
@@ -251,14 +266,18 @@ def apply_shopping(
     about_target = bool(target) and question and not g.exclude and (
         bool(g.asked) or (bool(g.include) and (pointing or bool(item))) or _described(target, text, catalog)
     )
-    about_shown = bool(shown) and set(types) <= shown_types and not g.exclude and not (
+    sorting = sort_request(text) if shown or state.types else None
+    about_shown = not sorting and bool(shown) and set(types) <= shown_types and not g.exclude and not (
         {"not_one", "different", "not_brand"} & set(refinements)) and (
         ((question or referential) and (bool(items) or bool(sup)) and not (sup and g.include and not items))
         or about_target
         or (question and bool(g.asked) and not g.include)
     )
     gift_words = any(w in low for w in GIFT_WORDS)
-    gift = gift_words or (intent == "recommend" and not state.types)
+    setting_up = bool(re.search(  # "setting up a home office, what do I need": an open need too
+        r"\b(setting up|set up|kitting out|kit out|kitting|essentials for|starter kit|everything i need|"
+        r"what (do|would|should|will) i need|what else do i need)\b", low))
+    gift = gift_words or setting_up or (intent == "recommend" and not state.types)
     new_need = open_need = False
     examples = bool(re.search(r"\b(ideas?|maybe|or something|something like|suggest|such as|like a)\b", low))
     if types and gift_words and examples and g.interest_types and not about_shown:  # "ideas? maybe a candle or ..."
@@ -356,6 +375,9 @@ def apply_shopping(
         state.sort = {("price", "min"): "price_asc", ("price", "max"): "price_desc"}.get(sup, f"{sup[1]}:{sup[0]}")
     elif re.search(r"\b(best quality|top of the range)\b", low) and not about_shown:
         state.sort = "price_desc"
+    if sorting:  # "sort them cheapest first": the same need, in price order
+        state.sort = sorting
+        changed = True
     note = ""
     if not about_shown:
         note = _apply_refinements(state, refinements, item, default_diversity)

@@ -60,9 +60,13 @@ def constraints_text(state, currency: str | None = None) -> str:
     return text + (f" ({', '.join(bits)})" if bits else "")
 
 
-def product_list(products: list[dict[str, Any]], state, *, recommend: bool = False) -> str:
+def product_list(products: list[dict[str, Any]], state, *, recommend: bool = False,
+                 beyond: tuple[str, ...] = ()) -> str:
     head = "Some ideas" if recommend else "Here is what I found"
-    lines = [f"{head} for {constraints_text(state, _currency(products))}:"]
+    if beyond:  # every product of the asked types was shown already
+        lines = [f"That's every {' / '.join(beyond)} I have; some other ideas:"]
+    else:
+        lines = [f"{head} for {constraints_text(state, _currency(products))}:"]
     lines += [product_line(i, p) for i, p in enumerate(products, 1)]
     lines.append("Say \"the second one\" for details, \"cheaper\", \"in blue\", or \"compare the first two\".")
     return "\n".join(lines)

@@ -38,6 +38,7 @@ class ShoppingResult:
     violations: int = 0
     scores: list[dict[str, Any]] = field(default_factory=list)
     out_of_stock: list[dict[str, Any]] = field(default_factory=list)  # would fit, none in stock
+    beyond: tuple[str, ...] = ()  # an open need's types ran out of unseen products: others shown
 
 
 class ShoppingEngine:
@@ -99,6 +100,14 @@ class ShoppingEngine:
         products, scores, bad = self._ranked(session, text, filters, state, user_id, session_id, catalog)
         if products:
             return ShoppingResult(products, filters, violations=bad, scores=scores)
+        if state.open_need and state.seen_products and filters.categories:
+            # "any others?" after every product of a gift's types was shown: ideas beyond them
+            wider = dataclasses.replace(
+                filters, categories=(),
+                exclude_categories=tuple(dict.fromkeys(filters.exclude_categories + filters.categories)))
+            products, scores, bad = self._ranked(session, text, wider, state, user_id, session_id, catalog)
+            if products:
+                return ShoppingResult(products, wider, violations=bad, scores=scores, beyond=filters.categories)
         # nothing in stock fits: say which products would, and offer the nearest available relaxation
         held, _, _ = self._ranked(session, text, dataclasses.replace(filters, available_only=False), state,
                                   user_id, session_id, catalog)
