@@ -347,7 +347,6 @@ class Vocabulary:
                 g.consumed |= set(range(i, j))
         context = [t for t in context_types if t in self.values]
         type_hits += self._type_fallback(fixed, context, g)
-        type_hits = _purposes_dropped(sorted(type_hits, key=lambda h: h[0]), fixed)
         named = [t for _, _, ts in type_hits for t in ts]
         scope = list(dict.fromkeys(named + context)) or list(self.values)
         # a type word that is an option value of another named/context type is that option
@@ -363,6 +362,7 @@ class Vocabulary:
                 type_hits.remove((i, j, ts))
                 for _t, n, v in owners:
                     _add(g.exclude if i in negated else g.include, n, [v])
+        type_hits = _purposes_dropped(sorted(type_hits, key=lambda h: h[0]), fixed)
         for i, _j, ts in type_hits:
             target = g.exclude_types if i in negated else g.types
             for t in sorted(ts):

@@ -65,6 +65,11 @@ _NEED_CUE = re.compile(
     r"worn out|wore out|that (is|isn'?t|isnt|does|doesn'?t|doesnt|has|hasn'?t|won'?t|wont)|thats|which is|"
     r"with|without|but|pls|please)\b", re.I)
 _TRIVIA = re.compile(r"^\W*(is it true|did you know|why (do|does|is|are)|how come|fun fact|who (is|was|invented))\b", re.I)
+# words of an order or account matter: with a confident service intent they win over a product named
+# ("remove the phone case from order 88213", "update my phone number", "a review for the vacuum")
+_SERVICE_TALK = re.compile(
+    r"\b(orders?|ordered|account|invoice|receipt|refund|address|phone number|email address|password|review|"
+    r"checkout|check out|card|payment|paid|charged|deliver(y|ed)|parcel|package|tracking|voucher)\b", re.I)
 _NEW_SHOPPING = re.compile(
     r"\b(show me|looking for|look for|do you (have|sell|stock)|i need (a|an|some)|i want (a|an|some) new|"
     r"recommend|search for|find me|shopping for|(also|still) (need|want|after)|need a new|"
@@ -159,7 +164,8 @@ def plan_action(
         if deny:
             return Plan("confirm_no", "no to the listed write")
     cart = cart_action(text, bool(state.cart))
-    if cart is not None and state.task is None and state.pending is None:
+    if cart is not None and state.task is None and state.pending is None and not (
+            intent == "payment_issue" and confidence >= OOS_FIRM):  # "card declined at checkout"
         return Plan("cart", f"basket: {cart}")
     if state.offer is not None and not state.pending:
         if affirm:
@@ -225,7 +231,8 @@ def plan_action(
     if (update and (update.refinements or update.new_need or update.constraints) and (state.last_shown or update.new_need)
             and not continuing_service and not service_entities and not (firm_oos and not update.refinements and (update.new_need or not state.types))
             and not (_ORDER_TALK.search(text) and intent not in SHOPPING_ACTIONS)
-            and (intent not in SERVICE_INTENTS or confidence < 0.8 or update.new_need and intent != "place_order")):
+            and (intent not in SERVICE_INTENTS or confidence < 0.8 or update.new_need and intent != "place_order"
+                 and not (confidence >= OOS_FIRM and _SERVICE_TALK.search(text)))):
         if update.items and len(update.items) >= 2 and re.search(r"\b(compare|vs|versus|difference)\b", text, re.I):
             return Plan("compare", "comparing the referenced products")
         if update.item and not (update.refinements or update.constraints or update.new_need):

@@ -435,7 +435,8 @@ def _apply_refinements(
             state.focus_id = None
     if "different" in refinements:
         state.diversity = min(1.0, (state.diversity or default_diversity) + 0.3)
-        state.seen_products.extend(
-            p["product_id"] for p in shown if p.get("product_id") and p["product_id"] not in state.seen_products
-        )
+        for p in shown:  # a product, or a bare result's own id where no product view is known
+            key = p.get("product_id") or p["id"]
+            if key not in state.seen_products:
+                state.seen_products.append(key)
     return ",".join(notes)

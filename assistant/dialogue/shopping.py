@@ -85,7 +85,12 @@ class ShoppingEngine:
 
     def filters(self, state: DialogueState, catalog: Catalog | None = None) -> Filters:
         passed_over = state.exclude_products + state.seen_products
-        excluded = tuple(catalog.view.variant_ids(passed_over)) if catalog else ()
+        excluded: tuple[str, ...] = ()
+        if catalog:  # product ids -> all their variants; a bare result id stays itself
+            bare = [x for x in state.seen_products if x not in catalog.view.products]
+            excluded = tuple(catalog.view.variant_ids(passed_over)) + tuple(bare)
+        else:
+            excluded = tuple(state.seen_products)
         category = state.slots.get("category")
         categories = tuple(state.types) or ((category,) if category else ())
         return state.filters(categories=categories, exclude_ids=excluded)

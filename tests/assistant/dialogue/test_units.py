@@ -17,8 +17,10 @@ from assistant.dialogue.refine import (
 )
 from assistant.dialogue.respond import DONT_KNOW, answer_question
 from assistant.dialogue.safety import clean_message
+from assistant.dialogue.shopping import ShoppingEngine
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.vocab import Catalog, norm_words
+from assistant.settings import Settings
 from assistant.store.models import Product
 from retrieval.catalog.view import CatalogView
 from retrieval.grounding import Vocabulary as GroundingVocabulary
@@ -84,7 +86,7 @@ def test_item_references_resolve_against_last_shown():
     assert resolve_items(None, "that one", DialogueState()) == []
 
 
-def test_refinements_update_state():
+def test_refinements_update_state(tmp_path):
     state = DialogueState(last_shown=[dict(p) for p in SHOWN], slots={"category": "T-Shirt", "price_max": 60.0})
     apply_shopping(state, "search_products", {}, "cheaper please", VOCAB, 0.3)
     assert state.slots["price_max"] == pytest.approx(19.99)  # below the average shown price (20)
@@ -93,9 +95,12 @@ def test_refinements_update_state():
     apply_shopping(state, "search_products", {}, "not that brand", VOCAB, 0.3)  # most common shown brand
     assert state.exclude_brands == ["Acme"]
     apply_shopping(state, "search_products", {}, "show me different ones", VOCAB, 0.3)
-    assert state.diversity == pytest.approx(0.6) and {"a", "b", "c"} <= set(state.exclude_ids)
+    # the shown products are passed over for this need (not banned for good)
+    assert state.diversity == pytest.approx(0.6) and state.seen_products == ["a", "b", "c"]
+    assert {"a", "b", "c"} <= set(ShoppingEngine(Settings(home=tmp_path)).filters(state).exclude_ids)
     update = apply_shopping(state, "search_products", {}, "mugs under 15", VOCAB, 0.3)
     assert update.new_need and state.slots == {"category": "Mug", "price_max": 15.0} and state.options == {}
+    assert state.seen_products == [] and state.exclude_ids == []
 
 
 def test_guard_checks_every_constraint():
