@@ -25,7 +25,14 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from retrieval.catalog.view import CatalogView
-from retrieval.lexicon import CONCEPTS, INTERESTS, NEGATIVE_VALUES, NEUTRAL_VALUES, RECIPIENTS
+from retrieval.lexicon import (
+    ANIMALS,
+    CONCEPTS,
+    INTERESTS,
+    NEGATIVE_VALUES,
+    NEUTRAL_VALUES,
+    RECIPIENTS,
+)
 from retrieval.measures import quantity_bounds, value_span
 
 _GENERIC_HEADS = frozenset(
@@ -67,6 +74,8 @@ _SCOPE_END = frozenset(
     "but instead rather prefer just only though maybe perhaps preferably ideally".split()
 )
 _MAX_NGRAM = 4
+_DIM_WORDS = {"tall": "height", "high": "height", "long": "length", "wide": "width", "deep": "depth",
+              "heavy": "weight", "across": "diameter"}  # fmt: skip
 _SIZE_LETTERS = {
     "extra small": "xs",
     "small": "s",
@@ -154,7 +163,8 @@ def _purposes_dropped(
     keep = [hits[0]]
     for hit in hits[1:]:
         between = tokens[keep[-1][1] : hit[0]]
-        if set(between[-3:]) & {"for", "in", "on", "at"} and not set(between) & {"or", "and", ",", "plus", "also"}:
+        cue = set(between) & {"for", "in", "on", "at", "match", "matching", "matche", "fit", "fits"}
+        if cue and len(between) <= 6 and not set(between) & {"or", "and", ",", "plus", "also"}:
             continue
         keep.append(hit)
     return keep
@@ -193,6 +203,17 @@ class Vocabulary:
             set
         )  # 2-3 words of product titles -> types
         by_type = view.types()
+        for t in by_type:  # written as one word ("smartwatch") or a compound of a head ("wristwatch")
+            key = norm(t)
+            if " " in key:
+                self.types[key.replace(" ", "")].add(t)
+        heads = {norm(t).split()[-1] for t in by_type if " " in norm(t)}
+        for t in by_type:
+            key = norm(t)
+            if " " not in key:
+                for h in heads:
+                    if len(h) >= 4 and key.endswith(h) and key != h:
+                        self.types[h].add(t)
         for t, products in by_type.items():
             self.type_names[t.lower()] = t
             key = norm(t)
@@ -422,10 +443,12 @@ class Vocabulary:
     def _stem_types(self, text: str) -> list[str]:
         """Types whose name holds a recipient named in ``text`` ("for my dog" -> Dog Food, Dog Coat)."""
         low = (text or "").lower()
+        stems = [stem for stem, hints in INTERESTS.items()
+                 if stem in hints and len(hints) <= 3 and re.search(rf"\b{re.escape(stem)}", low)]
+        stems += [kind for word, kind in ANIMALS.items() if re.search(rf"\b{re.escape(word)}s?\b", low)]
         out: list[str] = []
-        for stem, hints in INTERESTS.items():
-            if stem in hints and len(hints) <= 3 and re.search(rf"\b{re.escape(stem)}", low):
-                out += [t for t in self.all_types() if re.search(rf"\b{re.escape(stem)}\b", norm(t))]
+        for stem in dict.fromkeys(stems):
+            out += [t for t in self.all_types() if re.search(rf"\b{re.escape(stem)}\b", norm(t))]
         return list(dict.fromkeys(out))
 
     def _animal_types(self, text: str, g: Grounding) -> None:
@@ -476,7 +499,8 @@ class Vocabulary:
         }
         for i, tok in enumerate(tokens):
             if (
-                len(tok) < 4
+                i in g.consumed  # already part of a type named in full ("smart watch")
+                or len(tok) < 4
                 and not self.concepts(tok)
                 or tok in STOP
                 or tok in scope_values
@@ -629,6 +653,7 @@ class Vocabulary:
             if positions & g.consumed:
                 continue
             near = set(tokens[max(0, start - 3) : start + width + 3])
+            near |= {_DIM_WORDS[w] for w in near if w in _DIM_WORDS}  # "5 foot tall" -> height
             chosen: list[tuple[str, list[str]]] = []  # (option name, values meeting the bound)
             for t in scope:
                 options = []
@@ -642,10 +667,23 @@ class Vocabulary:
                 name, spans = min(options, key=lambda o: _option_fit(o[0], o[1], bound.point, near))
                 accepted = [v for v, sp in spans.items() if bound.accepts((sp[1], sp[2]))]
                 chosen.append((name, accepted))
+            if len(scope) == len(self.values):
+                # no type named: only the one option the words point at ("5 foot tall" -> height),
+                # and only values that exist; never a constraint on every option of the store
+                fitting = [
+                    (name, acc) for name, acc in chosen if acc
+                ]
+                if not fitting:
+                    continue
+                best = min(
+                    {n for n, _ in fitting},
+                    key=lambda n: _option_fit(n, {v: value_span(v, n) for _, a in fitting for v in a}, bound.point, near),
+                )
+                chosen = [(best, [v for n, a in fitting if n == best for v in a])]
             if not chosen:
                 continue
             g.consumed |= positions
-            neg = bool(positions & negated) and not bound.exact
+            neg = bool(positions & negated) and bound.exact  # a bound already read its negation
             for name, accepted in chosen:
                 if name not in g.asked:
                     g.asked.append(name)

@@ -58,10 +58,26 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("warranty", "guarantee", "guaranteed"),
     ("laptop", "computer", "macbook", "notebook computer"),
     ("hydration", "water bladder", "hydration bladder", "camelbak"),
-    ("pet hair", "pet hair removal", "dog hair", "cat hair", "pets"),
+    ("pet hair", "pet hair removal", "dog hair", "cat hair", "pets", "fur", "shedding", "moulting", "molting",
+     "hair everywhere", "fur everywhere"),
     ("polarized", "polarised", "anti glare", "anti-glare"),
     ("warm", "warmth", "insulated", "thermal", "tog", "cosy", "cozy"),
     ("hoover", "vacuum", "vacuum cleaner"),
+    ("hosepipe", "hose pipe", "garden hose", "hose"),
+    ("parasol", "patio umbrella", "garden umbrella", "sun umbrella"),
+    ("weights", "dumbbells", "dumbbell", "dumbbell set", "free weights", "adjustable weights", "kettlebell"),
+    ("nanny cam", "nanny camera", "baby monitor", "baby cam", "security camera", "indoor camera", "cctv",
+     "indoor security camera"),
+    ("hydroflask", "hydro flask", "water bottle", "drinks bottle", "drink bottle", "reusable bottle", "flask"),
+    ("jigsaw", "jigsaw puzzle", "jigsaws"),
+    ("bookcase", "bookshelf", "book shelf", "shelving unit"),
+    ("aftershave", "cologne", "eau de toilette", "fragrance", "scent", "perfume"),
+    ("pinny", "apron"),
+    ("smartwatch", "smart watch", "fitness watch", "fitness tracker"),
+    ("wristwatch", "watch", "analogue watch", "analog watch"),
+    ("fish", "salmon", "tuna", "cod", "trout", "white fish", "whitefish", "sardine", "sardines"),
+    ("assembly", "assemble", "assembled", "put together", "put it together", "flat pack", "flat-pack",
+     "self assembly", "comes built", "built", "tools"),
     ("power bank", "portable charger", "battery pack", "phone charger"),
     ("shades", "sunglasses", "sunnies"),
     ("suitcase", "luggage", "luggage set", "suitcases"),
@@ -75,6 +91,8 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("wellies", "wellington", "rain boots", "wellington boots"),
     ("duvet", "comforter", "quilt"),
     ("oven safe", "ovenproof", "oven proof", "in the oven"),
+    ("expert", "hard", "difficult", "challenging", "tricky", "advanced"),
+    ("beginner", "easy", "simple", "beginners", "for beginners"),
     ("induction", "induction hob", "induction ready", "induction compatible"),
 )
 
@@ -85,7 +103,7 @@ INTERESTS: dict[str, tuple[str, ...]] = {
              "mixer", "cutting board", "apron", "blender", "toaster", "cookware", "baking", "kitchen", "spatula"),
     "coffee": ("coffee maker", "espresso", "mug", "grinder", "kettle"),
     "tea": ("tea kettle", "kettle", "mug", "teapot"),
-    "run": ("running", "shoes", "sneakers", "smart watch", "water bottle", "earbuds", "headphones"),
+    "run": ("running", "shoes", "smart watch", "water bottle", "earbuds", "headphones"),
     "hike": ("hiking", "boots", "backpack", "water bottle", "fleece", "jacket", "sunglasses", "raincoat", "tent"),
     "camp": ("tent", "backpack", "water bottle", "lantern", "stove", "fleece", "sleeping bag", "picnic"),
     "cycl": ("bicycle", "cycling", "helmet", "water bottle"),
@@ -115,8 +133,8 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "puzzle": ("puzzle",),
     "makeup": ("makeup kit", "perfume"),
     "beauty": ("makeup", "perfume", "toothbrush"),
-    "housewarm": ("lamp", "clock", "candle", "pillow", "blanket", "throw", "doormat", "plant", "vase"),
-    "new home": ("lamp", "clock", "candle", "pillow", "blanket", "throw", "doormat", "plant"),
+    "housewarm": ("lamp", "clock", "candle", "pillow", "throw", "doormat", "plant", "vase"),
+    "new home": ("lamp", "clock", "candle", "pillow", "throw", "doormat", "plant"),
     "new flat": ("lamp", "clock", "kettle", "vacuum", "bookshelf", "candle", "pillow", "doormat", "plant"),
     "apartment": ("lamp", "clock", "kettle", "vacuum", "bookshelf", "candle", "pillow", "doormat", "plant"),
     "moved": ("lamp", "clock", "kettle", "vacuum", "bookshelf", "candle", "pillow", "doormat", "plant"),
@@ -131,6 +149,16 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "kid": ("puzzle", "skateboard", "bicycle", "backpack"),
     "teen": ("skateboard", "earbuds", "speaker", "gaming"),
 }
+
+# animals by their kinds and breeds -> the word a pet shop's types use ("a cage for my budgie" -> Bird Cage)
+ANIMALS: dict[str, str] = {
+    "budgie": "bird", "parrot": "bird", "canary": "bird", "cockatiel": "bird", "finch": "bird", "bird": "bird",
+    "puppy": "dog", "pup": "dog", "doggo": "dog", "lab": "dog", "labrador": "dog", "husky": "dog",
+    "whippet": "dog", "spaniel": "dog", "terrier": "dog", "collie": "dog", "retriever": "dog", "pug": "dog",
+    "dachshund": "dog", "greyhound": "dog", "poodle": "dog", "kitten": "cat", "kitty": "cat", "moggy": "cat",
+    "hamster": "hamster", "gerbil": "hamster", "goldfish": "fish", "guppy": "fish", "betta": "fish",
+    "rabbit": "rabbit", "bunny": "rabbit",
+}  # fmt: skip
 
 # who a product is for, and the option values that say so ("perfume for my wife" -> women / unisex)
 RECIPIENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -89,7 +89,7 @@ _MAX = re.compile(
     rf"(?:nothing (?:over|above|more than|pricier than)|under|below|beneath|less than|lower than|cheaper than|no more than|not more than|not over|"
     rf"no higher than|at most|max(?:imum)?(?: of)?|up to|upto|within|budget(?: is| of|'s)?(?: about| around)?|"
     rf"spend(?:ing)?(?: up to| about| around)?|<=?|sub|tops?|no pricier than|not above|not exceeding|"
-    rf"under about|under around|only (?:have|had|got)|"
+    rf"under about|under around|only (?:have|had|got)|(?:can|could) go (?:up )?to|stretch(?: it)? to|"
     rf"can (?:only )?(?:spend|afford)|afford)\s*(?:a\s+|an\s+)?{_A}"
     rf"|{_P}\s*(?:or (?:less|under|below|cheaper)|max(?:imum)?\b|tops\b|at most\b|limit\b|and under\b|or lower\b)",
     re.I,

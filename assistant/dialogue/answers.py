@@ -140,7 +140,11 @@ def answer_question(
     opts = _options(p)
     comes_in = p.get("option_values") or {k: [v] for k, v in opts.items()}
     product = view.products.get(p.get("product_id")) if view is not None and p.get("product_id") else None
-    if re.search(r"\b(price|cost|how much)\b", low):
+    weight_question = re.search(r"how much (weight|load|water|space|room|can it|does it (hold|weigh|carry|take))", low)
+    qty = _quantity_asked(low)
+    if qty and re.search(r"\b(total|altogether|in total|come to|cost|how much)\b", low):  # "if i get 2, the total?"
+        return f"{qty} × {label(p)} at {price(p)} each: {money(p['price'] * qty, p.get('currency'))} in total.", p
+    if re.search(r"\b(price|cost|how much)\b", low) and not weight_question:
         lo, hi = p.get("price_range") or (p["price"], p["price"])
         extra = f" (its options range from {money(lo, p.get('currency'))} to {money(hi, p.get('currency'))})" if hi > lo else ""
         return f"{label(p)} costs {price(p)}{extra}.", p
@@ -162,8 +166,11 @@ def answer_question(
         shown = through(p, asked_values, view, filters)
         if shown is not p:
             now = ", ".join(f"{k}: {opts.get(k, 'not listed')}" for k in missing)
-            return (f"This one has {now}, but {name} also comes with {asked_text}: {label(shown)} at "
-                    f"{price(shown)}" + ("" if shown.get("available", True) else " (out of stock)") + "."), shown
+            if not shown.get("available", True):
+                return (f"{name} comes with {asked_text} as {label(shown)} at {price(shown)}, but that one is "
+                        f"out of stock (the one shown has {now})."), shown
+            return (f"Yes — {name} also comes with {asked_text}: {label(shown)} at {price(shown)} "
+                    f"(the one shown has {now})."), shown
         option = missing[0]
         if option in comes_in:
             return (f"No — {name} doesn't come with {asked_text}; its {option} options are "
@@ -179,17 +186,49 @@ def answer_question(
         if re.search(rf"\b{re.escape(option.lower())}s?\b", low):
             values = comes_in[option]
             return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}).", p
+    # "how long are they?", "how big is it?": the dimension option it comes in
+    m = re.match(r"\W*how (long|big|large|tall|high|heavy|wide)\b", low)
+    if m and not re.search(r"\b(last|lasts|take|takes|until|till|deliver|delivery|ship|arrive|battery|charge)\b", low):
+        option = option_matching(_HOW_OPTION[m.group(1)], list(comes_in))
+        if option:
+            values = comes_in[option]
+            if len(values) == 1:
+                return f"{name}: {option} {values[0]}.", p
+            return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}).", p
     description = product.description if product is not None else p.get("description", "")
     sentence = best_sentence(description, text)
     if re.search(r"\b(made (of|from)|material|fabric)\b", low):  # stated only in the description
         sentence = next((x for x in re.split(r"(?<=[.!?])\s+", description or "")
                          if set(norm(x).split()) & MATERIALS), sentence)
     if sentence:
-        return f"From the product description of {name}: \"{sentence}\"", p
+        yes = _YES_NO.match(low) and not re.search(r"\b(not|no|never|isn'?t|aren'?t|doesn'?t|without|avoid)\b",
+                                                      sentence.lower())
+        lead = "Yes — from" if yes else "From"  # a yes/no question the description affirms
+        return f"{lead} the product description of {name}: \"{sentence}\"", p
     if re.search(r"\?|^(what|which|is|are|does|do|how|can|will|has|have)\b", low):
         return DONT_KNOW, p
     return describe(p), p
 
+
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "a couple of": 2, "a pair of": 2}
+
+
+def _quantity_asked(low: str) -> int | None:
+    """The number of items a price question is about ("if i get 2", "three of them"), or None."""
+    m = re.search(r"\b(?:if i (?:get|buy|order|take)|for|buying|get)\s+(\d{1,2}|two|three|four|five|six)\b"
+                  r"(?!\s*(?:kg|g|l|ml|cm|m|mm|ft|in|%|days?|weeks?|months?|years?|hours?|£|\$|€))"
+                  r"|\b(\d{1,2}|two|three|four|five|six) of (?:them|those|these|it)\b", low)
+    if not m:
+        return None
+    word = m.group(1) or m.group(2)
+    n = int(word) if word.isdigit() else _NUMBER_WORDS[word]
+    return n if 2 <= n <= 20 else None
+
+
+_HOW_OPTION = {"long": "length|blade length|lead length", "big": "size|dimensions|capacity",
+               "large": "size|dimensions|capacity", "tall": "height", "high": "height", "heavy": "weight",
+               "wide": "width"}  # fmt: skip
+_YES_NO = re.compile(r"\W*(is|are|does|do|can|will|would|could|has|have|ok|okay|fine|good|safe|and|on|in|with)\b")
 
 # what a "how ..." question measures -> how a sentence states it ("how heavy?" -> "14 kg")
 _MEASURES = (

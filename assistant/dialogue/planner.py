@@ -45,11 +45,13 @@ _DAMAGED = re.compile(
 )
 _POLICY_QUESTION = re.compile(
     r"^\W*(how long|how many (business )?days|when (will|do|does|would|should|can)|what if|what happens if|"
-    r"do i get|will i get|is there a fee|how much is the fee|how do refunds|(can|could) (i|we|she|he|they|you) "
-    r"(return|exchange|send)\b.*\bif\b|if (i|we|she|he) (buy|order|get|purchase)\b.*\b(can|could)\b)"
+    r"do i get|will i get|is there a fee|how much is the fee|how do refunds|what (reasons?|grounds) (are|is|do|can)|(can|could) (i|we|she|he|they|you) "
+    r"(return|exchange|send)\b.*\bif\b|if (i|we|she|he) (buy|order|get|purchase)\b.*\b(can|could)\b|"
+    r"if (i|we) (return|cancel|send (it|them|something) back|exchange)\b.*\b(does|do|will|is|would)\b|"
+    r"how long (till|until|before|for))"
     r"|\b(can|could) (i|we) (return|exchange|swap) (it|them|this|these|that|those)\b.*\b(later|afterwards|after|once|within)\b",
     re.I)
-_POLICY_TOPIC = re.compile(r"\b(refund|money back|reimburs|return|exchange|cancel|gift card|fee|deliver|ship)", re.I)
+_POLICY_TOPIC = re.compile(r"\b(refund|money (\w+ )?back|reimburs|return|exchange|cancel|gift card|fee|deliver|ship)", re.I)
 _SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) back\b|\breturn (it|this|them|these|my)\b", re.I)
 _ORDER_TALK = re.compile(
     r"\b(my (order|parcel|package|delivery|purchase)|i (ordered|bought|purchased)|(it|they|order|parcel) "
@@ -62,7 +64,8 @@ _LEAVE_SERVICE = re.compile(
 _NEED_CUE = re.compile(
     r"\b(need|needs|want|wanted|looking for|after (a|an|some)|any|got any|do you (have|sell|stock|do)|for my|"
     r"recommend|suggest|buy|get (me|her|him|one)|died|broke|broken|stopped working|packed (in|up)|gave up|"
-    r"worn out|wore out|that (is|isn'?t|isnt|does|doesn'?t|doesnt|has|hasn'?t|won'?t|wont)|thats|which is|"
+    r"worn out|wore out|ancient|knackered|on its last legs|falling apart|dying|rubbish|useless|"
+    r"that (is|isn'?t|isnt|does|doesn'?t|doesnt|has|hasn'?t|won'?t|wont)|thats|which is|"
     r"with|without|but|pls|please)\b", re.I)
 _TRIVIA = re.compile(r"^\W*(is it true|did you know|why (do|does|is|are)|how come|fun fact|who (is|was|invented))\b", re.I)
 # words of an order or account matter: with a confident service intent they win over a product named
@@ -181,7 +184,9 @@ def plan_action(
         return Plan("policy_answer", "a general question the policy answers")
     if _DAMAGED.search(text) and state.task is None:
         return Plan("complaint", "a damaged or wrong item: apologise, offer return/exchange or a person")
-    if intent in HANDOFF_INTENTS and not (update and update.about_shown):
+    wants_person = re.search(r"\b(need|want|get|give|put)\b.{0,20}\b(human|person|agent|someone|somebody)\b", text, re.I)
+    if (intent in HANDOFF_INTENTS and not (update and update.about_shown)
+            and not (_CAPABILITY.search(text) and not wants_person)):  # "are you a bot? what can you do"
         if intent == "complaint" and not re.search(r"\b(manager|supervisor|person|human|agent)\b", text, re.I):
             return Plan("complaint", "a complaint: apologise and offer a person")
         return Plan("handoff", f"{intent}: the shopper wants a person")
@@ -205,12 +210,13 @@ def plan_action(
     # an open service task whose last reply asked the shopper something: the answer continues it
     # ("the electric kettle", "paypal") unless the shopper clearly starts shopping
     asked = state.last_action in ("ask_auth", "service_tool", "clarify", "confirm", "complaint", "service")
-    leaving = (_LEAVE_SERVICE.search(text) or intent in ("goodbye", "thanks")) and not service_entities
     shopping_cue = bool(_NEW_SHOPPING.search(text)) or bool(  # "ok while I wait, any cat litter?"
         update and update.grounding and update.grounding.types and update.new_need
-        and re.search(r"\b(any|got|need|want)\b", text, re.I))
+        and re.search(r"\b(any|got|need|want|also|do (u|you) (do|have|sell|stock))\b", text, re.I))
+    leaving = (_LEAVE_SERVICE.search(text) or intent in ("goodbye", "thanks")
+               or intent == "out_of_scope" and confidence >= OOS_FIRM) and not service_entities
     continuing_service = state.task is not None and not leaving and (
-        service_entities or intent == "provide_info"
+        service_entities or intent == "provide_info" and not shopping_cue
         or (asked and not shopping_cue and intent not in ("search_products", "recommend", "compare_products")
             or asked and len(text.split()) <= 6 and not shopping_cue)
     )

@@ -29,7 +29,9 @@ _QUESTION = re.compile(
     r"would|has|have|any|got)\b|"
     r"\b(tell me (about|more)|what about|how about)\b", re.I)
 _SUPERLATIVES = (
-    (re.compile(r"\b(cheapest|least expensive|lowest price|most affordable|best value)\b", re.I), "price", "min"),
+    (re.compile(r"\b(cheapest|least expensive|lowest price|most affordable|best value|(easier|easiest|kinder|kindest|"
+                r"lighter|lightest|gentler) on the (wallet|pocket|budget)|won'?t break the bank|budget (option|one|pick))\b",
+                re.I), "price", "min"),
     (re.compile(r"\b(most expensive|priciest|dearest|highest price|top of the range)\b", re.I), "price", "max"),
     (re.compile(r"\b(last(s)? (the )?longest|longest[- ]lasting|best battery|most battery|longest battery)\b", re.I), "battery life", "max"),
     (re.compile(r"\b(longer|longest|the long)\b", re.I), "length|blade length|height", "max"),
@@ -50,7 +52,8 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
 _ORDINAL = re.compile(
     r"\b(?:the|that)\s+(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|last)\b"
     r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|last)\s+(?:one|item|option|product)\b"
-    r"|\b(?:number|no\.|#|item|option)\s*([1-9])\b(?!\d)",
+    r"|\b(?:number|no\.|#|item|option)\s*([1-9])\b(?!\d)"
+    r"|(?<=and )(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b(?!\s+(?:time|thing|of))",
     re.I,
 )
 _REFINEMENTS = {
@@ -97,7 +100,7 @@ def ordinals(text: str) -> list[int]:
     """Every ordinal item reference in ``text``, 1-based (-1 = last)."""
     out = []
     for m in _ORDINAL.finditer(text or ""):
-        word = m.group(1) or m.group(2)
+        word = m.group(1) or m.group(2) or m.group(4)
         out.append(_ORDINALS[word.lower()] if word else int(m.group(3)))
     return out
 
