@@ -45,6 +45,8 @@ _VAGUE = frozenset(
     "yes no none standard full half high low medium large small light dark basic fixed custom plain "
     "manual automatic digital portable type fresh art men women unisex gas electric road".split()
 )
+# shoppers' words that look like a catalogue word one letter away but are not ("stocking fillers")
+_NOT_TYPOS = frozenset("filler stocking present gift mate mates flatmate hamper treat".split())
 # shoppers' words that mean a vague catalogue value on their own ("roomy" is large)
 _UNAMBIGUOUS = frozenset("roomy spacious huge tiny mini".split())
 STOP = frozenset(
@@ -74,6 +76,7 @@ _SCOPE_END = frozenset(
     "but instead rather prefer just only though maybe perhaps preferably ideally".split()
 )
 _MAX_NGRAM = 4
+_ROUGHLY = frozenset("ish about around roughly approx approximately nearly almost or so".split())
 _DIM_WORDS = {"tall": "height", "high": "height", "long": "length", "wide": "width", "deep": "depth",
               "heavy": "weight", "across": "diameter"}  # fmt: skip
 _SIZE_LETTERS = {
@@ -163,6 +166,9 @@ def _purposes_dropped(
     keep = [hits[0]]
     for hit in hits[1:]:
         between = tokens[keep[-1][1] : hit[0]]
+        if not between:  # "bike helmets": the first type word only says which kind of the second
+            keep[-1] = hit
+            continue
         cue = set(between) & {"for", "in", "on", "at", "match", "matching", "matche", "fit", "fits"}
         if cue and len(between) <= 6 and not set(between) & {"or", "and", ",", "plus", "also"}:
             continue
@@ -339,6 +345,7 @@ class Vocabulary:
                 tok not in self.types
                 and tok not in self.value_index
                 and tok not in self._concept_of
+                and tok not in _NOT_TYPOS
             ):
                 better = self.correct(tok)
                 if better:
@@ -431,6 +438,13 @@ class Vocabulary:
             self._recipient(tokens, list(dict.fromkeys(g.types + context)), g)
         g.interest_types = self.interest_types(text)
         self._animal_types(text, g)
+        animal_types = [t for t in self._stem_types(text) if t not in g.interest_types]
+        g.interest_types += animal_types
+        if animal_types and not g.types:  # "a present for a new kitten": the kitten is who, not an option
+            low_words = set(tokens)
+            for name in list(g.include):
+                g.include[name] = [v for v in g.include[name] if norm(v) not in low_words or norm(v) not in ANIMALS]
+            g.include = {k: v for k, v in g.include.items() if v}
         if not g.types and not context and g.include:  # "a cordless one": only vacuums come cordless
             owners = [
                 t for t, options in self.values.items()
@@ -447,8 +461,8 @@ class Vocabulary:
                  if stem in hints and len(hints) <= 3 and re.search(rf"\b{re.escape(stem)}", low)]
         stems += [kind for word, kind in ANIMALS.items() if re.search(rf"\b{re.escape(word)}s?\b", low)]
         out: list[str] = []
-        for stem in dict.fromkeys(stems):
-            out += [t for t in self.all_types() if re.search(rf"\b{re.escape(stem)}\b", norm(t))]
+        for stem in dict.fromkeys(stems):  # a prefix: "cat" names Catnip Toy too
+            out += [t for t in self.all_types() if re.search(rf"\b{re.escape(stem)}", norm(t))]
         return list(dict.fromkeys(out))
 
     def _animal_types(self, text: str, g: Grounding) -> None:
@@ -458,8 +472,14 @@ class Vocabulary:
         named = self._stem_types(text)
         if not named or not g.types:
             return
-        kept = [t for t in g.types if t in named]
-        if kept:
+        animals = set(ANIMALS.values()) | {s for s, h in INTERESTS.items() if s in h and len(h) <= 3}
+        others = [a for a in animals if not any(re.search(rf"\b{re.escape(a)}", norm(t)) for t in named)]
+
+        def for_another(t: str) -> bool:  # Cat Food when the shopper has a dog
+            return any(re.search(rf"\b{re.escape(a)}", norm(t)) for a in others)
+
+        kept = [t for t in g.types if t in named or not for_another(t)]
+        if any(t in named for t in kept):  # "toys or treats for my dog": Chew Toy stays, Catnip Toy goes
             g.types = kept
             return
         heads = {norm(t).split()[-1] for t in g.types}
@@ -666,6 +686,11 @@ class Vocabulary:
                     continue
                 name, spans = min(options, key=lambda o: _option_fit(o[0], o[1], bound.point, near))
                 accepted = [v for v, sp in spans.items() if bound.accepts((sp[1], sp[2]))]
+                if not accepted and bound.exact:  # "2 metres ish" of 6 ft / 7 ft: the nearest, if close
+                    rough = 0.2 if near & _ROUGHLY else 0.08
+                    v, sp = min(spans.items(), key=lambda kv: abs((kv[1][1] + kv[1][2]) / 2 - bound.point))
+                    if abs((sp[1] + sp[2]) / 2 - bound.point) <= rough * max(bound.point, 1e-9):
+                        accepted = [v]
                 chosen.append((name, accepted))
             if len(scope) == len(self.values):
                 # no type named: only the one option the words point at ("5 foot tall" -> height),

@@ -322,6 +322,7 @@ class TurnRunner:
 
     def _policy(self, text: str, intent: str, strict: bool = False) -> Outcome:
         """The best policy passage, cited, when it is about the question (cosine >= threshold)."""
+        text = _POLICY_WORDS.sub(lambda m: _POLICY_WORD_MAP[m.group(0).lower()], text)  # "swap" -> "exchange"
         passages = self.policy.search(text, k=3) if self.policy is not None else []
         relevance = self._relevance(text, passages)
         floor = POLICY_STRICT if strict else POLICY_MIN
@@ -420,6 +421,12 @@ def _quantity(text: str) -> int:
 
 def _flow(reply: FlowReply) -> Outcome:
     return Outcome(reply.text, reply.action, handoff=reply.handoff)
+
+
+# shoppers' words for the terms a store policy uses, so its passages are found
+_POLICY_WORD_MAP = {"swap": "exchange", "swapped": "exchanged", "swapping": "exchanging", "send back": "return",
+                    "send it back": "return it", "money back": "refund", "bring back": "return"}  # fmt: skip
+_POLICY_WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _POLICY_WORD_MAP), key=len, reverse=True)) + r")\b", re.I)
 
 
 def _adopt(state: DialogueState, shop: DialogueState) -> None:

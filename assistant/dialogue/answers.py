@@ -232,6 +232,9 @@ _YES_NO = re.compile(r"\W*(is|are|does|do|can|will|would|could|has|have|ok|okay|
 
 # what a "how ..." question measures -> how a sentence states it ("how heavy?" -> "14 kg")
 _MEASURES = (
+    (re.compile(r"\bhow much (weight|load)\b|\b(carry|carries|hold|holds|take|takes|support|supports) (up to|how much)|"
+                r"\bweight (limit|capacity)\b|\bmax(imum)? (load|weight)\b|how much can it (take|hold|carry)"),
+     re.compile(r"\b(carries|carry|holds|hold|load|up to|max(imum)?|supports?|capacity)\b")),
     (re.compile(r"\b(heavy|heavier|weigh|weighs|weight)\b"), re.compile(r"\d\s*(kg|g|lbs?|pounds|oz)\b")),
     (re.compile(r"\bhow long\b.*\b(last|lasts|go|run|runs|work|protect|keep)\b|\b(last|lasts)\b"),
      re.compile(r"\d+\s*(hours?|hrs?|days?|weeks?|months?|years?|minutes?|mins?)\b|"
@@ -253,11 +256,14 @@ def best_sentence(description: str, question: str, *, minimum: float = 1.0) -> s
     low = (question or "").lower()
     asked = {t for t in norm_tokens(question) if len(t) > 2 and t not in _FILLER}
     asked_concepts = {c for t in asked for c in concept_groups(t)}
+    words_q = norm(question).split()  # phrases too: "put it together"
+    asked_concepts |= {c for n in (2, 3) for k in range(len(words_q) - n + 1)
+                       for c in concept_groups(" ".join(words_q[k : k + n]))}
     measures = [unit for cue, unit in _MEASURES if cue.search(low)]
     best, best_score = None, 0.0
     for sentence in re.split(r"(?<=[.!?])\s+", description.strip()):
         words = set(norm(sentence).split())
-        score = len(asked & words) + 0.8 * len({c for w in words for c in concept_groups(w)} & set(asked_concepts))
+        score = len(asked & words) + len({c for w in words for c in concept_groups(w)} & set(asked_concepts))
         score += sum(1.5 for unit in measures if unit.search(sentence.lower()))
         if score > best_score:
             best, best_score = sentence.strip(), score

@@ -33,7 +33,8 @@ _CAPABILITY = re.compile(
     r"\bwhat (can|could|do|else can) (you|u) (do|help|offer)\b|\bhow (can|could|do) (you|u) help\b|"
     r"\bwhat (are|r) (you|u)( for| able to do)?\s*\??$|\bwhat can i (ask|do here)\b|\bwho are (you|u)\b|"
     r"\bwhat do (you|u) (sell|offer|stock|carry)\b|\bwhat kinds? of (things|stuff|products) do (you|u)\b|"
-    r"\bare (you|u) (a bot|a robot|human|real)\b|\bwhat is this( chat| site)?\s*\??$|^\s*help\s*[?!.]*$",
+    r"\bare (you|u) (a bot|a robot|human|real)\b|\bis (this|it) (a bot|a robot|a real person|a human|automated)\b|"
+    r"\bbot or (a )?(real )?(person|human)\b|\bwhat is this( chat| site)?\s*\??$|^\s*help\s*[?!.]*$",
     re.I,
 )
 _DAMAGED = re.compile(
@@ -48,10 +49,10 @@ _POLICY_QUESTION = re.compile(
     r"do i get|will i get|is there a fee|how much is the fee|how do refunds|what (reasons?|grounds) (are|is|do|can)|(can|could) (i|we|she|he|they|you) "
     r"(return|exchange|send)\b.*\bif\b|if (i|we|she|he) (buy|order|get|purchase)\b.*\b(can|could)\b|"
     r"if (i|we) (return|cancel|send (it|them|something) back|exchange)\b.*\b(does|do|will|is|would)\b|"
-    r"how long (till|until|before|for))"
+    r"how long (till|until|before|for)|if\b.{0,60}\b(can|could) (i|we) (return|exchange|swap|send))"
     r"|\b(can|could) (i|we) (return|exchange|swap) (it|them|this|these|that|those)\b.*\b(later|afterwards|after|once|within)\b",
     re.I)
-_POLICY_TOPIC = re.compile(r"\b(refund|money (\w+ )?back|reimburs|return|exchange|cancel|gift card|fee|deliver|ship)", re.I)
+_POLICY_TOPIC = re.compile(r"\b(refund|money (\w+ )?back|reimburs|return|exchange|swap|cancel|gift card|fee|deliver|ship)", re.I)
 _SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) back\b|\breturn (it|this|them|these|my)\b", re.I)
 _ORDER_TALK = re.compile(
     r"\b(my (order|parcel|package|delivery|purchase)|i (ordered|bought|purchased)|(it|they|order|parcel) "
@@ -214,7 +215,8 @@ def plan_action(
         update and update.grounding and update.grounding.types and update.new_need
         and re.search(r"\b(any|got|need|want|also|do (u|you) (do|have|sell|stock))\b", text, re.I))
     leaving = (_LEAVE_SERVICE.search(text) or intent in ("goodbye", "thanks")
-               or intent == "out_of_scope" and confidence >= OOS_FIRM) and not service_entities
+               or intent == "out_of_scope" and confidence >= threshold
+               and not (update and update.grounding and update.grounding.types)) and not service_entities
     continuing_service = state.task is not None and not leaving and (
         service_entities or intent == "provide_info" and not shopping_cue
         or (asked and not shopping_cue and intent not in ("search_products", "recommend", "compare_products")

@@ -44,6 +44,12 @@ _SUPERLATIVES = (
     (re.compile(r"\b(most|more) (ram|memory)\b", re.I), "ram|memory", "max"),
     (re.compile(r"\b(smallest|most compact|tiniest)\b", re.I), "capacity|size|length|diameter|height|screen size", "min"),
     (re.compile(r"\b(brightest)\b", re.I), "brightness", "max"),
+    (re.compile(r"\b(the )?(most|highest number of|max(imum)?) (pieces|piece count)\b", re.I), "piece count|pieces", "max"),
+    (re.compile(r"\b(the )?(fewest|least|lowest number of|min(imum)?) (pieces|piece count)\b", re.I), "piece count|pieces", "min"),
+    (re.compile(r"\b(the )?most (storage|space)\b", re.I), "storage|capacity", "max"),
+    (re.compile(r"\b(widest|wider)( angle)?\b", re.I), "field of view|angle|width", "max"),
+    (re.compile(r"\b(most zoom|biggest zoom|massive zoom|longest zoom|best zoom|most megapixels|highest resolution)\b", re.I),
+     "zoom|resolution", "max"),
     (re.compile(r"\b(fastest|most powerful|strongest)\b", re.I), "speed|power|pressure|wattage|processor", "max"),
     (re.compile(r"\b(most storage|most space)\b", re.I), "storage|capacity", "max"),
 )
@@ -286,6 +292,8 @@ def apply_shopping(
     if types and gift_words and examples and g.interest_types and not about_shown:  # "ideas? maybe a candle or ..."
         types = list(dict.fromkeys(types + [t for t in g.interest_types if t not in g.exclude_types]))
         open_need = len(types) > 1
+    if types and state.open_need and not gift_words and set(types) & set(state.types) and set(types) - set(state.types):
+        types = [t for t in types if t in state.types]  # "just toys please" narrows the open need
     if types and not about_shown and set(types) != set(state.types):
         new_need = True
     elif not types and g.interest_types and gift and not about_shown:
