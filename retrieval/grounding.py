@@ -28,6 +28,8 @@ from retrieval.catalog.view import CatalogView
 from retrieval.lexicon import (
     ANIMALS,
     CONCEPTS,
+    GENERIC_RECIPIENTS,
+    GIFT_IDEAS,
     INTERESTS,
     NEGATIVE_VALUES,
     NEUTRAL_VALUES,
@@ -68,6 +70,12 @@ _NEG_PHRASES = re.compile(
 _NOT_A_SCOPE = frozenset(
     "i i'd id im i'm it its it's thanks thank way problem worries wait sorry actually but "
     "not that this , . ! ?".split()
+)
+_GIFT = re.compile(r"\b(gift|present|pressie|prezzie|birthday|christmas|xmas|leaving|secret santa|stocking|"
+                   r"housewarming|thank you)\b")
+_BAD_THING = re.compile(
+    r"\b(?:is|are|was|were|iss)\s+(?:so\s+|really\s+|always\s+|just\s+)?(rubbish|terrible|useless|awful|crap|"
+    r"pants|dodgy|patchy|unreliable|rubbish|horrible|the worst)\b"
 )
 _FORGET = re.compile(
     r"\b(?:forget|scrap|ignore|never ?mind|don'?t care about|doesn'?t matter about)\b"
@@ -333,6 +341,17 @@ class Vocabulary:
             out += [t for t in found if t not in out]
         return out
 
+    def generic_gift_types(self, text: str) -> list[str]:
+        """"A leaving present for my flatmate" (nothing said of what they like): ideas that suit most people."""
+        low = (text or "").lower()
+        if not any(re.search(rf"\b{re.escape(w)}s?\b", low) for w in GENERIC_RECIPIENTS):
+            return []
+        return [
+            t
+            for t in self.all_types()
+            if any(re.search(rf"\b{re.escape(norm(w))}\b", norm(t)) for w in GIFT_IDEAS)
+        ]
+
     # ---------------------------------------------------------------- grounding
     def ground(self, text: str, context_types: Iterable[str] = ()) -> Grounding:
         """Types, option constraints, brands and asked-about options named in ``text``."""
@@ -396,7 +415,7 @@ class Vocabulary:
             for t in sorted(ts):
                 if t not in target:
                     target.append(t)
-        scope = list(dict.fromkeys(g.types + context)) or list(self.values)
+        scope = list(g.types or context) or list(self.values)  # types named now, else the need's
         self._quantities(text, tokens, scope, g, negated)
         # pass 2: option values, option names, lexicon concepts, brands
         for i, j, phrase in spans:
@@ -440,6 +459,8 @@ class Vocabulary:
         self._animal_types(text, g)
         animal_types = [t for t in self._stem_types(text) if t not in g.interest_types]
         g.interest_types += animal_types
+        if not g.interest_types and not g.types and not context and _GIFT.search(text.lower()):
+            g.interest_types = self.generic_gift_types(text)
         if animal_types and not g.types:  # "a present for a new kitten": the kitten is who, not an option
             low_words = set(tokens)
             for name in list(g.include):
@@ -811,6 +832,9 @@ def _negated_positions(text: str, tokens: list[str]) -> set[int]:
         elif tok in _NEG_CUES:
             starts.append(i + 1)
     joined = " ".join(tokens)
+    for m in _BAD_THING.finditer(joined):  # "our wifi is rubbish": wifi is not wanted
+        end = len(joined[: m.start(1)].split())
+        out |= {k for k in range(max(0, end - 2), end) if tokens[k] not in STOP}
     for m in _NEG_PHRASES.finditer(joined):
         starts.append(len(joined[: m.end()].split()))
     for s in starts:

@@ -25,7 +25,8 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("cordless", "battery", "battery powered", "battery-powered", "rechargeable", "no cord",
      "no cable", "without a cord", "without cord", "wire free", "wire-free", "untethered"),
     ("wireless", "bluetooth", "wi-fi", "wifi", "no wires", "cable free", "cable-free"),
-    ("wired", "corded", "cable", "plug in", "plug-in", "mains", "ac adapter", "power cord", "usb cable"),
+    ("wired", "corded", "cable", "plug in", "plug-in", "mains", "ac adapter", "power cord", "usb cable",
+     "ethernet", "router", "lan", "network cable", "lan cable"),
     ("petrol", "gas", "gasoline", "fuel"),
     ("rechargeable", "recharge", "usb charging", "usb rechargeable"),
     ("dishwasher safe", "dishwasher", "dishwasher-safe", "goes in the dishwasher"),
@@ -124,6 +125,11 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "read": ("e-reader", "reader", "notebook", "bookshelf", "lamp", "book"),
     "photo": ("camera",),
     "travel": ("luggage", "backpack", "portable charger", "earbuds", "sunglasses", "water bottle"),
+    "flight": ("luggage", "backpack", "portable charger", "earbuds", "headphones", "e-reader", "water bottle"),
+    "flying": ("luggage", "backpack", "portable charger", "earbuds", "headphones", "e-reader", "water bottle"),
+    "plane": ("luggage", "backpack", "portable charger", "earbuds", "headphones", "e-reader", "water bottle"),
+    "holiday": ("luggage", "backpack", "sunglasses", "water bottle", "portable charger"),
+    "trip": ("luggage", "backpack", "sunglasses", "water bottle", "portable charger"),
     "office": ("office chair", "desk", "chair", "keyboard", "mouse", "notebook", "lamp"),
     "work from home": ("office chair", "desk", "chair", "keyboard", "mouse", "lamp", "headphones"),
     "home office": ("office chair", "desk", "chair", "keyboard", "mouse", "lamp", "headphones"),
@@ -164,6 +170,14 @@ ANIMALS: dict[str, str] = {
     "hamster": "hamster", "gerbil": "hamster", "goldfish": "fish", "guppy": "fish", "betta": "fish",
     "rabbit": "rabbit", "bunny": "rabbit",
 }  # fmt: skip
+
+# people a present is for who say nothing of what they like: ideas that suit most people
+# (used only when no interest or activity is named)
+GENERIC_RECIPIENTS = ("friend", "mate", "flatmate", "housemate", "roommate", "colleague", "coworker", "co-worker",
+                      "boss", "teacher", "neighbour", "neighbor", "leaving present", "leaving gift", "secret santa",
+                      "thank you gift", "someone", "anyone")  # fmt: skip
+GIFT_IDEAS = ("mug", "candle", "notebook", "water bottle", "puzzle", "clock", "t-shirt", "speaker", "earbuds",
+              "sunglasses", "perfume", "pillow", "throw", "plant", "light bulb", "apron", "treat", "toy")  # fmt: skip
 
 # who a product is for, and the option values that say so ("perfume for my wife" -> women / unisex)
 RECIPIENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -27,13 +27,22 @@ _UNIT = (
     r"piece|hours?|hrs?|h\b|lbs?|pounds? of|kg|g\b|w\b|watts?|mp|x\b|qt|quarts?|oz|°|degrees?|bar|%|"
     r"cups?|people|persons?|seater|ply|tog|volts?|v\b|years?|yrs?|months?|weeks?|days?|minutes?|mins?|"
     r"seconds?|secs?|times?|"
-    r"rpm|lumens?|db|hz|k\b(?=\s*(?:resolution|video|screen)))"
+    r"rpm|lumens?|db|hz|m2|m²|sq\.? ?(?:m|ft|metres?|meters?|feet)\b|square (?:metres?|meters?|feet|foot)|"
+    r"acres?|km|miles?|kgs?|stone|k\b(?=\s*(?:resolution|video|screen)))"
 )
 AMOUNT = (
     rf"(?P<cur>{_CUR})?\s*(?P<num>{_DIGITS}|{_WORD_NUM})\s*(?P<k>k\b|grand\b|thousand\b)?"
     rf"(?!\s*{_UNIT})(?:\s*(?P<cur2>{_CUR_AFTER}))?(?![\w%])"
 )
 _AMT = re.compile(AMOUNT, re.I)
+
+
+_QUANTITY = re.compile(rf"\d+(?:[.,]\d+)?\s*{_UNIT}", re.I)
+
+
+def has_bare_number(text: str) -> bool:
+    """Whether ``text`` holds a number that is not a quantity with a unit ("200 m2", "5 kg", "12 years")."""
+    return bool(re.search(r"\d", _QUANTITY.sub(" ", text or "")))
 
 
 def parse_amount(text: str | float | int | None) -> float | None:

@@ -20,7 +20,7 @@ from assistant.dialogue.vocab import Catalog, norm_words
 from retrieval.catalog.view import option_matching, option_number
 from retrieval.grounding import Grounding
 from retrieval.lexicon import GIFT_WORDS
-from retrieval.money import price_bounds
+from retrieval.money import has_bare_number, price_bounds
 
 __all__ = ["ShoppingUpdate", "apply_shopping", "detect_refinements", "ordinals", "price_bounds",
            "resolve_items", "superlative", "is_question"]
@@ -276,7 +276,9 @@ def apply_shopping(
         bool(g.asked) or (bool(g.include) and (pointing or bool(item))) or _described(target, text, catalog)
     )
     sorting = sort_request(text) if shown or state.types else None
-    about_shown = not sorting and bool(shown) and set(types) <= shown_types and not g.exclude and not (
+    bounded = any(b is not None for b in price_bounds(text)) and not re.match(
+        r"\W*(is|are|does|do|was|will|would) (it|this|that|they|these|those|the|one)\b", low)  # "anything under 300?"
+    about_shown = not sorting and not bounded and bool(shown) and set(types) <= shown_types and not g.exclude and not (
         {"not_one", "different", "not_brand"} & set(refinements)) and (
         ((question or referential) and (bool(items) or bool(sup)) and not (sup and g.include and not items))
         or about_target
@@ -326,7 +328,8 @@ def apply_shopping(
     if not state.types and g.exclude_types and (gift or state.open_need):
         pass
     lo, hi = price_bounds(text)
-    numbers_free = any(re.search(r"\d", tok) and i not in g.consumed for i, tok in enumerate(g.tokens))
+    numbers_free = has_bare_number(text) and any(
+        re.search(r"\d", tok) and i not in g.consumed for i, tok in enumerate(g.tokens))
     if lo is None and hi is None and numbers_free and not question:  # not "16gb", "the 30-50 range"
         lo, hi = slots.get("price_min"), slots.get("price_max")
     for name, value in (("price_min", lo), ("price_max", hi)):
@@ -383,7 +386,9 @@ def apply_shopping(
             state.exclude_brands.append(b)
         changed = True
     if sup and not about_shown:  # "the cheapest one in XL", "the smartphone with the most storage"
-        state.sort = {("price", "min"): "price_asc", ("price", "max"): "price_desc"}.get(sup, f"{sup[1]}:{sup[0]}")
+        sort = {("price", "min"): "price_asc", ("price", "max"): "price_desc"}.get(sup, f"{sup[1]}:{sup[0]}")
+        changed = changed or sort != state.sort
+        state.sort = sort
     elif re.search(r"\b(best quality|top of the range)\b", low) and not about_shown:
         state.sort = "price_desc"
     if sorting:  # "sort them cheapest first": the same need, in price order
