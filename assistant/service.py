@@ -16,9 +16,10 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from assistant.dialogue.actions import TurnRunner
+from assistant.dialogue.actions import Outcome, TurnRunner
 from assistant.dialogue.refine import price_bounds
 from assistant.dialogue.safety import CleanMessage, clean_message, for_understanding
 from assistant.dialogue.shopping import ShoppingEngine
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 EVENT_KINDS = frozenset({"view", "click", "add_to_cart", "purchase", "more_like_this", "not_for_me"})
 WAITING_TEXT = "A person from our team has joined this conversation and will answer you here."
+FAILED_TEXT = ("Sorry, something went wrong on my side with that message. Could you put it another way? "
+               "Or say \"talk to a person\" and someone from our team will help.")
 
 
 class Assistant:
@@ -134,7 +137,14 @@ class Assistant:
             if diversity is not None:
                 state.diversity = state.preferred_diversity = min(1.0, max(0.0, float(diversity)))
             u = self._understand(chat, state, clean)
-            outcome = TurnRunner(self.settings, self.shopping, self.policy).run(db, chat, state, clean, u)
+            try:
+                outcome = TurnRunner(self.settings, self.shopping, self.policy).run(db, chat, state, clean, u)
+            except SQLAlchemyError:
+                raise  # the store itself failed: nothing of this turn is written
+            except Exception:  # a defect in understanding one message never crashes the turn
+                logger.exception("turn failed in session %s; the previous state is kept", chat.id)
+                state = DialogueState.from_json(chat.state)
+                outcome = Outcome(FAILED_TEXT, "clarify", plan={"error": "turn failed"})
             state.last_action = outcome.action
             state.last_reply = outcome.reply[:300]
             state.turns += 1

@@ -721,10 +721,11 @@ class Vocabulary:
                 ]
                 if not fitting:
                     continue
-                best = min(
-                    {n for n, _ in fitting},
-                    key=lambda n: _option_fit(n, {v: value_span(v, n) for _, a in fitting for v in a}, bound.point, near),
-                )
+                fits = {}
+                for n in sorted({n for n, _ in fitting}):
+                    spans_n = {v: value_span(v, n) for name, a in fitting if name == n for v in a}
+                    fits[n] = _option_fit(n, {v: sp for v, sp in spans_n.items() if sp}, bound.point, near)
+                best = min(fits, key=fits.__getitem__)
                 chosen = [(best, [v for n, a in fitting if n == best for v in a])]
             if not chosen:
                 continue
@@ -789,6 +790,8 @@ def _option_fit(
 ) -> tuple:
     """How well an option fits a quantity the shopper wrote: named next to it, then spanning it."""
     hint = len(set(norm(name).split()) & near)
+    if not spans:
+        return (-hint, 2, 0.0)
     lo = min(sp[1] for sp in spans.values())
     hi = max(sp[2] for sp in spans.values())
     inside = lo <= point <= hi

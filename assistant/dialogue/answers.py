@@ -141,9 +141,14 @@ def answer_question(
     comes_in = p.get("option_values") or {k: [v] for k, v in opts.items()}
     product = view.products.get(p.get("product_id")) if view is not None and p.get("product_id") else None
     weight_question = re.search(r"how much (weight|load|water|space|room|can it|does it (hold|weigh|carry|take))", low)
-    qty = _quantity_asked(low)
-    if qty and re.search(r"\b(total|altogether|in total|come to|cost|how much)\b", low):  # "if i get 2, the total?"
+    qty = price_for_quantity(low)
+    if qty:  # "if i get 2, what's the total?"
         return f"{qty} × {label(p)} at {price(p)} each: {money(p['price'] * qty, p.get('currency'))} in total.", p
+    per = re.search(r"\bper (pipette|dose|tablet|unit|item|piece|one|pack|can|pouch|bag|roll|bar|bottle)\b|\beach one\b", low)
+    pack = option_matching("pack of|pack size|pack|count|pieces|quantity", list(opts))
+    if per and pack and option_number(str(opts[pack])):  # "the 6 pack, how much is that per pipette"
+        n = option_number(str(opts[pack]))
+        return (f"{label(p)} costs {price(p)} for {opts[pack]}: {money(p['price'] / n, p.get('currency'))} each.", p)
     if re.search(r"\b(price|cost|how much)\b", low) and not weight_question:
         lo, hi = p.get("price_range") or (p["price"], p["price"])
         extra = f" (its options range from {money(lo, p.get('currency'))} to {money(hi, p.get('currency'))})" if hi > lo else ""
@@ -211,6 +216,16 @@ def answer_question(
 
 
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "a couple of": 2, "a pair of": 2}
+
+
+def price_for_quantity(text: str) -> int | None:
+    """How many items a price question is about ("if i get 2, what's the total", "whats that for
+    2 of them"), or None when the message is not such a question."""
+    low = (text or "").lower()
+    qty = _quantity_asked(low)
+    if qty and re.search(r"\b(total|altogether|come to|cost|how much|what'?s that|whats that|price|pay)\b", low):
+        return qty
+    return None
 
 
 def _quantity_asked(low: str) -> int | None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.dialogue.answers import best_sentence
+from assistant.dialogue.answers import best_sentence, price_for_quantity
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.vocab import Catalog, norm_words
 from retrieval.catalog.view import option_matching, option_number
@@ -247,10 +247,19 @@ def apply_shopping(
     shown = state.last_shown
     items = resolve_items(slots.get("item_ref"), text, state)
     referential = bool(re.search(r"\b(the|that|this)\s+([\w-]+\s+){0,2}(one|ones)\b", low))
+    identifying: set[str] = set()  # options that only say which shown product ("the plastic one")
     if not items and shown and g.include and (referential or question):
         matched = _by_options(g.include, shown)
         if matched and len(matched) < len(shown) or (matched and referential):
             items = matched
+            if referential and len(matched) < len(shown):
+                identifying = set(g.include)
+        elif referential and len(g.include) > 1:  # "does the blue one come in XL": blue says which
+            for name, values in g.include.items():
+                picked = _by_options({name: values}, shown)
+                if picked and len(picked) < len(shown):
+                    items, identifying = picked, {name}
+                    break
     if re.search(r"\b(both|the two|these two|those two|all of them|all three|the three)\b", low) and len(shown) >= 2:
         items = items or list(shown[:3] if "three" in low or "all" in low else shown[:2])
     if re.search(r"\b(which|any) (of them|of these|of those|ones?)\b", low) and len(shown) >= 2 and not items:
@@ -278,6 +287,8 @@ def apply_shopping(
     sorting = sort_request(text) if shown or state.types else None
     bounded = any(b is not None for b in price_bounds(text)) and not re.match(
         r"\W*(is|are|does|do|was|will|would) (it|this|that|they|these|those|the|one)\b", low)  # "anything under 300?"
+    if shown and price_for_quantity(text):  # "whats that for 2 of them": a question about the shown item
+        return ShoppingUpdate(question=True, about_shown=True, item=focus or item or shown[0], grounding=g)
     about_shown = not sorting and not bounded and bool(shown) and set(types) <= shown_types and not g.exclude and not (
         {"not_one", "different", "not_brand"} & set(refinements)) and (
         ((question or referential) and (bool(items) or bool(sup)) and not (sup and g.include and not items))
@@ -327,6 +338,12 @@ def apply_shopping(
                 state.open_need = False
     if not state.types and g.exclude_types and (gift or state.open_need):
         pass
+    if re.search(r"\b(forget|scrap|ignore|never ?mind|drop|no) (about )?(the |my |that )?(budget|price limit|"
+                 r"price cap|limit|max)\b|\bmoney'?s no object\b|\bbudget (doesn'?t|does not) matter\b", low):
+        for name in ("price_min", "price_max"):  # "ok forget the budget"
+            if state.slots.pop(name, None) is not None:
+                changed = True
+            state.soft.pop(name, None)
     lo, hi = price_bounds(text)
     numbers_free = has_bare_number(text) and any(
         re.search(r"\d", tok) and i not in g.consumed for i, tok in enumerate(g.tokens))
@@ -397,7 +414,7 @@ def apply_shopping(
     note = ""
     if not about_shown:
         note = _apply_refinements(state, refinements, item, default_diversity)
-    asked_values = {k: v for k, v in g.include.items()} if about_shown else {}
+    asked_values = {k: v for k, v in g.include.items() if k not in identifying} if about_shown else {}
     return ShoppingUpdate(
         refinements, new_need, changed or bool(refinements), item, tuple(items), note,
         question=question, about_shown=about_shown, asked=tuple(g.asked), asked_values=asked_values,

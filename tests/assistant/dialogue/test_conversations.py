@@ -332,3 +332,31 @@ def test_shopper_diversity_setting_survives_a_new_product_need(assistant, db):
     state = DialogueState.from_json(db.get(ChatSession, s).state)
     assert state.slots.get("category") == "Laptop"
     assert state.diversity == 0.9
+
+
+def test_a_defect_in_one_turn_keeps_the_conversation(assistant, db, monkeypatch):
+    """A bug while handling one message answers with an apology, keeps the earlier state
+    and saves both messages; the next turn works again."""
+    from assistant.dialogue import actions
+
+    s = sid()
+    first = assistant.turn("show me headphones", s)
+    assert first.products
+    before = db.scalars(select(ChatSession).where(ChatSession.id == s)).one().state
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("defect")
+
+    monkeypatch.setattr(actions.TurnRunner, "run", broken)
+    failed = assistant.turn("wireless ones, under 200", s)
+    assert failed.action == "clarify" and "went wrong" in failed.reply
+    monkeypatch.undo()
+    db.expire_all()
+    chat = db.scalars(select(ChatSession).where(ChatSession.id == s)).one()
+    state = json.loads(chat.state) if isinstance(chat.state, str) else chat.state
+    old = json.loads(before) if isinstance(before, str) else before
+    assert state["types"] == old["types"] and state["turns"] == old["turns"] + 1
+    texts = [m.text for m in db.scalars(select(Message).where(Message.session_id == s).order_by(Message.id))]
+    assert "wireless ones, under 200" in texts and failed.reply in texts
+    again = assistant.turn("cheaper ones", s)
+    assert again.products and all(p["category"] == "Headphones" for p in again.products)

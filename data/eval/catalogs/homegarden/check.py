@@ -2,7 +2,7 @@
 
     python data/eval/catalogs/homegarden/check.py [FILE ...]
 
-Default files: data/eval/conversations/homegarden_dev.jsonl, homegarden2_dev.jsonl and homegarden_test.jsonl.
+Default files: data/eval/conversations/homegarden_dev.jsonl, homegarden2_dev.jsonl, homegarden3_dev.jsonl and homegarden_test.jsonl.
 Checks: every line parses; only the keys data/eval/conversations/FORMAT.md defines; ids
 ``hg-<kind>-NNN`` (unique, kind matching); 2-5 turns; ``types``/``not_types`` are
 Department values; every option name in ``options``/``not_options`` is a column filled
@@ -93,8 +93,8 @@ def check_file(path: Path, rows, seen_ids: set[str]) -> tuple[list[str], Counter
         if kind not in KINDS:
             problems.append(f"{where}: unknown kind {kind!r}")
         kinds[kind] += 1
-        if not re.fullmatch(rf"hg2?-{kind}-\d{{3}}", str(cid)):
-            problems.append(f"{where}: id does not read hg-{kind}-NNN or hg2-{kind}-NNN")
+        if not re.fullmatch(rf"hg\d?-{kind}-\d{{3}}", str(cid)):
+            problems.append(f"{where}: id does not read hg-{kind}-NNN (or hgN-{kind}-NNN)")
         if cid in seen_ids:
             problems.append(f"{where}: duplicate id")
         seen_ids.add(cid)
@@ -158,7 +158,7 @@ def check_file(path: Path, rows, seen_ids: set[str]) -> tuple[list[str], Counter
 
 def main(argv: list[str]) -> int:
     rows = load_catalog()
-    files = [Path(a) for a in argv] or [CONV_DIR / "homegarden_dev.jsonl", CONV_DIR / "homegarden2_dev.jsonl",
+    files = [Path(a) for a in argv] or [CONV_DIR / "homegarden_dev.jsonl", CONV_DIR / "homegarden2_dev.jsonl", CONV_DIR / "homegarden3_dev.jsonl",
                                        CONV_DIR / "homegarden_test.jsonl"]
     seen: set[str] = set()
     all_problems = []

@@ -2,7 +2,7 @@
 
     python data/eval/catalogs/petshop/check.py [FILE ...]
 
-Default files: data/eval/conversations/petshop_dev.jsonl, petshop2_dev.jsonl and petshop_test.jsonl.
+Default files: data/eval/conversations/petshop_dev.jsonl, petshop2_dev.jsonl, petshop3_dev.jsonl and petshop_test.jsonl.
 Checks: every line parses; only the keys data/eval/conversations/FORMAT.md defines; ids
 ``pet-<kind>-NNN`` (unique, kind matching); 2-5 turns; ``types``/``not_types`` are
 Department values; every option name in ``options``/``not_options`` is a column filled
@@ -94,8 +94,8 @@ def check_file(path: Path, rows, seen_ids: set[str]) -> tuple[list[str], Counter
         if kind not in KINDS:
             problems.append(f"{where}: unknown kind {kind!r}")
         kinds[kind] += 1
-        if not re.fullmatch(rf"pet2?-{kind}-\d{{3}}", str(cid)):
-            problems.append(f"{where}: id does not read pet-{kind}-NNN or pet2-{kind}-NNN")
+        if not re.fullmatch(rf"pet\d?-{kind}-\d{{3}}", str(cid)):
+            problems.append(f"{where}: id does not read pet-{kind}-NNN (or petN-{kind}-NNN)")
         if cid in seen_ids:
             problems.append(f"{where}: duplicate id")
         seen_ids.add(cid)
@@ -165,7 +165,7 @@ def check_file(path: Path, rows, seen_ids: set[str]) -> tuple[list[str], Counter
 
 def main(argv: list[str]) -> int:
     rows = load_catalog()
-    files = [Path(a) for a in argv] or [CONV_DIR / "petshop_dev.jsonl", CONV_DIR / "petshop2_dev.jsonl",
+    files = [Path(a) for a in argv] or [CONV_DIR / "petshop_dev.jsonl", CONV_DIR / "petshop2_dev.jsonl", CONV_DIR / "petshop3_dev.jsonl",
                                        CONV_DIR / "petshop_test.jsonl"]
     seen: set[str] = set()
     all_problems = []
