@@ -85,6 +85,8 @@ _SCOPE_END = frozenset(
 )
 _MAX_NGRAM = 4
 _ROUGHLY = frozenset("ish about around roughly approx approximately nearly almost or so".split())
+_AGE_WORDS = frozenset("yo y yr yrs year years month months week weeks old".split())
+_VERB_BEFORE = frozenset("to can could will would i we you u they she he".split())
 _DIM_WORDS = {"tall": "height", "high": "height", "long": "length", "wide": "width", "deep": "depth",
               "heavy": "weight", "across": "diameter"}  # fmt: skip
 _SIZE_LETTERS = {
@@ -390,6 +392,8 @@ class Vocabulary:
                 g.consumed |= set(range(i, j))
         for i, j, phrase in spans:
             if phrase in self.types and not (set(range(i, j)) & g.consumed):
+                if j - i == 1 and i > 0 and fixed[i - 1] in _VERB_BEFORE:
+                    continue  # "to watch peppa pig": a verb, not a watch
                 type_hits.append((i, j, self.types[phrase]))
                 g.consumed |= set(range(i, j))
         context = [t for t in context_types if t in self.values]
@@ -483,7 +487,10 @@ class Vocabulary:
         stems += [kind for word, kind in ANIMALS.items() if re.search(rf"\b{re.escape(word)}s?\b", low)]
         out: list[str] = []
         for stem in dict.fromkeys(stems):  # a prefix: "cat" names Catnip Toy too
-            out += [t for t in self.all_types() if re.search(rf"\b{re.escape(stem)}", norm(t))]
+            found = [t for t in self.all_types() if re.search(rf"\b{re.escape(stem)}", norm(t))]
+            if not found and stem in ANIMALS.values():  # a store with no dog types may have pet ones
+                found = [t for t in self.all_types() if re.search(r"\bpet", norm(t))]
+            out += found
         return list(dict.fromkeys(out))
 
     def _animal_types(self, text: str, g: Grounding) -> None:
@@ -549,18 +556,22 @@ class Vocabulary:
                 and context
             ):
                 continue
+            if i > 0 and tokens[i - 1] in _VERB_BEFORE:
+                continue  # "to watch peppa pig"
             found: set[str] = set()
-            for n in (2, 1):  # synonyms, also of two words ("power bank")
+            width = 1
+            for n in (3, 2, 1):  # synonyms, also of two or three words ("power bank", "pair of cans")
                 phrase = " ".join(tokens[i : i + n])
                 for group in self.concepts(phrase):
                     for member in CONCEPTS[group]:
                         found |= self.types.get(norm(member), set())
                 if found:
+                    width = n
                     break
             if context or tok in self.value_index:
                 if found and len(found) <= 3:
-                    hits.append((i, i + 1, found))
-                    g.consumed.add(i)
+                    hits.append((i, i + width, found))
+                    g.consumed |= set(range(i, i + width))
                 continue
             if not found and self.concepts(tok):
                 continue  # a property word ("rain"), not a product
@@ -571,8 +582,8 @@ class Vocabulary:
                 if len(owners) == 1:
                     found = owners
             if found and len(found) <= 3:
-                hits.append((i, i + 1, found))
-                g.consumed.add(i)
+                hits.append((i, i + width, found))
+                g.consumed |= set(range(i, i + width))
         return hits
 
     def _match_option(
@@ -591,6 +602,9 @@ class Vocabulary:
             hits |= {
                 h for h in self.value_index.get(_SIZE_LETTERS[phrase], ()) if "size" in norm(h[1])
             }
+        nxt_tok = tokens[i + len(phrase.split())] if i + len(phrase.split()) < len(tokens) else ""
+        if phrase.replace(".", "").isdigit() and nxt_tok in _AGE_WORDS:
+            hits = set()  # "a 12 yo who's into skating": an age, not size 12
         if prev in ("how", "so", "too") or prev == "as" and i + 1 < len(tokens) and tokens[i + 1] == "as":
             hits = set()  # "how long does it last", "how large is it": a question, not the value
         for t, name, value in sorted(hits):

@@ -13,7 +13,8 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("waterproof", "water resistance", "water resistant", "water-resistant", "water proof", "rainproof",
      "rain proof", "weatherproof", "weather proof", "showerproof", "splashproof", "splash proof",
      "keep out rain", "keeps out rain", "keep the rain out", "keeps the rain out", "in the rain",
-     "rain", "wet weather", "get wet", "splash", "splashes", "shower", "surfing",
+     "rain", "wet weather", "get wet", "splash", "splashes", "shower", "surfing", "sweat", "sweatproof", "sweat proof",
+     "sweat-proof", "sweaty", "sweating",
      "water out", "keep the water out", "keeps the water out", "ipx4", "ipx5", "ipx6", "ipx7", "ipx8"),
     ("submersible", "ipx7", "ipx8", "swim", "swimming", "swim laps", "pool", "dunk", "dunked", "underwater",
      "under water", "snorkelling", "snorkeling", "fully waterproof", "drop it in water"),
@@ -92,6 +93,13 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("bike", "bicycle"),
     ("cushion", "pillow", "throw pillow", "scatter cushion"),
     ("trainers", "sneakers", "kicks"),
+    ("running trainers", "running shoes", "runners", "running sneakers", "treadmill shoes"),
+    ("airpods", "earbuds", "ear buds", "wireless earbuds", "earphones", "in ear headphones", "earpods"),
+    ("fitbit", "apple watch", "garmin", "step counter", "fitness tracker", "smart watch"),
+    ("ipad", "tablet", "android tablet", "galaxy tab", "kindle fire"),
+    ("pair of cans", "pair of can", "headphones", "headset", "over ear headphones", "over-ears"),
+    ("lid", "helmet", "bike helmet", "cycling helmet", "skid lid"),
+    ("george foreman", "grill", "health grill", "contact grill", "panini press", "bbq", "barbecue"),
     ("tee", "tees", "t-shirt", "t-shirts", "tshirt", "tshirts", "t shirt"),
     ("coat", "mac", "raincoat", "rain jacket", "rain coat", "waterproof jacket", "parka", "anorak", "cagoule"),
     ("wellies", "wellington", "rain boots", "wellington boots"),
@@ -124,6 +132,11 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "music": ("speaker", "headphones", "earbuds"),
     "read": ("e-reader", "reader", "notebook", "bookshelf", "lamp", "book"),
     "photo": ("camera",),
+    "festival": ("backpack", "water bottle", "sunglasses", "portable charger", "raincoat", "tent", "t-shirt"),
+    "glasto": ("backpack", "water bottle", "sunglasses", "portable charger", "raincoat", "tent", "t-shirt"),
+    "people round": ("grill", "patio", "umbrella", "picnic", "speaker", "lantern", "mug", "kettle"),
+    "hosting": ("grill", "patio", "umbrella", "picnic", "speaker", "lantern", "mug", "kettle"),
+    "party": ("grill", "patio", "umbrella", "picnic", "speaker", "lantern"),
     "travel": ("luggage", "backpack", "portable charger", "earbuds", "sunglasses", "water bottle"),
     "flight": ("luggage", "backpack", "portable charger", "earbuds", "headphones", "e-reader", "water bottle"),
     "flying": ("luggage", "backpack", "portable charger", "earbuds", "headphones", "e-reader", "water bottle"),
@@ -137,7 +150,7 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "uni": ("notebook", "backpack", "laptop", "tablet", "lamp", "kettle", "headphones"),
     "college": ("notebook", "backpack", "laptop", "tablet", "lamp", "kettle", "headphones"),
     "dorm": ("lamp", "kettle", "headphones", "speaker", "pillow"),
-    "skate": ("skateboard",),
+    "skat": ("skateboard",),
     "pet": ("pet",),
     "dog": ("dog", "pet"),
     "cat": ("cat", "kitten", "pet"),
@@ -192,7 +205,9 @@ NEUTRAL_VALUES = frozenset({"unisex", "all", "any", "both"})
 
 GIFT_WORDS = ("gift", "present", "birthday", "christmas", "xmas", "anniversary", "for my", "for a ",
               "for someone", "who likes", "who loves", "who is into", "who's into", "into ", "housewarming",
-              "secret santa", "stocking filler", "ideas")  # fmt: skip
+              "secret santa", "stocking filler", "ideas", "pressie", "prezzie", "fathers day", "father's day",
+              "mothers day", "mother's day", "valentine", "graduation", "retirement", "get him", "get her",
+              "get them", "what can i get", "what should i get", "what do i get", "what would be a good")  # fmt: skip
 
 # what things are made of, for "what's it made of?" when a product states it only in its description
 MATERIALS = frozenset(

@@ -20,7 +20,10 @@ _DIGITS = r"\d{1,3}(?:[,.\u00a0 ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _WORDS = {"a hundred": 100, "one hundred": 100, "a grand": 1000, "one grand": 1000, "a thousand": 1000,
           "fifty": 50, "twenty": 20, "thirty": 30, "forty": 40, "sixty": 60, "seventy": 70,
           "eighty": 80, "ninety": 90, "ten": 10, "hundred": 100, "tenner": 10, "fiver": 5,
-          "a tenner": 10, "a fiver": 5}  # fmt: skip
+          "a tenner": 10, "a fiver": 5,
+          **{f"{w} hundred": n * 100 for w, n in (("two", 2), ("three", 3), ("four", 4), ("five", 5), ("six", 6),
+                                                   ("seven", 7), ("eight", 8), ("nine", 9))},
+          **{f"{w} grand": n * 1000 for w, n in (("two", 2), ("three", 3), ("four", 4), ("five", 5))}}  # fmt: skip
 _WORD_NUM = "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True))
 _UNIT = (
     r"(?:ml|l|ltr|liters?|litres?|mah|gb|tb|mb|inch(?:es)?|in(?=\s*[.,;!?)]|\s*$)|\"|ft|feet|foot|mm|cm|m\b|pieces?|pcs|"
@@ -28,7 +31,8 @@ _UNIT = (
     r"cups?|people|persons?|seater|ply|tog|volts?|v\b|years?|yrs?|months?|weeks?|days?|minutes?|mins?|"
     r"seconds?|secs?|times?|"
     r"rpm|lumens?|db|hz|m2|m²|sq\.? ?(?:m|ft|metres?|meters?|feet)\b|square (?:metres?|meters?|feet|foot)|"
-    r"acres?|km|miles?|kgs?|stone|k\b(?=\s*(?:resolution|video|screen)))"
+    r"acres?|km|miles?|kgs?|stone|(?:a|an|per) (?:day|week|month|year|night)\b|"
+    r"k\b(?=\s*(?:resolution|video|screen)))"
 )
 AMOUNT = (
     rf"(?P<cur>{_CUR})?\s*(?P<num>{_DIGITS}|{_WORD_NUM})\s*(?P<k>k\b|grand\b|thousand\b)?"

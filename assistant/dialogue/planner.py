@@ -49,7 +49,8 @@ _POLICY_QUESTION = re.compile(
     r"do i get|will i get|is there a fee|how much is the fee|how do refunds|what (reasons?|grounds) (are|is|do|can)|(can|could) (i|we|she|he|they|you) "
     r"(return|exchange|send)\b.*\bif\b|if (i|we|she|he) (buy|order|get|purchase)\b.*\b(can|could)\b|"
     r"if (i|we) (return|cancel|send (it|them|something) back|exchange)\b.*\b(does|do|will|is|would)\b|"
-    r"how long (till|until|before|for)|if\b.{0,60}\b(can|could) (i|we) (return|exchange|swap|send))"
+    r"how long (till|until|before|for)|if\b.{0,60}\b(can|could) (i|we) (return|exchange|swap|send)|"
+    r"(can|could) (i|you|we) (still )?(cancel|return|exchange) (an|a|any) (order|item|purchase)\b)"
     r"|\b(can|could) (i|we) (return|exchange|swap) (it|them|this|these|that|those)\b.*\b(later|afterwards|after|once|within)\b",
     re.I)
 _POLICY_TOPIC = re.compile(r"\b(refund|money (\w+ )?back|reimburs|return|exchange|swap|cancel|gift card|fee|deliver|ship)", re.I)
@@ -172,9 +173,10 @@ def plan_action(
             intent == "payment_issue" and confidence >= OOS_FIRM):  # "card declined at checkout"
         return Plan("cart", f"basket: {cart}")
     if state.offer is not None and not state.pending:
-        if affirm:
+        restated = bool(update and (update.constraints or update.new_need))  # "no more than fifty bucks"
+        if affirm and not restated:
             return Plan("accept_offer", "yes to the relaxation offered")
-        if deny:
+        if deny and not restated:
             return Plan("decline_offer", "no to the relaxation offered")
     if _HUMAN.search(text):
         return Plan("handoff", f"{intent}: the shopper wants a person")

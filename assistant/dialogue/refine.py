@@ -305,6 +305,14 @@ def apply_shopping(
     if types and gift_words and examples and g.interest_types and not about_shown:  # "ideas? maybe a candle or ..."
         types = list(dict.fromkeys(types + [t for t in g.interest_types if t not in g.exclude_types]))
         open_need = len(types) > 1
+    present = bool(re.search(
+        r"\b(gift|present|pressie|prezzie|birthday|christmas|xmas|anniversary|housewarming|secret santa|stocking|"
+        r"father'?s day|mother'?s day|valentine|graduation|retirement|get (him|her|them)|what (can|should|do|would) i get)\b",
+        low))
+    if (types and present and g.interest_types and set(types) <= set(g.interest_types) and not about_shown
+            and not state.types and len(types) < len(g.interest_types)):
+        types = [t for t in g.interest_types if t not in g.exclude_types]  # "a present for a coffee snob"
+        open_need = True
     if types and state.open_need and not gift_words and set(types) & set(state.types) and set(types) - set(state.types):
         types = [t for t in types if t in state.types]  # "just toys please" narrows the open need
     if types and not about_shown and set(types) != set(state.types):
@@ -313,6 +321,9 @@ def apply_shopping(
         types = [t for t in g.interest_types if t not in g.exclude_types and t not in state.exclude_types]
         open_need = True
         new_need = set(types) != set(state.types)
+    if (not types and not new_need and present and state.types and not about_shown and not refinements
+            and not g.include and not g.exclude):
+        new_need = True  # "a gift for a 12 yo": a new need even when nothing in it names a product type
     if new_need:
         carried = list(state.exclude_types)
         budget = {k: state.slots[k] for k in ("price_min", "price_max") if k in state.slots}
