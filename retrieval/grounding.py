@@ -179,8 +179,9 @@ def _purposes_dropped(
         if not between:  # "bike helmets": the first type word only says which kind of the second
             keep[-1] = hit
             continue
-        cue = set(between) & {"for", "in", "on", "at", "match", "matching", "matche", "fit", "fits"}
-        if cue and len(between) <= 6 and not set(between) & {"or", "and", ",", "plus", "also"}:
+        joined = " ".join(between).replace("on and off", "onoff").split()  # "turn on and off from my phone"
+        cue = set(joined) & {"for", "in", "on", "at", "match", "matching", "matche", "fit", "fits", "from", "via"}
+        if cue and len(joined) <= 8 and not set(joined) & {"or", "and", ",", "plus", "also"}:
             continue
         keep.append(hit)
     return keep

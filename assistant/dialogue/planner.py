@@ -41,7 +41,8 @@ _DAMAGED = re.compile(
     r"\b(smashed|broken|broke|damaged|cracked|crushed|dented|shattered|torn|ripped|leaking|faulty|defective|"
     r"doesn'?t work|does not work|stopped working|won'?t turn on|dead on arrival|wrong (item|size|colou?r|product|"
     r"thing|one|model)|not what i ordered|missing (parts?|pieces?|items?)|arrived (broken|damaged|in pieces)|"
-    r"(don'?t|doesn'?t|do not|does not|didn'?t) fit|too (small|big|tight|large|short|long) for me)\b",
+    r"(don'?t|doesn'?t|do not|does not|didn'?t) fit|too (small|big|tight|large|short|long) for me|"
+    r"keeps (cutting out|breaking|stopping|turning off|switching off|dying|leaking)|not working)\b",
     re.I,
 )
 _POLICY_QUESTION = re.compile(
@@ -50,11 +51,14 @@ _POLICY_QUESTION = re.compile(
     r"(return|exchange|send)\b.*\bif\b|if (i|we|she|he) (buy|order|get|purchase)\b.*\b(can|could)\b|"
     r"if (i|we) (return|cancel|send (it|them|something) back|exchange)\b.*\b(does|do|will|is|would)\b|"
     r"how long (till|until|before|for)|if\b.{0,60}\b(can|could) (i|we) (return|exchange|swap|send)|"
-    r"(can|could) (i|you|we) (still )?(cancel|return|exchange) (an|a|any) (order|item|purchase)\b)"
+    r"(can|could) (i|you|we) (still )?(cancel|return|exchange) (an|a|any) (order|item|purchase)\b|"
+    r"(will|would|does|do|is) (the|my) (money|refund|refunds)\b|how (fast|quick|quickly|soon) (do|will|would|can) (i|we)\b|"
+    r"(can|could) (i|we) (swap|exchange) (it|them|this|that)\b.*\b(different|other|another|instead|later)\b)"
     r"|\b(can|could) (i|we) (return|exchange|swap) (it|them|this|these|that|those)\b.*\b(later|afterwards|after|once|within)\b",
     re.I)
 _POLICY_TOPIC = re.compile(r"\b(refund|money (\w+ )?back|reimburs|return|exchange|swap|cancel|gift card|fee|deliver|ship)", re.I)
-_SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) back\b|\breturn (it|this|them|these|my)\b", re.I)
+_SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) back\b|\breturn (it|this|them|these|my)\b|"
+                        r"\b(send|take|bring) back (a|an|the|my)\b", re.I)
 _ORDER_TALK = re.compile(
     r"\b(my (order|parcel|package|delivery|purchase)|i (ordered|bought|purchased)|(it|they|order|parcel) "
     r"(arrived|came)|was delivered|got delivered)\b", re.I)
