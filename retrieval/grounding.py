@@ -175,6 +175,8 @@ def _purposes_dropped(
         return hits
     keep = [hits[0]]
     for hit in hits[1:]:
+        if hit[0] < keep[-1][1]:  # inside the previous phrase ("casserole pot" holds "pot")
+            continue
         between = tokens[keep[-1][1] : hit[0]]
         if not between:  # "bike helmets": the first type word only says which kind of the second
             keep[-1] = hit

@@ -160,7 +160,7 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "puzzle": ("puzzle",),
     "makeup": ("makeup kit", "perfume"),
     "beauty": ("makeup", "perfume", "toothbrush"),
-    "housewarm": ("lamp", "clock", "candle", "pillow", "throw", "doormat", "plant", "vase"),
+    "housewarm": ("lamp", "clock", "candle", "pillow", "throw", "kettle", "coffee maker", "speaker", "purifier", "doormat", "plant", "vase"),
     "new home": ("lamp", "clock", "candle", "pillow", "throw", "doormat", "plant"),
     "new flat": ("lamp", "clock", "kettle", "vacuum", "bookshelf", "candle", "pillow", "doormat", "plant"),
     "apartment": ("lamp", "clock", "kettle", "vacuum", "bookshelf", "candle", "pillow", "doormat", "plant"),

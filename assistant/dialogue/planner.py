@@ -72,7 +72,8 @@ _NEED_CUE = re.compile(
     r"recommend|suggest|buy|get (me|her|him|one)|died|broke|broken|stopped working|packed (in|up)|gave up|"
     r"worn out|wore out|ancient|knackered|on its last legs|falling apart|dying|rubbish|useless|"
     r"that (is|isn'?t|isnt|does|doesn'?t|doesnt|has|hasn'?t|won'?t|wont)|thats|which is|"
-    r"with|without|but|pls|please)\b", re.I)
+    r"with|without|but|pls|please|present|gift|pressie|prezzie|birthday|christmas|xmas|father'?s day|"
+    r"mother'?s day|housewarming)\b", re.I)
 _TRIVIA = re.compile(r"^\W*(is it true|did you know|why (do|does|is|are)|how come|fun fact|who (is|was|invented))\b", re.I)
 # words of an order or account matter: with a confident service intent they win over a product named
 # ("remove the phone case from order 88213", "update my phone number", "a review for the vacuum")

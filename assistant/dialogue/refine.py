@@ -44,6 +44,8 @@ _SUPERLATIVES = (
     (re.compile(r"\b(most|more) (ram|memory)\b", re.I), "ram|memory", "max"),
     (re.compile(r"\b(smallest|most compact|tiniest)\b", re.I), "capacity|size|length|diameter|height|screen size", "min"),
     (re.compile(r"\b(brightest)\b", re.I), "brightness", "max"),
+    (re.compile(r"\b(tallest|the tall one|taller one)\b", re.I), "height", "max"),
+    (re.compile(r"\ba (big|bigger|large|larger) one\b", re.I), "capacity|size|volume|length|height", "max"),
     (re.compile(r"\b(the )?(most|highest number of|max(imum)?) (pieces|piece count)\b", re.I), "piece count|pieces", "max"),
     (re.compile(r"\b(the )?(fewest|least|lowest number of|min(imum)?) (pieces|piece count)\b", re.I), "piece count|pieces", "min"),
     (re.compile(r"\b(the )?most (storage|space)\b", re.I), "storage|capacity", "max"),
@@ -313,6 +315,7 @@ def apply_shopping(
             and not state.types and len(types) < len(g.interest_types)):
         types = [t for t in g.interest_types if t not in g.exclude_types]  # "a present for a coffee snob"
         open_need = True
+        g.include = {}  # "his road bike": what he has, not what to show
     if types and state.open_need and not gift_words and set(types) & set(state.types) and set(types) - set(state.types):
         types = [t for t in types if t in state.types]  # "just toys please" narrows the open need
     if types and not about_shown and set(types) != set(state.types):

