@@ -3,7 +3,7 @@
 Three stores: the demo store and two catalogues the project never saw (``homegarden``,
 ``petshop``), each imported through its own column map with no code or configuration for it. Every turn is checked
 against the store's data (``assistant.dialogue.suite.check_turn``). The floors sit a little
-below the measured pass rates (dev 96.2%, held-out 89.7% with the shipped corpus; training
+below the measured pass rates (dev 93.9% on 284 conversations, held-out 90.5% with the shipped corpus; training
 on another machine can move them by a point; benchmarks/conversations.py reports the full
 figures): a change that makes conversations clearly worse fails here.
 """
@@ -35,7 +35,7 @@ def test_checker_against_a_hand_made_turn():
                       "price_max": False, "reply_has": True, "reply_lacks": True}
 
 
-@pytest.mark.parametrize(("split", "floor"), [("dev", 0.91), ("test", 0.86)])
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.91), ("test", 0.87)])
 def test_conversation_suite_pass_rate(dialogue_model, suite_root, split, floor):
     files = sorted(SUITE_DIR.glob(f"*_{split}.jsonl"))
     conversations = load_conversations(files)
