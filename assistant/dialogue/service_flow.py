@@ -61,6 +61,11 @@ def task_kind(intent: str, text: str, current: str | None) -> str | None:
     """The service task a message asks for (keywords refine the intent)."""
     low = (text or "").lower()
     kind = TASK_BY_INTENT.get(intent)
+    if kind is None and current is None:  # the words alone can name the task ("wheres my order? email is ...")
+        if re.search(r"\b(where'?s|where is|wheres|track|status of|any news on) (my |the )?(order|parcel|package|delivery)\b", low):
+            return "status"
+        if re.search(r"\b(want|like|need|wanna|how do i|can i) (to )?(return|send back)\b", low):
+            return "return"
     if kind is None and intent not in ("cancel_order",) and current is None:
         return None
     if re.search(r"\bexchange\b|\bswap\b", low):
