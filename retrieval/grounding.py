@@ -394,6 +394,8 @@ class Vocabulary:
                 type_hits.append((i, j, self.title_phrases[phrase]))
                 g.consumed |= set(range(i, j))
         for i, j, phrase in spans:
+            if j - i > 1 and phrase not in self.types and phrase.replace(" ", "") in self.types:
+                phrase = phrase.replace(" ", "")  # "make up kit", "back pack"
             if phrase in self.types and not (set(range(i, j)) & g.consumed):
                 if j - i == 1 and i > 0 and fixed[i - 1] in _VERB_BEFORE:
                     continue  # "to watch peppa pig": a verb, not a watch
@@ -616,10 +618,12 @@ class Vocabulary:
             sizeish = "size" in norm(name)
             short = phrase.replace(".", "").isdigit() or len(phrase) <= 2
             vague = short or phrase in _VAGUE and len(scope) > 3
+            pointed = prev in ("the", "that", "those") and nxt_tok in ("one", "ones", "piece", "pieces")
             if vague and not (
                 prev in ("size", norm(name))
                 or sizeish
                 and prev in ("size", "in", "uk", "us", "eu", "a")
+                or pointed  # "not the 500 ones"
             ):
                 continue
             candidates.append((t, name, value))

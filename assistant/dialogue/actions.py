@@ -425,7 +425,9 @@ def _flow(reply: FlowReply) -> Outcome:
 
 # shoppers' words for the terms a store policy uses, so its passages are found
 _POLICY_WORD_MAP = {"swap": "exchange", "swapped": "exchanged", "swapping": "exchanging", "send back": "return",
-                    "send it back": "return it", "money back": "refund", "bring back": "return"}  # fmt: skip
+                    "send it back": "return it", "money back": "refund", "bring back": "return",
+                    "ways to pay": "payment methods", "ways can i pay": "payment methods", "how can i pay": "payment methods",
+                    "how do i pay": "payment methods", "pay with": "payment methods"}  # fmt: skip
 _POLICY_WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _POLICY_WORD_MAP), key=len, reverse=True)) + r")\b", re.I)
 
 

@@ -63,7 +63,7 @@ _ORDER_TALK = re.compile(
     r"\b(my (order|parcel|package|delivery|purchase)|i (ordered|bought|purchased)|(it|they|order|parcel) "
     r"(arrived|came)|was delivered|got delivered)\b", re.I)
 _LEAVE_SERVICE = re.compile(
-    r"\b(nvm|never ?mind|forget (it|that|about it)|(i'?ll|ill|i will) (check|do it|sort it|look)( it)? later|"
+    r"\b(nvm|never ?mind|forget (it|that|about it)|(i'?ll|ill|i will) (check|do|sort|look)( it| that| this)?( out)? later|"
     r"back to (the )?(shopping|browsing|products?|[a-z]+s\b))", re.I)
 # a named product with one of these is a need even when the model calls the message off-topic
 # ("dog food but no chicken, she's allergic", "my hoover just died on me")
@@ -174,7 +174,7 @@ def plan_action(
         if deny:
             return Plan("confirm_no", "no to the listed write")
     cart = cart_action(text, bool(state.cart))
-    if cart is not None and state.task is None and state.pending is None and not (
+    if cart is not None and (state.task is None or CART.search(text)) and state.pending is None and not (
             intent == "payment_issue" and confidence >= OOS_FIRM):  # "card declined at checkout"
         return Plan("cart", f"basket: {cart}")
     if state.offer is not None and not state.pending:
@@ -220,7 +220,8 @@ def plan_action(
     asked = state.last_action in ("ask_auth", "service_tool", "clarify", "confirm", "complaint", "service")
     shopping_cue = bool(_NEW_SHOPPING.search(text)) or bool(  # "ok while I wait, any cat litter?"
         update and update.grounding and update.grounding.types and update.new_need
-        and re.search(r"\b(any|got|need|want|also|do (u|you) (do|have|sell|stock))\b", text, re.I))
+        and (re.search(r"\b(any|got|need|want|also|do (u|you) (do|have|sell|stock))\b", text, re.I)
+             or len(text.split()) <= 8 and text.strip().endswith("?")))  # "hardback notebooks?"
     leaving = (_LEAVE_SERVICE.search(text) or intent in ("goodbye", "thanks")
                or intent == "out_of_scope" and confidence >= threshold
                and not (update and update.grounding and update.grounding.types)) and not service_entities
@@ -253,7 +254,8 @@ def plan_action(
         if update.item and not (update.refinements or update.constraints or update.new_need):
             return Plan("product_question", "item reference")
         return Plan("recommend" if intent == "recommend" else "search", "the shopping need, refined")
-    if intent == "check_payment_methods" and state.customer_id is None and not continuing_service:
+    own = re.search(r"\b(my|i have|i'?ve got|saved|left on|balance)\b", text, re.I)  # "how much is left on my gift card"
+    if intent == "check_payment_methods" and state.customer_id is None and not continuing_service and not own:
         return Plan("policy_answer", "payment methods in general: from the policy")
     if intent in SERVICE_INTENTS and intent in POLICY_INTENTS and not continuing_service:
         return Plan("policy_answer", f"{intent} answered from the policy")
