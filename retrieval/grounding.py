@@ -472,8 +472,9 @@ class Vocabulary:
             g.interest_types = self.generic_gift_types(text)
         if animal_types and not g.types:  # "a present for a new kitten": the kitten is who, not an option
             low_words = set(tokens)
-            for name in list(g.include):
-                g.include[name] = [v for v in g.include[name] if norm(v) not in low_words or norm(v) not in ANIMALS]
+            animal_words = set(ANIMALS) | set(ANIMALS.values())
+            for name in list(g.include):  # "for my cat": Species Cat of one type is not a filter on all
+                g.include[name] = [v for v in g.include[name] if norm(v) not in low_words or norm(v) not in animal_words]
             g.include = {k: v for k, v in g.include.items() if v}
         if not g.types and not context and g.include:  # "a cordless one": only vacuums come cordless
             owners = [
@@ -551,10 +552,12 @@ class Vocabulary:
             for w in nv.split()
         }
         for i, tok in enumerate(tokens):
+            longer = any(self.concepts(" ".join(tokens[i : i + n])) for n in (2, 3) if i + n <= len(tokens))
             if (
                 i in g.consumed  # already part of a type named in full ("smart watch")
                 or len(tok) < 4
                 and not self.concepts(tok)
+                and not longer  # "poo box"
                 or tok in STOP
                 or tok in scope_values
                 or tok in self.value_index

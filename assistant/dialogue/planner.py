@@ -80,6 +80,8 @@ _TRIVIA = re.compile(r"^\W*(is it true|did you know|why (do|does|is|are)|how com
 _SERVICE_TALK = re.compile(
     r"\b(orders?|ordered|account|invoice|receipt|refund|address|phone number|email address|password|review|"
     r"checkout|check out|card|payment|paid|charged|deliver(y|ed)|parcel|package|tracking|voucher)\b", re.I)
+_THANKS = re.compile(r"^\W*(ok\W+|oh\W+)?(ta|cheers|thanks|thank you|thx|ty|tysm|much appreciated)\b.{0,40}$|"
+                     r"\b(ur|you'?re|you are) (a |an )?(star|legend|lifesaver|life saver|gem|angel)\b", re.I)
 _NEW_SHOPPING = re.compile(
     r"\b(show me|looking for|look for|do you (have|sell|stock)|i need (a|an|some)|i want (a|an|some) new|"
     r"recommend|search for|find me|shopping for|(also|still) (need|want|after)|need a new|"
@@ -288,7 +290,7 @@ def plan_action(
         return Plan("product_question", "item reference")
     if intent == "provide_info" and update and update.constraints:
         return Plan("search", "more constraints for the current need")
-    if intent in ("greeting", "thanks", "goodbye", "affirm", "deny"):
+    if intent in ("greeting", "thanks", "goodbye", "affirm", "deny") or _THANKS.search(text):
         return Plan("smalltalk", intent)
     if intent == "provide_info":
         return Plan("clarify", "information without an open request")
