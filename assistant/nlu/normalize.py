@@ -68,6 +68,9 @@ ZIP_CUE = re.compile(
     r"\b(?:zip|zipcode|zip code|postal code|postcode|post code)\b\D{0,12}(\d{5})\b", re.I
 )
 
+ORDINAL_REF = re.compile(
+    r"\b(?:the|that|this)\s+(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b(?!\s+(?:time|thing|of))",
+    re.I)
 _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
     "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
@@ -256,4 +259,6 @@ def normalize_slots(
         slots["size"] = low.upper() if low in _CAPS_SIZES else low
     if "zip" not in slots and (m := ZIP_CUE.search(text)):
         slots["zip"] = m.group(1)
+    if not isinstance(slots.get("item_ref"), int) and (m := ORDINAL_REF.search(text)):
+        slots["item_ref"] = _ORDINALS[m.group(1).lower()]  # "what material is the second one"
     return slots

@@ -108,3 +108,10 @@ def test_explicit_range_overrides_partial_tagging():
     # a range of sizes is not a price range
     slots = normalize_slots("boots size 8-10 under $50", [Span(16, 25, "price_max")])
     assert slots == {"price_max": 50.0, "size": "8"}
+
+
+def test_an_ordinal_in_the_text_wins_over_a_mistagged_item_ref():
+    text = "what material is the second one"
+    assert normalize_slots(text, [Span(5, 13, "item_ref")])["item_ref"] == 2  # the tagger took "material"
+    assert normalize_slots("that blue one", [Span(5, 9, "item_ref")])["item_ref"] == "blue"
+    assert "item_ref" not in normalize_slots("the first time i ordered", [])
