@@ -33,6 +33,7 @@ from retrieval.lexicon import (
     INTERESTS,
     NEGATIVE_VALUES,
     NEUTRAL_VALUES,
+    PRESENT,
     RECIPIENTS,
 )
 from retrieval.measures import quantity_bounds, value_span
@@ -71,11 +72,9 @@ _NOT_A_SCOPE = frozenset(
     "i i'd id im i'm it its it's thanks thank way problem worries wait sorry actually but "
     "not that this , . ! ?".split()
 )
-_GIFT = re.compile(r"\b(gift|present|pressie|prezzie|birthday|christmas|xmas|leaving|secret santa|stocking|"
-                   r"housewarming|thank you)\b")
 _BAD_THING = re.compile(
     r"\b(?:is|are|was|were|iss)\s+(?:so\s+|really\s+|always\s+|just\s+)?(rubbish|terrible|useless|awful|crap|"
-    r"pants|dodgy|patchy|unreliable|rubbish|horrible|the worst)\b"
+    r"pants|dodgy|patchy|unreliable|horrible|the worst)\b"
 )
 _FORGET = re.compile(
     r"\b(?:forget|scrap|ignore|never ?mind|don'?t care about|doesn'?t matter about)\b"
@@ -465,10 +464,11 @@ class Vocabulary:
         if g.types or context:
             self._recipient(tokens, list(dict.fromkeys(g.types + context)), g)
         g.interest_types = self.interest_types(text)
-        self._animal_types(text, g)
-        animal_types = [t for t in self._stem_types(text) if t not in g.interest_types]
+        named = self._stem_types(text)
+        self._animal_types(named, g)
+        animal_types = [t for t in named if t not in g.interest_types]
         g.interest_types += animal_types
-        if not g.interest_types and not g.types and not context and _GIFT.search(text.lower()):
+        if not g.interest_types and not g.types and not context and PRESENT.search(text):
             g.interest_types = self.generic_gift_types(text)
         if animal_types and not g.types:  # "a present for a new kitten": the kitten is who, not an option
             low_words = set(tokens)
@@ -499,11 +499,10 @@ class Vocabulary:
             out += found
         return list(dict.fromkeys(out))
 
-    def _animal_types(self, text: str, g: Grounding) -> None:
+    def _animal_types(self, named: list[str], g: Grounding) -> None:
         """"Dry food for my dog" names Cat Food by a title phrase and the dog by its type names:
         the types of the recipient with the same head noun win; of several types named,
         those of the recipient stay ("food for old dogs" -> Dog Food, not Cat Food)."""
-        named = self._stem_types(text)
         if not named or not g.types:
             return
         animals = set(ANIMALS.values()) | {s for s, h in INTERESTS.items() if s in h and len(h) <= 3}

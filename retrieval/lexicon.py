@@ -9,6 +9,8 @@ sister who cooks", "a runner") onto words that product types of that interest co
 
 from __future__ import annotations
 
+import re
+
 CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("waterproof", "water resistance", "water resistant", "water-resistant", "water proof", "rainproof",
      "rain proof", "weatherproof", "weather proof", "showerproof", "splashproof", "splash proof",
@@ -215,6 +217,12 @@ GIFT_WORDS = ("gift", "present", "birthday", "christmas", "xmas", "anniversary",
               "secret santa", "stocking filler", "ideas", "pressie", "prezzie", "fathers day", "father's day",
               "mothers day", "mother's day", "valentine", "graduation", "retirement", "get him", "get her",
               "get them", "what can i get", "what should i get", "what do i get", "what would be a good")  # fmt: skip
+
+# words that say the shopper is buying a present (stricter than GIFT_WORDS, which also takes "for my")
+PRESENT = re.compile(
+    r"\b(gift|present|pressie|prezzie|birthday|christmas|xmas|anniversary|housewarming|secret santa|stocking|"
+    r"leaving|thank you|father'?s day|mother'?s day|valentine|graduation|retirement|get (him|her|them)|"
+    r"what (can|should|do|would) i get)\b", re.I)
 
 # what things are made of, for "what's it made of?" when a product states it only in its description
 MATERIALS = frozenset(

@@ -19,7 +19,7 @@ from assistant.dialogue.state import DialogueState
 from assistant.dialogue.vocab import Catalog, norm_words
 from retrieval.catalog.view import option_matching, option_number
 from retrieval.grounding import Grounding
-from retrieval.lexicon import GIFT_WORDS
+from retrieval.lexicon import GIFT_WORDS, PRESENT
 from retrieval.money import has_bare_number, price_bounds
 
 __all__ = ["ShoppingUpdate", "apply_shopping", "detect_refinements", "ordinals", "price_bounds",
@@ -307,10 +307,7 @@ def apply_shopping(
     if types and gift_words and examples and g.interest_types and not about_shown:  # "ideas? maybe a candle or ..."
         types = list(dict.fromkeys(types + [t for t in g.interest_types if t not in g.exclude_types]))
         open_need = len(types) > 1
-    present = bool(re.search(
-        r"\b(gift|present|pressie|prezzie|birthday|christmas|xmas|anniversary|housewarming|secret santa|stocking|"
-        r"father'?s day|mother'?s day|valentine|graduation|retirement|get (him|her|them)|what (can|should|do|would) i get)\b",
-        low))
+    present = bool(PRESENT.search(low))
     if (types and present and g.interest_types and set(types) <= set(g.interest_types) and not about_shown
             and not state.types and len(types) < len(g.interest_types)):
         types = [t for t in g.interest_types if t not in g.exclude_types]  # "a present for a coffee snob"
