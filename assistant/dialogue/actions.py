@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assistant.dialogue import answers, extract, respond
+from assistant.dialogue import answers, confirm, extract, respond
 from assistant.dialogue.planner import Action, Plan, cart_action, plan_action
 from assistant.dialogue.refine import apply_shopping, ordinals
 from assistant.dialogue.safety import CleanMessage
@@ -92,9 +92,10 @@ class TurnRunner:
         plan = plan_action(
             u.intent, u.confidence, text, state, update, threshold=self.settings.handoff_confidence,
             service_entities=entities, affirm=extract.is_affirm(text, u.intent), deny=extract.is_deny(text, u.intent),
+            confirmation=_confirmation(text) if state.pending is not None else None,
         )
         note = ""
-        if state.pending is not None and plan.action not in ("confirm_yes", "confirm_no"):
+        if state.pending is not None and plan.action not in ("confirm_yes", "confirm_no", "confirm_again"):
             note = f"(I've set aside the change I listed: {state.pending['verb']}.) "
             state.pending = None
         if plan.action in SHOPPING:
@@ -140,6 +141,9 @@ class TurnRunner:
 
     def _confirm_no(self, t: Turn) -> Outcome:
         return _flow(t.flow.deny())
+
+    def _confirm_again(self, t: Turn) -> Outcome:
+        return _flow(t.flow.ask_again())
 
     def _handoff(self, t: Turn) -> Outcome:
         from assistant.tools import transfer_to_human
@@ -394,6 +398,7 @@ _HANDLERS: dict[Action, Callable[[TurnRunner, Turn], Outcome]] = {
     Action.SERVICE_RETURN: TurnRunner._service_return,
     Action.CONFIRM_YES: TurnRunner._confirm_yes,
     Action.CONFIRM_NO: TurnRunner._confirm_no,
+    Action.CONFIRM_AGAIN: TurnRunner._confirm_again,
     Action.COMPLAINT: TurnRunner._complaint,
     Action.POLICY_ANSWER: TurnRunner._policy_answer,
     Action.UNSUPPORTED: TurnRunner._unsupported,
@@ -458,3 +463,11 @@ def _public(p: dict[str, Any]) -> dict[str, Any]:
     """The search-result fields of DESIGN.md, the product view (product_id, options, price_range,
     option_values) and the ranker's reason."""
     return {k: p.get(k) for k in _PUBLIC if k in p}
+
+
+def _confirmation(text: str) -> str | None:
+    """The reading of a reply to a listed write; ``None`` when the message moves on to something else."""
+    reply = confirm.read_reply(text)
+    if reply == "unclear" and not confirm.about_confirmation(text):
+        return None
+    return reply

@@ -135,6 +135,7 @@ class Action(StrEnum):
     SERVICE_RETURN = "service_return"
     CONFIRM_YES = "confirm_yes"
     CONFIRM_NO = "confirm_no"
+    CONFIRM_AGAIN = "confirm_again"
     COMPLAINT = "complaint"
     POLICY_ANSWER = "policy_answer"
     UNSUPPORTED = "unsupported"
@@ -168,13 +169,21 @@ def plan_action(
     service_entities: bool,
     affirm: bool,
     deny: bool,
+    confirmation: str | None = None,
 ) -> Plan:
-    """Ordered rules; the first that applies decides."""
+    """Ordered rules; the first that applies decides.
+
+    ``confirmation`` is the reading of the reply to a listed write (``assistant.dialogue.confirm``):
+    ``"yes"``, ``"no"``, ``"unclear"`` (about the write: ask again) or ``None`` (no write is
+    waiting, or the message moves on to something else).
+    """
     if state.pending is not None:
-        if affirm:
+        if confirmation == "yes":
             return Plan("confirm_yes", "explicit yes to the listed write")
-        if deny:
+        if confirmation == "no":
             return Plan("confirm_no", "no to the listed write")
+        if confirmation == "unclear":
+            return Plan("confirm_again", "no clear yes to the listed write: nothing written, asked again")
     cart = cart_action(text, bool(state.cart))
     if cart is not None and (state.task is None or CART.search(text)) and state.pending is None and not (
             intent == "payment_issue" and confidence >= OOS_FIRM):  # "card declined at checkout"

@@ -137,6 +137,13 @@ class ServiceFlow:
         self.state.task = None
         return FlowReply(f"Okay, I won't {pending['verb']}. Nothing was changed.", "clarify")
 
+    def ask_again(self) -> FlowReply:
+        """The reply was not a clear yes or no: nothing is written and the same change is asked again."""
+        pending = self.state.pending
+        return FlowReply(
+            f"I haven't changed anything. To go ahead exactly as listed, I will {pending['summary']}. "
+            "Reply yes to confirm, or no to leave it as it is (then tell me what you'd like instead).", "confirm")
+
     # ------------------------------------------------------------ steps
     def one_shopper(self, text: str, slots: dict[str, Any]) -> FlowReply | None:
         state = self.state
