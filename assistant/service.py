@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assistant.dialogue.actions import Outcome, TurnRunner
@@ -27,11 +27,12 @@ from assistant.dialogue.state import DialogueState
 from assistant.errors import UserError
 from assistant.nlu.types import Understanding
 from assistant.settings import Settings, get_settings
-from assistant.store.db import get_engine, session_factory
+from assistant.store.db import get_engine, is_busy as _busy, session_factory, write_scope
 from assistant.store.models import ChatSession, InteractionEvent, Message
 from assistant.types import TurnResult
 
 logger = logging.getLogger(__name__)
+_WRITE_ATTEMPTS = 3
 
 EVENT_KINDS = frozenset({"view", "click", "add_to_cart", "purchase", "more_like_this", "not_for_me"})
 WAITING_TEXT = "A person from our team has joined this conversation and will answer you here."
@@ -123,47 +124,92 @@ class Assistant:
         """
         start = time.perf_counter()
         clean = clean_message(message, self.settings.max_message_chars)
-        with session_factory(self.engine).begin() as db:
-            chat = self._session(db, session_id, user_id)
-            state = DialogueState.from_json(chat.state)
-            user_message = Message(session_id=chat.id, role="user", text=clean.text)
-            db.add(user_message)
-            if chat.mode != "bot":  # an agent took over: the bot stays silent
-                db.flush()
-                return TurnResult(
-                    session_id=chat.id, message_id=int(user_message.id), reply=WAITING_TEXT,
-                    intent="out_of_scope", confidence=0.0, action="waiting_for_agent", handoff=bool(chat.handoff),
-                )
-            if diversity is not None:
-                state.diversity = state.preferred_diversity = min(1.0, max(0.0, float(diversity)))
-            u = self._understand(chat, state, clean)
+        if session_id is not None and (not session_id.strip() or len(session_id) > 64):
+            raise UserError("session id must be 1 to 64 characters")
+        # Models run outside any transaction: read the session, understand, then write in a
+        # short transaction that holds the session (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
+        # row locked), re-understanding only when another turn changed the state meanwhile.
+        session_id = session_id or uuid.uuid4().hex
+        seen = self._peek(session_id)
+        u = self._understand_outside(seen, clean)
+        self._warm_for_turn()
+        for attempt in range(_WRITE_ATTEMPTS):
             try:
-                outcome = TurnRunner(self.settings, self.shopping, self.policy).run(db, chat, state, clean, u)
-            except SQLAlchemyError:
-                raise  # the store itself failed: nothing of this turn is written
-            except Exception:  # a defect in understanding one message never crashes the turn
-                logger.exception("turn failed in session %s; the previous state is kept", chat.id)
-                state = DialogueState.from_json(chat.state)
-                outcome = Outcome(FAILED_TEXT, "clarify", plan={"error": "turn failed"})
-            state.last_action = outcome.action
-            state.last_reply = outcome.reply[:300]
-            state.turns += 1
-            chat.state = state.to_json()
-            chat.handoff = bool(chat.handoff or outcome.handoff)
-            latency = (time.perf_counter() - start) * 1000.0
-            reply = Message(
-                session_id=chat.id, role="assistant", text=outcome.reply, intent=u.intent, confidence=float(u.confidence),
-                slots=_jsonable(u.slots), plan=_jsonable(outcome.plan),
-                products=_jsonable(outcome.products), model_version=u.model_version or chat.model_version,
-                latency_ms=latency,
-            )
-            db.add(reply)
+                with write_scope(self.engine) as db:
+                    return self._write_turn(db, session_id, user_id, diversity, clean, seen, u, start)
+            except OperationalError as err:  # SQLite still busy after its timeout: try again, then give up
+                if not _busy(err) or attempt == _WRITE_ATTEMPTS - 1:
+                    raise
+                logger.warning("database busy on a turn of session %s; retrying", session_id)
+                time.sleep(0.05 * (attempt + 1))
+            except IntegrityError:  # two first turns created the same session id at once
+                if attempt == _WRITE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _peek(self, session_id: str) -> tuple[str | None, dict[str, Any] | None, str]:
+        """(model version, state, mode) of a session as it is now, read without a lock; a new
+        session gets the version it will be assigned."""
+        with session_factory(self.engine)() as db:
+            chat = db.get(ChatSession, session_id)
+            if chat is None:
+                return self._assign_version(db, session_id), None, "bot"
+            return chat.model_version, dict(chat.state or {}), chat.mode
+
+    def _understand_outside(self, seen, clean: CleanMessage) -> Understanding | None:
+        version, state, mode = seen
+        if mode != "bot":
+            return None
+        holder = ChatSession(id="-", model_version=version)
+        return self._understand(holder, DialogueState.from_json(state or {}), clean)
+
+    def _warm_for_turn(self) -> None:
+        """Indexes and the policy load before the write transaction, never inside it."""
+        self.shopping.warm_up()
+        self.policy.warm_up()
+
+    def _write_turn(self, db, session_id, user_id, diversity, clean, seen, u, start) -> TurnResult:
+        chat = self._session(db, session_id, user_id)
+        state = DialogueState.from_json(chat.state)
+        user_message = Message(session_id=chat.id, role="user", text=clean.text)
+        db.add(user_message)
+        if chat.mode != "bot":  # an agent took over: the bot stays silent
             db.flush()
             return TurnResult(
-                session_id=chat.id, message_id=int(reply.id), reply=outcome.reply, intent=u.intent,
-                confidence=round(float(u.confidence), 4), slots=_jsonable(u.slots), action=outcome.action,
-                products=outcome.products, handoff=bool(chat.handoff),
+                session_id=chat.id, message_id=int(user_message.id), reply=WAITING_TEXT,
+                intent="out_of_scope", confidence=0.0, action="waiting_for_agent", handoff=bool(chat.handoff),
             )
+        if diversity is not None:
+            state.diversity = state.preferred_diversity = min(1.0, max(0.0, float(diversity)))
+        if u is None or (chat.state or {}) != (seen[1] or {}) or chat.model_version != seen[0]:
+            u = self._understand(chat, state, clean)  # another turn moved the conversation on
+        try:
+            outcome = TurnRunner(self.settings, self.shopping, self.policy).run(db, chat, state, clean, u)
+        except SQLAlchemyError:
+            raise  # the store itself failed: nothing of this turn is written
+        except Exception:  # a defect in understanding one message never crashes the turn
+            logger.exception("turn failed in session %s; the previous state is kept", chat.id)
+            state = DialogueState.from_json(chat.state)
+            outcome = Outcome(FAILED_TEXT, "clarify", plan={"error": "turn failed"})
+        state.last_action = outcome.action
+        state.last_reply = outcome.reply[:300]
+        state.turns += 1
+        chat.state = state.to_json()
+        chat.handoff = bool(chat.handoff or outcome.handoff)
+        latency = (time.perf_counter() - start) * 1000.0
+        reply = Message(
+            session_id=chat.id, role="assistant", text=outcome.reply, intent=u.intent, confidence=float(u.confidence),
+            slots=_jsonable(u.slots), plan=_jsonable(outcome.plan),
+            products=_jsonable(outcome.products), model_version=u.model_version or chat.model_version,
+            latency_ms=latency,
+        )
+        db.add(reply)
+        db.flush()
+        return TurnResult(
+            session_id=chat.id, message_id=int(reply.id), reply=outcome.reply, intent=u.intent,
+            confidence=round(float(u.confidence), 4), slots=_jsonable(u.slots), action=outcome.action,
+            products=outcome.products, handoff=bool(chat.handoff),
+        )
 
     def draft_reply(self, session_id: str) -> TurnResult:
         """What the bot would answer to the latest shopper message; nothing is persisted or written."""
@@ -196,8 +242,8 @@ class Assistant:
         """Store a click / view / cart / purchase / feedback event on a product."""
         if kind not in EVENT_KINDS:
             raise UserError(f"event kind {kind!r} unknown; use one of {', '.join(sorted(EVENT_KINDS))}")
-        with session_factory(self.engine).begin() as db:
-            chat = db.get(ChatSession, session_id) if session_id else None
+        with write_scope(self.engine) as db:
+            chat = db.get(ChatSession, session_id, with_for_update=True) if session_id else None
             if session_id and chat is None:
                 raise UserError(f"conversation {session_id!r} not found")
             db.add(InteractionEvent(session_id=session_id, user_id=chat.user_id if chat else None,
@@ -210,9 +256,7 @@ class Assistant:
 
     # ------------------------------------------------------------------ steps
     def _session(self, db: Session, session_id: str | None, user_id: str | None) -> ChatSession:
-        if session_id is not None and (not session_id.strip() or len(session_id) > 64):
-            raise UserError("session id must be 1 to 64 characters")
-        chat = db.get(ChatSession, session_id) if session_id else None
+        chat = db.get(ChatSession, session_id, with_for_update=True) if session_id else None
         if chat is None:
             chat = ChatSession(id=session_id or uuid.uuid4().hex, user_id=user_id, state={}, mode="bot", handoff=False)
             db.add(chat)

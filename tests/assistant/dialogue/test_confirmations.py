@@ -120,3 +120,4 @@ def test_a_clean_no_clears_the_change(assistant, listed_cancellation):
     assert "Nothing was changed" in r1.reply
     r2 = assistant.turn("yes", s)  # the listed change is gone: a later yes writes nothing
     assert r2.action != "service_tool" and _rows(assistant, order_id, customer_id) == before
+
