@@ -60,6 +60,7 @@ class Assistant:
         self._policy = None
         self._models: dict[str | None, Any] = {}
         self._lock = threading.Lock()
+        self._indexes_loaded = False
 
     # ------------------------------------------------------------------ loading
     @property
@@ -164,9 +165,12 @@ class Assistant:
         return self._understand(holder, DialogueState.from_json(state or {}), clean)
 
     def _warm_for_turn(self) -> None:
-        """Indexes and the policy load before the write transaction, never inside it."""
-        self.shopping.warm_up()
-        self.policy.warm_up()
+        """The search index and the policy load before the first write transaction, not inside it
+        (a later catalogue version is still picked up inside a turn, as a rare slow one)."""
+        if not self._indexes_loaded:
+            self.shopping.search_service.warm_up()
+            self.policy.warm_up()
+            self._indexes_loaded = True
 
     def _write_turn(self, db, session_id, user_id, diversity, clean, seen, u, start) -> TurnResult:
         chat = self._session(db, session_id, user_id)

@@ -100,6 +100,9 @@ _SIZE_LETTERS = {
 }
 
 
+_BODY_WORDS = frozenset("guy man lad fella bloke boy girl woman lady chap kid dog cat".split())
+
+
 def norm_tokens(text: str) -> list[str]:
     """Lower case, hyphens/slashes as spaces, punctuation dropped, naive singular per word."""
     low = (text or "").lower().replace("’", "'")
@@ -418,8 +421,9 @@ class Vocabulary:
                 for _t, n, v in owners:
                     _add(g.exclude if i in negated else g.include, n, [v])
         type_hits = _purposes_dropped(sorted(type_hits, key=lambda h: h[0]), fixed)
+        dropped = _forget_positions(tokens)  # "forget coffee, he likes tea": coffee is ruled out
         for i, _j, ts in type_hits:
-            target = g.exclude_types if i in negated else g.types
+            target = g.exclude_types if i in negated or i in dropped else g.types
             for t in sorted(ts):
                 if t not in target:
                     target.append(t)
@@ -463,7 +467,11 @@ class Vocabulary:
         g.include = {k: v for k, v in g.include.items() if v}
         if g.types or context:
             self._recipient(tokens, list(dict.fromkeys(g.types + context)), g)
-        g.interest_types = self.interest_types(text)
+        g.interest_types = self.interest_types(
+            " ".join(w for i, w in enumerate(tokens) if i not in dropped) if dropped else text)
+        if g.exclude_types and g.interest_types:
+            kept = [t for t in g.interest_types if t not in g.exclude_types]
+            g.interest_types = kept if kept else g.interest_types
         named = self._stem_types(text)
         self._animal_types(named, g)
         animal_types = [t for t in named if t not in g.interest_types]
@@ -476,6 +484,7 @@ class Vocabulary:
             for name in list(g.include):  # "for my cat": Species Cat of one type is not a filter on all
                 g.include[name] = [v for v in g.include[name] if norm(v) not in low_words or norm(v) not in animal_words]
             g.include = {k: v for k, v in g.include.items() if v}
+        self._narrow_types(tokens, g)
         if not g.types and not context and g.include:  # "a cordless one": only vacuums come cordless
             owners = [
                 t for t, options in self.values.items()
@@ -484,6 +493,33 @@ class Vocabulary:
             if len(owners) == 1:
                 g.types = owners
         return g
+
+    def _narrow_types(self, tokens: list[str], g: Grounding) -> None:
+        """Of several types named by a shared word, the one whose whole name the message holds
+        ("a kettle, the electric kind" -> Electric Kettle, not Tea Kettle; options only the others
+        have are dropped); with no type named, a word ending the compound name of a type the
+        shopper's interest points at names it ("into skating, a good board" -> Skateboard)."""
+        words = set(tokens)
+        heads: dict[str, list[str]] = {}
+        for t in g.types:
+            heads.setdefault(norm(t).split()[-1], []).append(t)
+        shared = [ts for ts in heads.values() if len(ts) > 1]  # types named by one shared word ("kettle")
+        if len(shared) == 1 and len(shared[0]) == len(g.types):
+            whole = [t for t in g.types if set(norm(t).split()) <= words]
+            if whole and len(whole) < len(g.types):
+                g.types = whole
+                g.include = {n: v for n, v in g.include.items() if any(n in self.values.get(t, {}) for t in whole)}
+                g.exclude = {n: v for n, v in g.exclude.items() if any(n in self.values.get(t, {}) for t in whole)}
+        elif not g.types and g.interest_types:
+            free = [w for i, w in enumerate(tokens) if i not in g.consumed and len(w) >= 4 and w not in STOP]
+            found = [t for t in g.interest_types
+                     if " " not in norm(t) and any(norm(t).endswith(w) and norm(t) != w for w in free)]
+            if len(found) == 1:
+                g.types = found
+                own = self.values.get(found[0], {})
+                g.include = {n: v for n, v in g.include.items() if n in own}
+                g.exclude = {n: v for n, v in g.exclude.items() if n in own}
+                g.unavailable = {n: v for n, v in g.unavailable.items() if n in own}
 
     def _stem_types(self, text: str) -> list[str]:
         """Types whose name holds a recipient named in ``text`` ("for my dog" -> Dog Food, Dog Coat)."""
@@ -618,7 +654,8 @@ class Vocabulary:
             if t not in scope:
                 continue
             sizeish = "size" in norm(name)
-            short = phrase.replace(".", "").isdigit() or len(phrase) <= 2
+            coded = bool(re.fullmatch(r"\d+[a-z]+", phrase))  # "4k", "5g": a value's own code, not a bare number
+            short = phrase.replace(".", "").isdigit() or len(phrase) <= 2 and not coded
             vague = short or phrase in _VAGUE and len(scope) > 3
             pointed = prev in ("the", "that", "those") and nxt_tok in ("one", "ones", "piece", "pieces")
             if vague and not (
@@ -668,6 +705,9 @@ class Vocabulary:
                 names_next = i + len(phrase.split()) < len(tokens) and tokens[
                     i + len(phrase.split())
                 ] in nn.split()  # "a big room": room size large
+                after = tokens[i + len(phrase.split())] if i + len(phrase.split()) < len(tokens) else ""
+                names_next = names_next or "size" in nn and (after in ANIMALS or after in ANIMALS.values()
+                                                             or after in _BODY_WORDS)  # "he's a big lab"
                 for nv, value in self.values[t][name].items():
                     plain = nv not in _VAGUE or names_next or phrase in _UNAMBIGUOUS
                     if plain and self._phrase_concepts(nv) & concepts:

@@ -41,7 +41,11 @@ AMOUNT = (
 _AMT = re.compile(AMOUNT, re.I)
 
 
-_QUANTITY = re.compile(rf"\d+(?:[.,]\d+)?\s*{_UNIT}", re.I)
+# a quantity: "200 m2", "the 500 and 1000 piece ones" (numbers joined before one unit), a
+# height "6'2" / "5' 11"
+_QUANTITY = re.compile(
+    r"\b\d'\s*\d{1,2}\b\"?|\b\d\s*(?:ft|foot|feet)\s*\d{1,2}\b|"
+    rf"\d+(?:[.,]\d+)?(?:\s*(?:and|or|,|/|to|vs\.?|versus)\s*(?:the\s+)?\d+(?:[.,]\d+)?)*\s*{_UNIT}", re.I)
 
 
 def has_bare_number(text: str) -> bool:
@@ -112,6 +116,12 @@ _MIN = re.compile(
     rf"|{_P}\s*(?:\+|or more\b|and up\b|and above\b|plus\b|or higher\b)",
     re.I,
 )
+_NOT_BEFORE = re.compile(
+    r"\b(?:don'?t|do not|dont|won'?t|will not|can'?t|cannot|can not|shouldn'?t|not|never|rather not|"
+    r"mustn'?t|no need to)\b(?:\s+\w+){0,4}\s*$", re.I)
+_TOO_MUCH = re.compile(
+    r"\s*(?:\w+\s+){0,2}(?:is|'s|would be|feels?)\s+(?:way\s+|a bit\s+|far\s+)?(?:too (?:much|expensive|pricey|dear|steep)|"
+    r"out of (?:my|our) (?:budget|price range)|a no)", re.I)
 _ABOUT = re.compile(rf"(?:around|about|roughly|approximately|approx\.?|circa|~)\s*{_A}", re.I)
 
 
@@ -140,6 +150,14 @@ def price_bounds(text: str) -> tuple[float | None, float | None]:
         taken = m.span()
     for m2 in _MIN.finditer(text):
         if taken[0] <= m2.start() < taken[1]:
+            continue
+        if _NOT_BEFORE.search(text[max(0, m2.start() - 40) : m2.start()]) and not m2.group(0)[:1].isdigit():
+            if hi is None:  # "don't wanna spend more than 250": a ceiling, not a floor
+                hi = _amount(m2)
+            continue
+        if _TOO_MUCH.match(text, m2.end()):
+            if hi is None:  # "anything over 100 is too much"
+                hi = _amount(m2)
             continue
         if m2.group(0).lower().startswith("from") and not (m2.group("cur") or m2.group("cur2")):
             continue  # "from 2019", "from 10 am": not a price without a currency

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assistant.dialogue import answers, confirm, extract, respond
-from assistant.dialogue.planner import Action, Plan, cart_action, plan_action
+from assistant.dialogue.planner import SET_QUANTITY, Action, Plan, cart_action, plan_action
 from assistant.dialogue.refine import apply_shopping, ordinals
 from assistant.dialogue.safety import CleanMessage
 from assistant.dialogue.service_flow import FlowReply, ServiceFlow
@@ -120,6 +120,8 @@ class TurnRunner:
 
     # one handler per Action
     def _capability(self, t: Turn) -> Outcome:
+        if _RANGE_QUESTION.search(t.text):  # "what do you sell?": the store's own product types
+            return Outcome(_range_text(t.catalog.words.all_types()) + "\n\n" + CAPABILITY_TEXT, "capability")
         return Outcome(CAPABILITY_TEXT, "capability")
 
     def _complaint(self, t: Turn) -> Outcome:
@@ -183,7 +185,17 @@ class TurnRunner:
             return Outcome("Which one don't you want? Say \"not the second one\" or \"not the blue one\".", "clarify")
         if t.plan.action == Action.ACCEPT_OFFER:
             _relax(t.state)
-        return self._search(t.db, t.chat, t.state, recommend=t.plan.action == Action.RECOMMEND, catalog=t.catalog)
+        carried = list(t.state.types)
+        missing = _not_sold(t.text, t.update, [])
+        if missing and carried:  # "do you have toasters?" while looking at headphones: the need stays
+            return Outcome(f"I can't find any {missing} in this store, so we don't seem to sell them. Tell me what "
+                           f"else you're looking for, or carry on with the {' / '.join(carried)}.", "search")
+        out = self._search(t.db, t.chat, t.state, recommend=t.plan.action == Action.RECOMMEND, catalog=t.catalog)
+        missing = _not_sold(t.text, t.update, out.products)
+        if missing:  # "do you sell mattresses?": say so, then show the nearest things
+            out.reply = (f"I can't find any {missing} in this store, so we don't seem to sell them. "
+                         + (f"The closest things I found:\n{out.reply.split(chr(10), 1)[-1]}" if out.products else out.reply))
+        return out
 
     def _compare(self, t: Turn) -> Outcome:
         state = t.state
@@ -252,6 +264,10 @@ class TurnRunner:
             return Outcome(respond.cart_text(state.cart), "cart", products=[])
         if what == "remove":
             return self._cart_remove(state, text, update)
+        if what == "set":  # "actually make it 2": the line in focus, else the last one added
+            line = next((c for c in state.cart if c["id"] == state.focus_id), state.cart[-1])
+            line["quantity"] = _quantity(SET_QUANTITY.search(text).group(1) + " of")
+            return Outcome(f"Done: {line['title']} × {line['quantity']}. " + respond.cart_text(state.cart), "cart")
         items = self._cart_items(state, update, catalog)
         if not items:
             if state.last_shown:
@@ -471,3 +487,42 @@ def _confirmation(text: str) -> str | None:
     if reply == "unclear" and not confirm.about_confirmation(text):
         return None
     return reply
+
+
+_RANGE_QUESTION = re.compile(
+    r"\bwhat (?:do|does|d'?you) (?:you|u|ya|the store|this (?:store|shop))(?: guys| all| lot)? (?:sell|stock|carry|have|offer)\b|"
+    r"\bwhat (?:kinds?|sorts?|types?) of (?:things|stuff|products|items)\b|\bwhat(?:'s| is) (?:in stock|on sale|for sale)\b|"
+    r"\bwhat (?:products|items|things) do\b", re.I)
+_ASK_SOLD = re.compile(
+    r"\b(?:do|d'?|does) ?(?:you|u|ya|the store|this (?:store|shop))(?: guys| all| lot| folks)? (?:sell|stock|carry|have|do|got|offer)"
+    r"(?: any| some| a| an)? ([a-z][a-z' -]{1,40}?)\s*(?:\?|$|[,.!]| at all| or\b| in\b| for\b| like\b)|"
+    r"\b(?:have|got) (?:you|u) got(?: any| some)? ([a-z][a-z' -]{1,40}?)\s*(?:\?|$|[,.!])", re.I)
+
+
+def _range_text(types: list[str]) -> str:
+    shown = types[:40]
+    more = f", and {len(types) - len(shown)} more" if len(types) > len(shown) else ""
+    return f"This store sells {len(types)} kinds of products: {', '.join(shown)}{more}."
+
+
+def _not_sold(text: str, update, products: list[dict[str, Any]]) -> str | None:
+    """The thing a shopper asked the store for ("do you sell mattresses") when nothing in the
+    catalogue is that thing: no type, option, brand or interest was read from the message, and
+    no product found names it in its title or category."""
+    m = _ASK_SOLD.search(text or "")
+    g = update.grounding if update is not None else None
+    if m is None or g is None or g.types or g.include or g.brands or g.interest_types:
+        return None
+    thing = (m.group(1) or m.group(2) or "").strip(" '-")
+    words = [w for w in re.findall(r"[a-z]+", thing.lower()) if w not in _FILLER]
+    if not words or len(words) > 4:
+        return None
+    stems = [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words]
+    for p in products:
+        names = f"{p.get('title') or p.get('name') or ''} {p.get('category') or ''}".lower()
+        if any(stem in names for stem in stems):
+            return None
+    return thing
+
+
+_FILLER = frozenset("any some a an the things stuff products items kind kinds sort of good nice cheap decent".split())

@@ -103,13 +103,22 @@ _CART_ALONE = re.compile(
 _CHECKOUT = re.compile(r"\b(check ?out|place (the|my) order|pay now|proceed to (payment|checkout)|buy (it|them|these) now)\b", re.I)
 
 
+SET_QUANTITY = re.compile(  # "actually make it 2", "change that to three"
+    r"^\W*(?:(?:ok|okay|actually|sorry|oh|no|and|pls|please|wait|hmm)\W+)*(?:can you |could you |please )?"
+    r"(?:make (?:it|that|them)|change (?:it|that|them|the quantity) to|set (?:it|that|the quantity) to|just|only)\s+"
+    r"(\d{1,2}|one|two|three|four|five|six|a couple)\b(?!\s*(?:dollars|bucks|pounds|quid|euros|\$|£|€))", re.I)
+
+
 def cart_action(text: str, has_cart: bool = False) -> str | None:
-    """``add`` / ``remove`` / ``show`` / ``checkout`` when the message is about the conversation's basket."""
+    """``add`` / ``remove`` / ``set`` (the quantity of the last line) / ``show`` / ``checkout``
+    when the message is about the conversation's basket."""
     text = text or ""
     if _CHECKOUT.search(text):
         return "checkout"
     if has_cart and re.match(r"^\W*(?:(?:ok|actually|and|pls|please)\W+)*(remove|take out|delete|drop)\b", text, re.I):
         return "remove"
+    if has_cart and SET_QUANTITY.search(text):
+        return "set"
     if not CART.search(text):
         if _CART_ALONE.search(text) or re.search(r"\bi'?ll take (it|that one|the \w+ one|both)\b", text, re.I):
             return "add"

@@ -27,7 +27,8 @@ __all__ = ["ShoppingUpdate", "apply_shopping", "detect_refinements", "ordinals",
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:(?:and|so|but|ok|okay|also|hmm|um|oh)\W+)*(what|which|is|are|does|do|did|how|can|could|will|"
     r"would|has|have|any|got)\b|"
-    r"\b(tell me (about|more)|what about|how about)\b", re.I)
+    r"\b(tell me (about|more)|what about|how about)\b|"
+    r"[.;!]\s*(?:and\s+|so\s+|but\s+)?(?:the \w+\W+)?(what'?s|whats|how much|how many|how long|which one)\b", re.I)  # "thanks. and ..., whats the price"
 _SUPERLATIVES = (
     (re.compile(r"\b(cheapest|least expensive|lowest price|most affordable|best value|(easier|easiest|kinder|kindest|"
                 r"lighter|lightest|gentler) on the (wallet|pocket|budget)|won'?t break the bank|budget (option|one|pick))\b",
@@ -283,15 +284,21 @@ def apply_shopping(
     shown_types = {p.get("category") for p in shown}
     target = item or focus or (shown[0] if len(shown) == 1 else None)
     pointing = bool(re.search(r"\b(it|its|it's|this|that|these|those|they|them|the \w+ one|come in|comes in)\b", low))
+    priced = bool(re.search(r"\b(price|prices|cost|costs|how much|how expensive)\b", low))
     about_target = bool(target) and question and not g.exclude and (
         bool(g.asked) or (bool(g.include) and (pointing or bool(item))) or _described(target, text, catalog)
+        or priced and not g.include and not re.search(r"\d", low)
+        and (pointing or bool(types) and target.get("category") in types)  # "the thermostat, whats the price again"
     )
     sorting = sort_request(text) if shown or state.types else None
     bounded = any(b is not None for b in price_bounds(text)) and not re.match(
         r"\W*(is|are|does|do|was|will|would) (it|this|that|they|these|those|the|one)\b", low)  # "anything under 300?"
     if shown and price_for_quantity(text):  # "whats that for 2 of them": a question about the shown item
         return ShoppingUpdate(question=True, about_shown=True, item=focus or item or shown[0], grounding=g)
-    about_shown = not sorting and not bounded and bool(shown) and set(types) <= shown_types and not g.exclude and not (
+    kind_wanted = bool(re.search(  # "what about a bed for my dog": a kind of product, not the one shown
+        r"\b(?:what|how) about (?:a|an|some|any)\b|\b(?:show me|i want|i need|looking for|i'?d like|got) (?:a|an|some|any)\b",
+        low)) and not re.search(r"\b(it|its|this|that|these|those|them|one|ones)\b", low)
+    about_shown = not sorting and not bounded and not kind_wanted and bool(shown) and set(types) <= shown_types and not g.exclude and not (
         {"not_one", "different", "not_brand"} & set(refinements)) and (
         ((question or referential) and (bool(items) or bool(sup)) and not (sup and g.include and not items))
         or about_target
@@ -317,7 +324,8 @@ def apply_shopping(
         types = [t for t in types if t in state.types]  # "just toys please" narrows the open need
     if types and not about_shown and set(types) != set(state.types):
         new_need = True
-    elif not types and g.interest_types and gift and not about_shown:
+    elif not types and g.interest_types and (gift or state.open_need and g.exclude_types) and not about_shown:
+        # an open need re-aimed: "actually forget coffee, he also likes tea"
         types = [t for t in g.interest_types if t not in g.exclude_types and t not in state.exclude_types]
         open_need = True
         new_need = set(types) != set(state.types)
@@ -327,8 +335,9 @@ def apply_shopping(
     if new_need:
         carried = list(state.exclude_types)
         budget = {k: state.slots[k] for k in ("price_min", "price_max") if k in state.slots}
+        same_person = open_need and state.open_need  # a present re-aimed: the budget is the giver's
         state.reset_shopping()
-        if re.search(r"\bsame (budget|price|price range|limit)\b", low):  # "phones instead, same budget"
+        if same_person or re.search(r"\bsame (budget|price|price range|limit)\b", low):  # "phones instead, same budget"
             state.slots.update(budget)
         state.types = types
         state.open_need = open_need or len(types) > 1 and gift

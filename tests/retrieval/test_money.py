@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.catalog.schema import RowError, parse_price
-from retrieval.money import parse_amount, price_bounds
+from retrieval.money import has_bare_number, parse_amount, price_bounds
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,29 @@ def test_bad_price_cells_are_rejected(cell):
 )
 def test_price_phrases(text, bounds):
     assert price_bounds(text) == bounds
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("dont wanna spend more than 250 quid", (None, 250.0)),  # a negated floor is a ceiling
+        ("I do not want to pay over $80", (None, 80.0)),
+        ("i can't spend over 40 on it", (None, 40.0)),
+        ("anything over 100 is too much", (None, 100.0)),
+        ("more than 250", (250.0, None)),
+        ("over 100 please", (100.0, None)),
+    ],
+)
+def test_negated_and_too_much_floors_are_ceilings(text, bounds):
+    assert price_bounds(text) == bounds
+
+
+@pytest.mark.parametrize("text", [
+    "whats the difference between the 500 and 1000 piece ones", "road bike pls, im 6'2 so prob a big frame",
+    "he's 5 ft 11", "the 4 or 6 person tent",
+])
+def test_quantities_are_not_prices(text):
+    assert not has_bare_number(text) and price_bounds(text) == (None, None)
 
 
 def test_import_reads_european_prices_and_their_currency(engine, tmp_path):

@@ -1,0 +1,95 @@
+"""Turns that went wrong when a stranger tried the demo store, checked against the store's data."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from assistant.store.models import Product
+
+
+def sid() -> str:
+    return uuid.uuid4().hex
+
+
+def categories(db, result) -> set[str]:
+    return {db.get(Product, p["id"]).category for p in result.products}
+
+
+def test_a_type_named_in_two_places_is_that_type(assistant, db):
+    r = assistant.turn("need a new kettle, the electric kind", sid())
+    assert r.products and categories(db, r) == {"Electric Kettle"}
+
+
+def test_a_word_ending_a_compound_type_of_the_shoppers_interest(assistant, db):
+    r = assistant.turn("i wanna get into skating, whats a good board for a beginner", sid())
+    assert r.products and categories(db, r) == {"Skateboard"}
+
+
+def test_a_negated_floor_is_a_budget(assistant, db):
+    r = assistant.turn("my dad is obsessed w coffee, any ideas for his bday? dont wanna spend more than 250 quid", sid())
+    assert r.products and all(db.get(Product, p["id"]).price <= 250 for p in r.products)
+
+
+def test_what_the_store_sells_names_its_types(assistant, db):
+    r = assistant.turn("hiya what do u sell", sid())
+    every = set(db.scalars(select(Product.category).distinct()))
+    assert r.action == "capability" and f"sells {len(every)} kinds" in r.reply
+    assert all(c in r.reply for c in sorted(every)[:40])
+
+
+def test_a_product_the_store_does_not_sell_is_said_so(assistant, db):
+    assert "mattress" not in " ".join(db.scalars(select(Product.title))).lower()
+    s = sid()
+    r = assistant.turn("do you guys sell mattresses", s)
+    assert "don't seem to sell" in r.reply and "mattresses" in r.reply
+    r2 = assistant.turn("show me headphones", s)
+    assert categories(db, r2) == {"Headphones"}
+    r3 = assistant.turn("do you have any toasters", s)
+    assert "don't seem to sell" in r3.reply and not r3.products and "Headphones" in r3.reply
+    r4 = assistant.turn("the cheapest one", s)  # the headphones are still the need
+    assert r4.products and categories(db, r4) == {"Headphones"}
+
+
+def test_a_kind_of_product_after_one_was_shown_is_a_search(assistant, db):
+    s = sid()
+    assistant.turn("do you guys sell mattresses", s)
+    r = assistant.turn("ok what about a bed for my dog then", s)
+    assert r.action == "search" and categories(db, r) == {"Pet Bed"}
+    r2 = assistant.turn("hes a big lab", s)
+    assert r2.products and all(db.get(Product, p["id"]).attributes.get("size") == "large" for p in r2.products)
+
+
+def test_a_code_named_value_is_an_option_not_a_price(assistant, db):
+    s = sid()
+    assistant.turn("show me action cameras", s)
+    r = assistant.turn("4k at least", s)
+    assert r.products and all(db.get(Product, p["id"]).attributes.get("resolution") == "4K" for p in r.products)
+
+
+def test_make_it_two_sets_the_basket_quantity(assistant, db):
+    s = sid()
+    assistant.turn("show me t-shirts in XL", s)
+    first = assistant.turn("add the first one to my basket", s)
+    price = db.get(Product, first.products[0]["id"]).price
+    assistant.turn("add 2 more", s)
+    r = assistant.turn("actually make it 2", s)
+    assert r.action == "cart" and f"× 2 — ${price * 2:,.2f}" in r.reply
+
+
+def test_a_price_question_inside_a_service_task_is_answered(assistant, db):
+    s = sid()
+    shown = assistant.turn("show me smart thermostats for google home", s)
+    assistant.turn("can i change the delivery address on my order", s)
+    r = assistant.turn("thanks. and the thermostat, whats the price again", s)
+    price = db.get(Product, shown.products[0]["id"]).price
+    assert r.action == "product_question" and f"{price:,.2f}" in r.reply
+
+
+def test_forgetting_a_type_of_an_open_need_keeps_its_budget(assistant, db):
+    s = sid()
+    assistant.turn("coffee gift ideas for my dad under 250", s)
+    r = assistant.turn("actually forget coffee, he also likes tea", s)
+    assert r.products and categories(db, r) <= {"Tea Kettle", "Electric Kettle"}
+    assert all(db.get(Product, p["id"]).price <= 250 for p in r.products)
