@@ -199,6 +199,10 @@ class TurnRunner:
 
     def _compare(self, t: Turn) -> Outcome:
         state = t.state
+        if len(t.update.items) < 2 and state.last_shown and t.plan.reason.startswith("the shown products against"):
+            out = self._compare_other(t)
+            if out is not None:
+                return out
         items = list(t.update.items) if len(t.update.items) >= 2 else state.last_shown[:3]
         if len(items) < 2:
             if len(state.last_shown) == 1:
@@ -206,6 +210,30 @@ class TurnRunner:
                 return Outcome(answers.describe(p) + " It's the only product I showed; name another to compare it "
                                "with.", "compare", products=[_public(p)])
             return Outcome("Show me which products to compare, e.g. \"compare the first and the third\".", "clarify")
+        state.focus_id = None
+        return Outcome(answers.compare_table(items), "compare", products=[_public(p) for p in items])
+
+    def _compare_other(self, t: Turn) -> Outcome | None:
+        """The shown product against the best of a newly named kind ("compare them with the
+        headphones"), or one shown product's variants by the values named ("the rubber and iron ones")."""
+        state, g = t.state, t.update.grounding
+        base = state.shown(state.focus_id) or state.last_shown[0]
+        if t.update.new_need:
+            found = self._search(t.db, t.chat, state, recommend=False, catalog=t.catalog)
+            if not found.products:
+                return None
+            items = [base, found.products[0]]
+        else:
+            name, values = next((n, v) for n, v in g.include.items() if len(v) >= 2)
+            pool = [p for p in state.last_shown if name.lower() in {k.lower() for k in (p.get("option_values") or {})}]
+            if not pool:
+                return None
+            filters = self.engine.filters(state, t.catalog)
+            items = [answers.through(pool[0], {name: [v]}, t.catalog.view, filters) for v in values[:3]]
+            items = [p for p in items if str((p.get("options") or {}).get(name, "")).lower() in {v.lower() for v in values}]
+            if len({p["id"] for p in items}) < 2:
+                return None
+        state.last_shown = [{k: p.get(k) for k in _SHOWN if k in p} for p in items]
         state.focus_id = None
         return Outcome(answers.compare_table(items), "compare", products=[_public(p) for p in items])
 
@@ -218,9 +246,11 @@ class TurnRunner:
         )
         if update.superlative and state.last_shown and not named_missing:
             pool = list(update.items) if len(update.items) >= 2 else state.last_shown
-            reply, picked = answers.superlative_answer(pool, *update.superlative, view=catalog.view, filters=filters)
+            reply, picked = answers.superlative_answer(pool, *update.superlative, view=catalog.view, filters=filters,
+                                                       wanted=dict(update.grounding.include) if update.grounding else None)
             if picked:
                 state.focus_id = picked[0]["id"]
+                _show_variant(state, picked[0])
             return Outcome(reply, "product_question", products=[_public(p) for p in picked])
         if item is None and len(update.items) >= 2:
             replies = [answers.answer_question(p, text, asked=update.asked, asked_values=update.asked_values,
@@ -526,3 +556,16 @@ def _not_sold(text: str, update, products: list[dict[str, Any]]) -> str | None:
 
 
 _FILLER = frozenset("any some a an the things stuff products items kind kinds sort of good nice cheap decent".split())
+
+
+def _show_variant(state: DialogueState, p: dict[str, Any]) -> None:
+    """A variant an answer picked ("the cheapest wireless one") stands for its product in the
+    shown list, so "is that one over-ear" is about it."""
+    if state.shown(p["id"]):
+        return
+    entry = {k: p.get(k) for k in _SHOWN if k in p}
+    for i, q in enumerate(state.last_shown):
+        if q.get("product_id") and q.get("product_id") == p.get("product_id"):
+            state.last_shown[i] = entry
+            return
+    state.last_shown = [*state.last_shown, entry]

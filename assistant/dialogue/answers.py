@@ -92,13 +92,21 @@ def through(p: dict[str, Any], wanted: dict[str, list[str]], view: CatalogView |
 
 
 def superlative_answer(products: list[dict[str, Any]], attribute: str, direction: str, *,
-                       view: CatalogView | None = None, filters: Filters | None = None) -> tuple[str, list[dict[str, Any]]]:
-    """The shown product that is the cheapest / longest-lasting / ... and why."""
+                       view: CatalogView | None = None, filters: Filters | None = None,
+                       wanted: dict[str, list[str]] | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """The shown product that is the cheapest / longest-lasting / ... and why. Of one shown
+    product, its variant: in stock, with the ``wanted`` values ("the cheapest wireless ones")
+    and within the shopper's other constraints."""
     pick = max if direction == "max" else min
     if attribute == "price":
         best = pick(products, key=lambda p: p["price"])
         word = "most expensive" if direction == "max" else "cheapest"
         if len(products) == 1:
+            variant = _extreme_variant(best, pick, view, filters, wanted or {})
+            if variant is not None:
+                shown, gone = variant
+                note = f" (a {money(gone)} one is out of stock)" if gone is not None else ""
+                return f"The {word} {best['title']} in stock is {label(shown)} at {price(shown)}{note}.", [shown]
             lo, hi = best.get("price_range") or (best["price"], best["price"])
             value = hi if direction == "max" else lo
             return f"{best['title']} is the only one shown; its {word} option costs {money(value)}.", [best]
@@ -128,6 +136,32 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
     rest = "; ".join(f"{q['title']}: {_options(q).get(name)}" for q, _ in scored if q is not best)
     return f"{label(best)} has the {'highest' if direction == 'max' else 'lowest'} {name}: {_options(best).get(name)}" + (
         f" (others — {rest})." if rest else "."), [best]
+
+
+def _extreme_variant(p: dict[str, Any], pick, view: CatalogView | None, filters: Filters | None,
+                     wanted: dict[str, list[str]]) -> tuple[dict[str, Any], float | None] | None:
+    """(the cheapest/priciest in-stock variant of ``p`` with the wanted values and within the
+    filters, the price of a more extreme one that is out of stock or ``None``)."""
+    product = view.products.get(p.get("product_id") or "") if view is not None else None
+    if product is None:
+        return None
+    low = {k.lower(): {w.lower() for w in vals} for k, vals in wanted.items()}
+
+    def has(v) -> bool:
+        opts = {str(k).lower(): str(x).lower() for k, x in v.options.items()}
+        return all(opts.get(k) in vals for k, vals in low.items() if k in opts)
+
+    pool = [v for v in product.variants if has(v) and (filters is None or filters.accepts(v.as_record(product)))]
+    pool = pool or [v for v in product.variants if has(v)]
+    stocked = [v for v in pool if v.available]
+    if not stocked:
+        return None
+    v = pick(stocked, key=lambda x: x.price)
+    extreme = pick(pool, key=lambda x: x.price)
+    gone = extreme.price if not extreme.available and extreme.price != v.price else None
+    shown = {**p, "id": v.id, "price": v.price, "available": v.available, "options": dict(v.options),
+             "attributes": dict(v.options)}
+    return shown, gone
 
 
 def answer_question(

@@ -54,7 +54,9 @@ _POLICY_QUESTION = re.compile(
     r"(can|could) (i|you|we) (still )?(cancel|return|exchange) (an|a|any) (order|item|purchase)\b|"
     r"(will|would|does|do|is) (the|my) (money|refund|refunds)\b|how (fast|quick|quickly|soon) (do|will|would|can) (i|we)\b|"
     r"(can|could) (i|we) (swap|exchange) (it|them|this|that)\b.*\b(different|other|another|instead|later)\b)"
-    r"|\b(can|could) (i|we) (return|exchange|swap) (it|them|this|these|that|those)\b.*\b(later|afterwards|after|once|within)\b",
+    r"|\b(can|could) (i|we) (return|exchange|swap) (it|them|this|these|that|those)\b.*\b(later|afterwards|after|once|within)\b"
+    r"|\b(what'?s|whats|what is|what are|tell me|how does|how do) (the |your |ur )?(returns?|refunds?|exchanges?|cancellation|"
+    r"delivery|shipping) (policy|policies|rules|process)\b",  # "whats the returns policy if it arrives damaged"
     re.I)
 _POLICY_TOPIC = re.compile(r"\b(refund|money (\w+ )?back|reimburs|return|exchange|swap|cancel|gift card|fee|deliver|ship)", re.I)
 _SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) back\b|\breturn (it|this|them|these|my)\b|"
@@ -107,6 +109,17 @@ SET_QUANTITY = re.compile(  # "actually make it 2", "change that to three"
     r"^\W*(?:(?:ok|okay|actually|sorry|oh|no|and|pls|please|wait|hmm)\W+)*(?:can you |could you |please )?"
     r"(?:make (?:it|that|them)|change (?:it|that|them|the quantity) to|set (?:it|that|the quantity) to|just|only)\s+"
     r"(\d{1,2}|one|two|three|four|five|six|a couple)\b(?!\s*(?:dollars|bucks|pounds|quid|euros|\$|£|€))", re.I)
+
+
+_COMPARE = re.compile(
+    r"\b(compare|comparison|vs\.?|versus|difference between|diff between|stack up|better,)\b|"
+    r"\b(?:recommend|choose|pick|go for|better)\b.{0,20}\bbetween\b.{1,40}\b(?:and|or)\b", re.I)
+
+
+def _two_values(update: ShoppingUpdate) -> bool:
+    """The message names two or more values of one option ("the rubber and iron ones")."""
+    g = update.grounding
+    return bool(g and not g.types and any(len(v) >= 2 for v in g.include.values()))
 
 
 def cart_action(text: str, has_cart: bool = False) -> str | None:
@@ -226,6 +239,9 @@ def plan_action(
         if state.task is not None:
             return Plan("service", "continuing the open service task")
         return Plan("service_return", "the shopper wants to send an item back")
+    if update and state.last_shown and _COMPARE.search(text) and not service_entities and (
+            update.new_need or _two_values(update)):  # "compare them with the headphones you have"
+        return Plan("compare", "the shown products against another kind or option")
     if _CAPABILITY.search(text) and not (update and (update.constraints or update.about_shown)):
         return Plan("capability", "what the assistant can do")
     if update and update.about_shown and not (intent in SERVICE_INTENTS and confidence >= 0.9 and service_entities):

@@ -93,3 +93,38 @@ def test_forgetting_a_type_of_an_open_need_keeps_its_budget(assistant, db):
     r = assistant.turn("actually forget coffee, he also likes tea", s)
     assert r.products and categories(db, r) <= {"Tea Kettle", "Electric Kettle"}
     assert all(db.get(Product, p["id"]).price <= 250 for p in r.products)
+
+
+def test_the_cheapest_with_a_named_value_is_an_in_stock_variant_of_it(assistant, db):
+    s = sid()
+    shown = assistant.turn("show me headphones", s)
+    pid = db.get(Product, shown.products[0]["id"]).group_id
+    r = assistant.turn("what's the cheapest wireless headphones", s)
+    variants = db.scalars(select(Product).where(Product.group_id == pid)).all()
+    wireless = [v for v in variants if v.attributes.get("connectivity") == "wireless" and v.available]
+    best = min(wireless, key=lambda v: v.price)
+    assert r.products and r.products[0]["id"] == best.id and f"{best.price:,.2f}" in r.reply
+    r2 = assistant.turn("and is that one over-ear", s)  # about the variant just picked
+    assert best.attributes["type"] in r2.reply
+
+
+def test_compare_the_shown_product_with_another_kind(assistant, db):
+    s = sid()
+    assistant.turn("gym earbuds pls", s)
+    r = assistant.turn("compare them with the headphones you have", s)
+    assert r.action == "compare" and categories(db, r) == {"Wireless Earbuds", "Headphones"}
+
+
+def test_compare_two_values_of_one_option(assistant, db):
+    s = sid()
+    assistant.turn("adjustable dumbbells", s)
+    r = assistant.turn("can you compare the rubber and iron ones", s)
+    materials = {db.get(Product, p["id"]).attributes.get("material") for p in r.products}
+    assert r.action == "compare" and materials == {"rubber", "iron"}
+
+
+def test_a_policy_question_about_damage_is_not_a_complaint(assistant):
+    s = sid()
+    assistant.turn("gas grill about a grand", s)
+    r = assistant.turn("whats the returns policy if it arrives damaged", s)
+    assert r.action == "policy_answer"
