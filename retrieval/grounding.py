@@ -331,6 +331,8 @@ class Vocabulary:
             for m in re.finditer(rf"\b{re.escape(stem)}", low):
                 if not any(s <= m.start() < e for s, e, _ in spans):
                     spans.append((m.start(), m.end(), stem))
+        if len(spans) > 1:  # "working out at home": home is where, the activity is the interest
+            spans = [sp for sp in spans if not re.search(r"\b(?:at|from|around the|round the) $", low[: sp[0]])]
         out: list[str] = []
         for stem in dict.fromkeys(st for _, _, st in sorted(spans)):
             hints = INTERESTS[stem]
@@ -405,6 +407,7 @@ class Vocabulary:
                 g.consumed |= set(range(i, j))
         context = [t for t in context_types if t in self.values]
         type_hits += self._type_fallback(fixed, context, g)
+        type_hits = self._purpose_compounds(fixed, type_hits, g)
         named = [t for _, _, ts in type_hits for t in ts]
         scope = list(dict.fromkeys(named + context)) or list(self.values)
         # a type word that is an option value of another named/context type is that option
@@ -493,6 +496,27 @@ class Vocabulary:
             if len(owners) == 1:
                 g.types = owners
         return g
+
+    def _purpose_compounds(self, tokens: list[str], hits: list[tuple[int, int, set[str]]],
+                           g: Grounding) -> list[tuple[int, int, set[str]]]:
+        """"Trainers for running" is "running trainers" when the store knows that compound: a type
+        word followed by "for" and an activity whose compound names a narrower type."""
+        out = list(hits)
+        for k, tok in enumerate(tokens):
+            if tok != "for" or k == 0 or k + 1 >= len(tokens):
+                continue
+            head = next((h for h in out if h[1] == k), None)  # the type named right before "for"
+            if head is None:
+                continue
+            phrase = f"{tokens[k + 1]} {' '.join(tokens[head[0]:k])}"
+            found = set(self.types.get(phrase, set()))
+            for group in self.concepts(phrase):
+                for member in CONCEPTS[group]:
+                    found |= self.types.get(norm(member), set())
+            if found and found != head[2]:
+                out[out.index(head)] = (head[0], k + 2, found)
+                g.consumed |= set(range(head[0], k + 2))
+        return out
 
     def _narrow_types(self, tokens: list[str], g: Grounding) -> None:
         """Of several types named by a shared word, the one whose whole name the message holds
@@ -691,6 +715,8 @@ class Vocabulary:
         # meaning through the lexicon: the phrase and a catalogue name/value share a concept
         concepts = self.concepts(phrase)
         if not concepts or phrase in STOP:
+            if _describes_person(tokens, i):  # "i'm a beginner": the shopper, not another type's option
+                return False
             return self._elsewhere(phrase, hits, scope, g, neg)
         for t in scope:
             for nn, name in self.option_names[t].items():
@@ -713,7 +739,7 @@ class Vocabulary:
                     if plain and self._phrase_concepts(nv) & concepts:
                         _add(g.exclude if neg else g.include, name, [value])
                         found = True
-        return found or self._elsewhere(phrase, hits, scope, g, neg)
+        return found or (not _describes_person(tokens, i) and self._elsewhere(phrase, hits, scope, g, neg))
 
     def _elsewhere(
         self,
@@ -872,6 +898,13 @@ def _ngrams(tokens: list[str]) -> list[tuple[int, int, str]]:
                 continue
             out.append((i, i + n, " ".join(words)))
     return out
+
+
+def _describes_person(tokens: list[str], i: int) -> bool:
+    """Whether the word at ``i`` says who someone is ("i'm a beginner", "she is an expert")."""
+    before = tokens[max(0, i - 3):i]
+    return bool(before) and before[-1] in ("a", "an", "total", "complete") and any(
+        w in ("i'm", "im", "am", "he", "she", "hes", "shes", "we're", "were", "is", "they're") for w in before)
 
 
 def _forget_positions(tokens: list[str]) -> set[int]:

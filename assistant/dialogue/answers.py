@@ -170,6 +170,8 @@ def answer_question(
 ) -> tuple[str, dict[str, Any]]:
     """(reply, product to show) for a question about product ``p`` (a shown result)."""
     low = (text or "").lower()
+    if asked_values and re.search(r"\b(price|cost|how much|in stock|available|availability|sold out)\b", low):
+        p = through(p, asked_values, view, filters)  # "how much is the 6mm one": that variant's price
     name = p["title"]
     opts = _options(p)
     comes_in = p.get("option_values") or {k: [v] for k, v in opts.items()}
@@ -186,7 +188,8 @@ def answer_question(
     if re.search(r"\b(price|cost|how much)\b", low) and not weight_question:
         lo, hi = p.get("price_range") or (p["price"], p["price"])
         extra = f" (its options range from {money(lo, p.get('currency'))} to {money(hi, p.get('currency'))})" if hi > lo else ""
-        return f"{label(p)} costs {price(p)}{extra}.", p
+        stock = "" if p.get("available", True) else ", but it is out of stock"
+        return f"{label(p)} costs {price(p)}{extra}{stock}.", p
     if re.search(r"\b(in stock|available|availability|sold out)\b", low):
         return f"{label(p)} is {'in stock' if p.get('available', True) else 'out of stock'}.", p
     if re.search(r"\bbrand\b|\bwho makes\b|\bmade by\b", low):

@@ -64,6 +64,13 @@ _SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) ba
 _ORDER_TALK = re.compile(
     r"\b(my (order|parcel|package|delivery|purchase)|i (ordered|bought|purchased)|(it|they|order|parcel) "
     r"(arrived|came)|was delivered|got delivered)\b", re.I)
+_WANTS_TASK = re.compile(
+    r"\b(?:i|we) (?:really )?(?:need|want|would like|'?d like|have) to (?:return|cancel|exchange|send back)\b|"
+    r"\bhelp me (?:to )?(?:return|cancel|exchange)\b", re.I)
+_RESUME_TASK = re.compile(
+    r"\b(?:go ahead|carry on|continue|proceed|let'?s|please|just)\b.{0,20}\b(?:cancel|return|exchange|swap|change)\b|"
+    r"\b(?:cancel|return|exchange) (?:it|that|them|the order|my order)\b|\bback to (?:the |my )?(?:cancell?ation|return|exchange|order)\b",
+    re.I)
 _LEAVE_SERVICE = re.compile(
     r"\b(nvm|never ?mind|forget (it|that|about it)|(i'?ll|ill|i will) (check|do|sort|look)( it| that| this)?( out)? later|"
     r"back to (the )?(shopping|browsing|products?|[a-z]+s\b))", re.I)
@@ -220,6 +227,8 @@ def plan_action(
         return Plan("handoff", f"{intent}: the shopper wants a person")
     if _OTHER_COMPANY.search(text) and not service_entities and state.task is None:
         return Plan("out_of_scope", "about another company's service")
+    if _WANTS_TASK.search(text) and not (update and update.about_shown) and state.pending is None:
+        return Plan("service", "the shopper asks to start an order task")  # "i need to return something, how do i"
     if (_POLICY_QUESTION.search(text) and _POLICY_TOPIC.search(text) and not service_entities
             and not (update and update.about_shown)):  # an open task stays open for the next turn
         return Plan("policy_answer", "a general question the policy answers")
@@ -258,11 +267,12 @@ def plan_action(
         update and update.grounding and update.grounding.types and update.new_need
         and (re.search(r"\b(any|got|need|want|also|do (u|you) (do|have|sell|stock))\b", text, re.I)
              or len(text.split()) <= 8 and text.strip().endswith("?")))  # "hardback notebooks?"
-    leaving = (_LEAVE_SERVICE.search(text) or intent in ("goodbye", "thanks")
+    names_task = state.task is not None and bool(_RESUME_TASK.search(text))  # "ok forget it, go ahead and cancel"
+    leaving = not names_task and (_LEAVE_SERVICE.search(text) or intent in ("goodbye", "thanks")
                or intent == "out_of_scope" and confidence >= threshold
                and not (update and update.grounding and update.grounding.types)) and not service_entities
     continuing_service = state.task is not None and not leaving and (
-        service_entities or intent == "provide_info" and not shopping_cue
+        service_entities or names_task or intent == "provide_info" and not shopping_cue
         or (asked and not shopping_cue and intent not in ("search_products", "recommend", "compare_products")
             or asked and len(text.split()) <= 6 and not shopping_cue)
     )

@@ -288,7 +288,21 @@ class ServiceFlow:
         if len(eligible) == 1 and wanted is not None:
             task["order_id"] = eligible[0]["order_id"]
             return tools.get_order(self.db, self.state.customer_id, task["order_id"])
+        named = self._order_by_items(eligible if wanted and eligible else views, task.get("text", ""))
+        if named is not None:  # "the one with the espresso machine"
+            task["order_id"] = named
+            return tools.get_order(self.db, self.state.customer_id, named)
         return FlowReply(orders_list(eligible if wanted and eligible else views) + "\nWhich order id?", "clarify")
+
+    def _order_by_items(self, views: list[dict[str, Any]], text: str) -> str | None:
+        """The one order among ``views`` holding an item the shopper's latest words name."""
+        latest = f" {norm_words(text.splitlines()[-1] if text else '')} "
+        hits = []
+        for v in views:
+            order = tools.get_order(self.db, self.state.customer_id, v["order_id"])
+            if any(f" {norm_words(it['name'])} " in latest for it in order.items):
+                hits.append(v["order_id"])
+        return hits[0] if len(hits) == 1 else None
 
     def _items(self, order: Order, task: dict[str, Any]) -> list[dict[str, Any]] | FlowReply:
         if task.get("items"):

@@ -128,3 +128,62 @@ def test_a_policy_question_about_damage_is_not_a_complaint(assistant):
     assistant.turn("gas grill about a grand", s)
     r = assistant.turn("whats the returns policy if it arrives damaged", s)
     assert r.action == "policy_answer"
+
+
+def test_a_type_for_an_activity_is_the_compound_type(assistant, db):
+    r = assistant.turn("need new trainers for running, uk size 9", sid())
+    assert r.products and categories(db, r) == {"Running Shoes"}
+    assert all(db.get(Product, p["id"]).attributes.get("size") == "9" for p in r.products)
+
+
+def test_the_price_of_a_named_variant_of_the_shown_product(assistant, db):
+    s = sid()
+    shown = assistant.turn("pink yoga mat", s)
+    group = db.get(Product, shown.products[0]["id"]).group_id
+    r = assistant.turn("how much is the 6mm one", s)
+    six = [v for v in db.scalars(select(Product).where(Product.group_id == group))
+           if v.attributes.get("thickness") == "6mm"]
+    assert r.products and r.products[0]["id"] in {v.id for v in six}
+    picked = db.get(Product, r.products[0]["id"])
+    assert f"{picked.price:,.2f}" in r.reply and (picked.available or "out of stock" in r.reply)
+
+
+def test_working_out_at_home_is_about_exercise(assistant, db):
+    r = assistant.turn("what's good for working out at home", sid())
+    assert r.products and categories(db, r) <= {"Dumbbell Set", "Yoga Mat", "Water Bottle", "Smart Watch"}
+
+
+def test_a_description_of_the_shopper_is_not_another_types_option(assistant, db):
+    s = sid()
+    assistant.turn("adjustable dumbbells", s)
+    r = assistant.turn("i'm a beginner so nothing too heavy", s)
+    assert "difficulty" not in r.reply
+
+
+def test_an_order_named_by_its_contents_and_a_resumed_cancellation(assistant, db):
+    from assistant.store.models import Customer, Order
+
+    pending = db.scalars(select(Order).where(Order.status == "pending")).all()
+    by_customer: dict[str, list] = {}
+    for o in pending:
+        by_customer.setdefault(o.customer_id, []).append(o)
+    customer_id, orders = next((c, os) for c, os in sorted(by_customer.items()) if len(os) >= 2 and any(
+        sum(it["name"] == o2_it["name"] for o2 in os for o2_it in o2.items) == 1 for it in os[0].items))
+    item = next(it["name"] for it in orders[0].items
+                if sum(it["name"] == x["name"] for o in orders for x in o.items) == 1)
+    customer = db.get(Customer, customer_id)
+    s = sid()
+    assistant.turn("hey can u help me cancel my order", s)
+    assistant.turn(f"my email is {customer.email}", s)
+    r = assistant.turn(f"the one with the {item.lower()}", s)
+    assert orders[0].id in r.reply and ("reason" in r.reply.lower() or "why" in r.reply.lower())
+    assistant.turn("do you have any backpacks?", s)
+    r2 = assistant.turn("ok forget it, go ahead and cancel", s)
+    assert orders[0].id in r2.reply
+
+
+def test_asking_how_to_return_starts_the_return(assistant):
+    s = sid()
+    assistant.turn("desk lamp around 150 quid", s)
+    r = assistant.turn("wait i need to return something i bought last week, how do i do that", s)
+    assert r.action == "ask_auth"
