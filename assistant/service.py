@@ -27,7 +27,8 @@ from assistant.dialogue.state import DialogueState
 from assistant.errors import UserError
 from assistant.nlu.types import Understanding
 from assistant.settings import Settings, get_settings
-from assistant.store.db import get_engine, is_busy as _busy, session_factory, write_scope
+from assistant.store.db import get_engine, session_factory, write_scope
+from assistant.store.db import is_busy as _busy
 from assistant.store.models import ChatSession, InteractionEvent, Message
 from assistant.types import TurnResult
 
@@ -282,8 +283,8 @@ class Assistant:
             return Understanding(intent="out_of_scope", confidence=0.0, model_version=chat.model_version)
         model = self.model_for(chat.model_version)
         # context: the previous assistant reply (what the model was trained with)
-        u = model.predict([for_understanding(clean.text)], contexts=[state.last_reply or None])[0]
-        return _exact_prices(u, clean.text)
+        u = model.predict([for_understanding(clean.read)], contexts=[state.last_reply or None])[0]
+        return _exact_prices(u, clean.read)
 
 
 def _exact_prices(u: Understanding, text: str) -> Understanding:

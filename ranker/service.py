@@ -128,10 +128,10 @@ class Ranker:
 
     def warm_up(self, session: Any | None = None) -> Ranker:
         """Load popularity and "bought together" rules from the store."""
-        from assistant.store.db import session_scope
+        from assistant.store.db import get_engine, session_factory
 
-        if session is None:
-            with session_scope() as s:
+        if session is None:  # the store of this ranker's settings, not the process default
+            with session_factory(get_engine(self.settings.db_url))() as s:
                 return self.warm_up(s)
         self.popularity = Popularity.from_session(session)
         self.association = AssociationRules.from_session(session)

@@ -76,7 +76,7 @@ class TurnRunner:
             return Outcome(EMPTY_TEXT, "clarify", plan={"action": "clarify", "reason": "empty message"})
         if clean.injection:
             return Outcome(REFUSE_TEXT, "refuse", plan={"action": "refuse", "reason": "instructions inside the message"})
-        text = clean.text
+        text = clean.read
         catalog = load_catalog(db)
         refusal = ServiceFlow(db, state).one_shopper(text, u.slots)
         if refusal is not None:  # another shopper's account: refused whatever the intent

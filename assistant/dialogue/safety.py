@@ -35,6 +35,12 @@ class CleanMessage:
         original_chars: length of the original message.
         injection: the message tries to change the assistant's rules or privileges.
         markup: the message contained HTML-like tags.
+
+    ``read`` is what understanding, grounding and planning read: the text with every word
+    longer than ``MAX_WORD`` characters cut to that length (no word in a catalogue or a
+    shopper's request is longer; a 4,000-digit "word" would cost the pattern readers
+    seconds), so a hostile message costs what an ordinary one does. The stored message
+    keeps ``text``.
     """
 
     text: str
@@ -46,6 +52,14 @@ class CleanMessage:
     @property
     def empty(self) -> bool:
         return not self.text.strip()
+
+    @property
+    def read(self) -> str:
+        return _LONG_WORD.sub(lambda m: m.group(0)[:MAX_WORD], self.text)
+
+
+MAX_WORD = 32
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 
 
 def clean_message(message: str | None, max_chars: int) -> CleanMessage:

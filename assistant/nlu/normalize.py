@@ -34,8 +34,8 @@ _WORD_NUM = "|".join(
 )
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?[kK]?\b"
 _NUMBER = re.compile(_NUM)
-_WORDS_NUMBER = re.compile(rf"\b(?:(?:{_WORD_NUM})[\s-]?)+\b", re.I)
-_WORD_MONEY = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|ten|fifteen|hundred|thousand|one|two|three|four|five|a)[\s-]?)+\s?(?:dollars?|bucks?|usd)\b"
+_WORDS_NUMBER = re.compile(rf"\b(?:(?:{_WORD_NUM})[\s-]?){{1,8}}\b", re.I)  # bounded: linear on "a a a ..."
+_WORD_MONEY = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|ten|fifteen|hundred|thousand|one|two|three|four|five|a)[\s-]?){1,8}\s?(?:dollars?|bucks?|usd)\b"
 _MONEY = (
     rf"(?:{_WORD_MONEY}|\$\s?{_NUM}|{_NUM}\s?(?:\$|usd|dollars?|bucks?|quid|eur|euros?)\b|{_NUM})"
 )
