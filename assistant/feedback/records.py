@@ -19,6 +19,8 @@ AUTHORS = ("cli", "shopper", "agent")
 REPLY_ROLES = ("assistant", "agent")
 
 Author = Literal["cli", "shopper", "agent"]
+MAX_REASON_CHARS = 1_000  # a reason is a few words; 100k characters had frozen the server
+MAX_CORRECTION_CHARS = 4_000  # a corrected reply: as long as a reply may be
 
 
 def add_feedback(
@@ -43,7 +45,7 @@ def add_feedback(
 
     Raises:
         UserError: unknown message, a message that is not a reply, a bad rating, author or
-            intent label, or no feedback at all.
+            intent label, a reason or correction over its length limit, or no feedback at all.
     """
     message = session.get(Message, message_id)
     if message is None:
@@ -74,6 +76,9 @@ def add_feedback(
             )
         corrected_intent, correction = correction, None
     reason = (reason or "").strip() or None
+    for label, value, limit in (("reason", reason, MAX_REASON_CHARS), ("correction", correction, MAX_CORRECTION_CHARS)):
+        if value is not None and len(value) > limit:
+            raise UserError(f"the {label} is {len(value):,} characters; at most {limit:,} are kept")
     if rating is None and correction is None and corrected_intent is None and reason is None:
         raise UserError("no feedback given; pass --rating up|down, --reason or --correction")
 

@@ -58,3 +58,15 @@ def test_feedback_on_a_user_message_is_refused(db):
     user, _ = add_turns(db, "s1", [("user", "hi", "greeting"), ("assistant", "Hello", "greeting")])
     with pytest.raises(UserError, match="user message"):
         add_feedback(db, user, rating="up")
+
+
+@pytest.mark.parametrize("field", ["reason", "correction"])
+def test_oversized_free_text_is_refused_and_nothing_is_written(db, field):
+    from sqlalchemy import func, select
+
+    _, bot = add_turns(db, "s9", [("user", "hi", "greeting"), ("assistant", "Hello!", "greeting")])
+    before = db.scalar(select(func.count()).select_from(Feedback))
+    with pytest.raises(UserError, match="at most"):
+        add_feedback(db, bot, rating="down", **{field: "x" * 100_000})
+    assert db.scalar(select(func.count()).select_from(Feedback)) == before
+    add_feedback(db, bot, rating="down", **{field: "too slow"})  # a normal one still goes in
