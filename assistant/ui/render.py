@@ -9,21 +9,24 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
+_BRACKET = re.compile(r"([\[\]])")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|>~])")
 
 
 def escape_text(text: str | None) -> str:
-    """HTML-escape ``text`` so ``<script>`` shows as text; Markdown emphasis still renders.
+    """HTML-escape ``text`` so ``<script>`` shows as text; Markdown emphasis and tables still
+    render, but never a link or an image: square brackets are escaped, so
+    ``[x](javascript:…)`` and ``![](https://tracker/…)`` show as the text they are.
 
     Text that is already entity-escaped (the assistant escapes echoed shopper text) is
     unescaped first, so it is escaped exactly once and reads the same as it was typed.
     """
-    return html.escape(html.unescape(text or ""), quote=True)
+    return _BRACKET.sub(r"\\\1", html.escape(html.unescape(text or ""), quote=True))
 
 
 def escape_markdown(text: str | None) -> str:
     """Escape HTML and Markdown syntax: for catalogue text shown inside Markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", escape_text(text))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(html.unescape(text or ""), quote=True))
 
 
 def safe_url(url: str | None) -> str | None:

@@ -50,3 +50,10 @@ def test_products_markdown_escapes_markdown_links():
         [{"title": "[click](javascript:alert(1))", "price": 3, "reason": "r"}]
     )
     assert "](javascript" not in text and "\\[click\\]" in text
+
+
+def test_markdown_links_and_images_never_render_from_chat_text():
+    out = render.escape_text("see [here](javascript:alert(1)) ![](https://tracker.example/p.png) **ok**")
+    assert "](" not in out.replace("\\](", "")  # every bracket escaped: no link, no image
+    assert "\\[here\\](javascript:alert(1))" in out and "!\\[\\](https://tracker.example/p.png)" in out
+    assert "**ok**" in out  # emphasis still renders
