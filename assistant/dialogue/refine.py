@@ -364,6 +364,15 @@ def apply_shopping(
             if state.slots.pop(name, None) is not None:
                 changed = True
             state.soft.pop(name, None)
+    if sup and not g.include and not g.exclude and re.search(
+            r"\b(overall|of (them )?all|in the (whole )?(store|shop)|you (have|sell|stock) (at all|overall)|full stop)\b", low):
+        # "whats the cheapest laptop u have overall": the earlier filters go, the type stays
+        if state.options or state.exclude_options or any(k in state.slots for k in ("price_min", "price_max")):
+            changed = True
+        state.options, state.exclude_options = {}, {}
+        for name in ("price_min", "price_max"):
+            state.slots.pop(name, None)
+            state.soft.pop(name, None)
     lo, hi = price_bounds(text)
     numbers_free = has_bare_number(text) and any(
         re.search(r"\d", tok) and i not in g.consumed for i, tok in enumerate(g.tokens))

@@ -187,3 +187,12 @@ def test_asking_how_to_return_starts_the_return(assistant):
     assistant.turn("desk lamp around 150 quid", s)
     r = assistant.turn("wait i need to return something i bought last week, how do i do that", s)
     assert r.action == "ask_auth"
+
+
+def test_the_cheapest_overall_drops_the_earlier_filters(assistant, db):
+    s = sid()
+    for text in ("i want a laptop but not a 13 inch one, too small", "needs 32gb ram", "in silver?"):
+        assistant.turn(text, s)
+    r = assistant.turn("whats the cheapest laptop u have overall", s)
+    laptops = db.scalars(select(Product).where(Product.category == "Laptop", Product.available.is_(True))).all()
+    assert r.products and r.products[0]["id"] == min(laptops, key=lambda p: p.price).id
