@@ -76,17 +76,23 @@ def through(p: dict[str, Any], wanted: dict[str, list[str]], view: CatalogView |
     product = view.products.get(p.get("product_id") or "") if view is not None else None
     if product is None:
         return p
-    low = {k.lower(): {w.lower() for w in vals} for k, vals in wanted.items()}
-
-    def has(v) -> bool:
-        opts = {str(k).lower(): str(x).lower() for k, x in v.options.items()}
-        return all(opts.get(k) in vals for k, vals in low.items())
-
-    matching = [v for v in product.variants if has(v)]
+    matching = [v for v in product.variants if _has_values(v, wanted)]
     if not matching:
         return p
     ok = (lambda v: filters.accepts(v.as_record(product))) if filters is not None else (lambda v: True)
-    v = min(matching, key=lambda v: (not ok(v), not v.available, v.price))
+    return _as_shown(p, min(matching, key=lambda v: (not ok(v), not v.available, v.price)))
+
+
+def _has_values(v, wanted: dict[str, list[str]], *, only_own: bool = False) -> bool:
+    """Whether variant ``v`` has the wanted option values (case-insensitive); with ``only_own``
+    an option the variant does not have is not held against it."""
+    opts = {str(k).lower(): str(x).lower() for k, x in v.options.items()}
+    return all(opts.get(k.lower()) in {w.lower() for w in vals}
+               for k, vals in wanted.items() if not only_own or k.lower() in opts)
+
+
+def _as_shown(p: dict[str, Any], v) -> dict[str, Any]:
+    """Shown product ``p`` standing for its variant ``v``."""
     return {**p, "id": v.id, "price": v.price, "available": v.available, "options": dict(v.options),
             "attributes": dict(v.options)}
 
@@ -145,23 +151,15 @@ def _extreme_variant(p: dict[str, Any], pick, view: CatalogView | None, filters:
     product = view.products.get(p.get("product_id") or "") if view is not None else None
     if product is None:
         return None
-    low = {k.lower(): {w.lower() for w in vals} for k, vals in wanted.items()}
-
-    def has(v) -> bool:
-        opts = {str(k).lower(): str(x).lower() for k, x in v.options.items()}
-        return all(opts.get(k) in vals for k, vals in low.items() if k in opts)
-
-    pool = [v for v in product.variants if has(v) and (filters is None or filters.accepts(v.as_record(product)))]
-    pool = pool or [v for v in product.variants if has(v)]
+    own = [v for v in product.variants if _has_values(v, wanted, only_own=True)]
+    pool = [v for v in own if filters is None or filters.accepts(v.as_record(product))] or own
     stocked = [v for v in pool if v.available]
     if not stocked:
         return None
     v = pick(stocked, key=lambda x: x.price)
     extreme = pick(pool, key=lambda x: x.price)
     gone = extreme.price if not extreme.available and extreme.price != v.price else None
-    shown = {**p, "id": v.id, "price": v.price, "available": v.available, "options": dict(v.options),
-             "attributes": dict(v.options)}
-    return shown, gone
+    return _as_shown(p, v), gone
 
 
 def answer_question(

@@ -63,6 +63,14 @@ def listed_cancellation(assistant):
     return state, order.id, customer.id
 
 
+def _conversation_at(assistant, state) -> str:
+    """A new conversation whose saved state is ``state`` (the listed change waiting for a reply)."""
+    s = uuid.uuid4().hex
+    with session_scope(assistant.engine) as db:
+        db.add(ChatSession(id=s, state=copy.deepcopy(state), mode="bot", handoff=False))
+    return s
+
+
 def _rows(assistant, order_id, customer_id):
     with session_factory(assistant.engine)() as s:
         o, c = s.get(Order, order_id), s.get(Customer, customer_id)
@@ -82,9 +90,7 @@ def test_every_reply_through_the_assistant_writes_only_on_yes(assistant, listed_
     before = _rows(assistant, order_id, customer_id)
     wrong = []
     for row in ROWS:
-        s = uuid.uuid4().hex
-        with session_scope(assistant.engine) as db:
-            db.add(ChatSession(id=s, state=copy.deepcopy(state), mode="bot", handoff=False))
+        s = _conversation_at(assistant, state)
         result = assistant.turn(row["reply"], s)
         after = _rows(assistant, order_id, customer_id)
         written = after != before
@@ -98,9 +104,7 @@ def test_every_reply_through_the_assistant_writes_only_on_yes(assistant, listed_
 
 def test_an_unclear_reply_asks_again_and_keeps_the_change(assistant, listed_cancellation):
     state, order_id, customer_id = listed_cancellation
-    s = uuid.uuid4().hex
-    with session_scope(assistant.engine) as db:
-        db.add(ChatSession(id=s, state=copy.deepcopy(state), mode="bot", handoff=False))
+    s = _conversation_at(assistant, state)
     before = _rows(assistant, order_id, customer_id)
     r1 = assistant.turn("ok wait, is it refunded to my card?", s)
     assert r1.action == "confirm" and "haven't changed anything" in r1.reply and order_id in r1.reply
@@ -112,9 +116,7 @@ def test_an_unclear_reply_asks_again_and_keeps_the_change(assistant, listed_canc
 
 def test_a_clean_no_clears_the_change(assistant, listed_cancellation):
     state, order_id, customer_id = listed_cancellation
-    s = uuid.uuid4().hex
-    with session_scope(assistant.engine) as db:
-        db.add(ChatSession(id=s, state=copy.deepcopy(state), mode="bot", handoff=False))
+    s = _conversation_at(assistant, state)
     before = _rows(assistant, order_id, customer_id)
     r1 = assistant.turn("no thanks, I'll keep it", s)
     assert "Nothing was changed" in r1.reply
