@@ -13,9 +13,11 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.auth import check_serving
 from assistant.errors import UserError
 from assistant.settings import get_settings
-from assistant.ui import agent_view, chat, dashboard_view, shopper
+from assistant.staff.routes import sign_in_form, sign_out_form
+from assistant.ui import agent_view, chat, dashboard_view, server, shopper
 from assistant.ui.render import CARD_CSS
 
 logger = logging.getLogger(__name__)
@@ -24,6 +26,9 @@ CSS = (
     CARD_CSS
     + """
 #shopper-chat .message {font-size: 0.95em}
+.staff-sign-in label {display: block; margin: 0.4em 0}
+.staff-sign-in input {margin-left: 0.5em; padding: 0.3em}
+.staff-error {color: #b00020}
 """
 )
 
@@ -140,18 +145,15 @@ with gr.Blocks(title="Aisle") as demo:
 
 # ----------------------------------------------------------------- support-agent page
 with demo.route("Agent", "/agent"):
-    agent_principal = gr.State(None)
     agent_draft = gr.State(None)
     gr.Markdown("## Support-agent assist")
-    with gr.Column(visible=True) as agent_login:
-        agent_user = gr.Textbox(label="User name", elem_id="agent-user")
-        agent_password = gr.Textbox(label="Password", type="password", elem_id="agent-password")
-        agent_sign_in = gr.Button("Sign in", variant="primary", elem_id="agent-sign-in")
+    with gr.Column(visible=True) as agent_login:  # a plain form posting to /staff/login
+        gr.HTML(sign_in_form("/agent"))
     agent_status = gr.Markdown()
     with gr.Column(visible=False) as agent_workspace:
         with gr.Row():
             agent_refresh = gr.Button("Refresh queue", size="sm")
-            agent_sign_out = gr.Button("Sign out", size="sm")
+            gr.HTML(sign_out_form("/agent"))
         agent_queue = gr.Dataframe(
             headers=agent_view.QUEUE_COLUMNS,
             label="Live sessions (handed-off first)",
@@ -185,50 +187,47 @@ with demo.route("Agent", "/agent"):
                 agent_suggestions = gr.Markdown()
     agent_timer = gr.Timer(3.0)
 
-    agent_panels = [agent_principal, agent_login, agent_workspace, agent_status]
-    for trigger in (agent_sign_in.click, agent_password.submit):
-        trigger(agent_view.sign_in, [agent_user, agent_password], agent_panels, **PRIVATE).success(
-            agent_view.queue, [agent_principal], [agent_queue, agent_pick], **PRIVATE
-        )
-    agent_sign_out.click(agent_view.sign_out, None, agent_panels, **PRIVATE)
-    agent_refresh.click(agent_view.queue, [agent_principal], [agent_queue, agent_pick], **PRIVATE)
+    # Every handler below reads the staff cookie itself (gr.Request); none takes a sign-in
+    # from its inputs.
+    demo.load(
+        agent_view.on_load,
+        None,
+        [agent_login, agent_workspace, agent_status, agent_queue, agent_pick],
+        **PRIVATE,
+    )
+    agent_refresh.click(agent_view.queue, None, [agent_queue, agent_pick], **PRIVATE)
     agent_pick.change(
         agent_view.open_session,
-        [agent_principal, agent_pick],
+        [agent_pick],
         [agent_transcript, agent_state, agent_text, agent_suggestions, agent_draft],
         **PRIVATE,
     )
     agent_redraft.click(
-        agent_view.draft, [agent_principal, agent_pick], [agent_text, agent_suggestions], **PRIVATE
+        agent_view.draft, [agent_pick], [agent_text, agent_suggestions], **PRIVATE
     ).then(lambda text: text, [agent_text], [agent_draft], **PRIVATE)
     agent_send.click(
         agent_view.send,
-        [agent_principal, agent_pick, agent_text, agent_draft],
+        [agent_pick, agent_text, agent_draft],
         [agent_transcript, agent_state, agent_text],
         **PRIVATE,
     )
-    agent_take.click(agent_view.take_over, [agent_principal, agent_pick], [agent_state], **PRIVATE)
-    agent_back.click(agent_view.hand_back, [agent_principal, agent_pick], [agent_state], **PRIVATE)
+    agent_take.click(agent_view.take_over, [agent_pick], [agent_state], **PRIVATE)
+    agent_back.click(agent_view.hand_back, [agent_pick], [agent_state], **PRIVATE)
     agent_timer.tick(
-        agent_view.refresh_transcript,
-        [agent_principal, agent_pick],
-        [agent_transcript, agent_state],
-        **PRIVATE,
+        agent_view.refresh_transcript, [agent_pick], [agent_transcript, agent_state], **PRIVATE
     )
 
 # ----------------------------------------------------------------- store-owner dashboard
 with demo.route("Dashboard", "/dashboard"):
-    admin_principal = gr.State(None)
     gr.Markdown("## Store dashboard")
-    with gr.Column(visible=True) as admin_login:
-        admin_user = gr.Textbox(label="User name", elem_id="admin-user")
-        admin_password = gr.Textbox(label="Password", type="password", elem_id="admin-password")
-        admin_sign_in = gr.Button("Sign in", variant="primary", elem_id="admin-sign-in")
+    with gr.Column(visible=True) as admin_login:  # a plain form posting to /staff/login
+        gr.HTML(sign_in_form("/dashboard"))
     admin_status = gr.Markdown()
     with gr.Column(visible=False) as admin_workspace:
         with gr.Row():
             days = gr.Slider(1, 90, value=30, step=1, label="Days")
             dash_refresh = gr.Button("Refresh", size="sm")
+            gr.HTML(sign_out_form("/dashboard"))
         dash_summary = gr.Markdown()
         with gr.Row():
             plot_conv = gr.LinePlot(
@@ -276,7 +275,7 @@ with demo.route("Dashboard", "/dashboard"):
                 list(dashboard_view.EXPORT_FORMATS), value="sft", label="Export format"
             )
             export_button = gr.Button("Export training data")
-            export_file = gr.File(label="Export", interactive=False, visible=False)
+            export_link = gr.HTML(visible=False, elem_id="export-download")
         with gr.Row():
             version_pick = gr.Dropdown(label="Model version", choices=[])
             promote_button = gr.Button("Promote")
@@ -286,7 +285,6 @@ with demo.route("Dashboard", "/dashboard"):
             action_result = gr.JSON(label="Result")
             job_status = gr.JSON(label="Retraining job", value={"state": "idle"})
 
-    admin_panels = [admin_principal, admin_login, admin_workspace, admin_status]
     dash_outputs = [
         dash_summary,
         plot_conv,
@@ -299,48 +297,67 @@ with demo.route("Dashboard", "/dashboard"):
         versions,
         version_pick,
     ]
-    for trigger in (admin_sign_in.click, admin_password.submit):
-        trigger(
-            partial(agent_view.sign_in, role="admin"),
-            [admin_user, admin_password],
-            admin_panels,
-            **PRIVATE,
-        ).success(dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE)
-    dash_refresh.click(
-        dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE
-    ).then(dashboard_view.retrain_status, [admin_principal], [job_status], **PRIVATE)
-    retrain_button.click(dashboard_view.retrain, [admin_principal], [job_status], **PRIVATE)
-    export_button.click(
-        dashboard_view.export,
-        [admin_principal, export_format],
-        [export_file, admin_status],
+    demo.load(
+        dashboard_view.on_load,
+        [days],
+        [admin_login, admin_workspace, admin_status, *dash_outputs],
         **PRIVATE,
     )
+    dash_refresh.click(dashboard_view.refresh, [days], dash_outputs, **PRIVATE).then(
+        dashboard_view.retrain_status, None, [job_status], **PRIVATE
+    )
+    retrain_button.click(dashboard_view.retrain, None, [job_status], **PRIVATE)
+    export_button.click(
+        dashboard_view.export, [export_format], [export_link, admin_status], **PRIVATE
+    )
     for button, fn, inputs in (
-        (promote_button, dashboard_view.promote, [admin_principal, version_pick]),
-        (rollback_button, dashboard_view.rollback, [admin_principal]),
+        (promote_button, dashboard_view.promote, [version_pick]),
+        (rollback_button, dashboard_view.rollback, None),
     ):
         button.click(fn, inputs, [action_result], **PRIVATE).success(
-            dashboard_view.refresh, [admin_principal, days], dash_outputs, **PRIVATE
+            dashboard_view.refresh, [days], dash_outputs, **PRIVATE
         )
 
 
-def launch(host: str | None = None, port: int | None = None, **kwargs: Any) -> Any:
-    """Start the server (blocking unless ``prevent_thread_lock=True``)."""
+def launch(
+    host: str | None = None,
+    port: int | None = None,
+    *,
+    prevent_thread_lock: bool = False,
+    quiet: bool = False,
+) -> server.RunningServer | None:
+    """Start the server: blocking, or in a thread with ``prevent_thread_lock=True`` (the
+    returned handle's ``close()`` stops it). Refuses (``UserError``) a non-loopback host
+    while a default staff password applies."""
     settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    defaults = check_serving(host, settings)
+    if defaults:
+        logger.warning(
+            "\n%s\nDEFAULT STAFF PASSWORDS IN USE (%s): anyone who can reach %s:%s can sign "
+            "in as staff.\nSet them with `aisle hash-password` before exposing the app.\n%s",
+            "!" * 78,
+            ", ".join(defaults),
+            host,
+            port,
+            "!" * 78,
+        )
     chat.warm_up_in_background()
-    return demo.queue(default_concurrency_limit=8).launch(
-        server_name=host or settings.host,
-        server_port=port or settings.port,
-        css=CSS,
-        footer_links=["api"],
-        **kwargs,
+    app = server.build_app(
+        demo.queue(default_concurrency_limit=8), settings, host=host, port=port, css=CSS
     )
+    return server.serve(app, host, port, block=not prevent_thread_lock, quiet=quiet)
 
 
 if __name__ == "__main__":
+    import sys
+
     from assistant.store.bootstrap import prepare_home
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     prepare_home()
-    launch()
+    try:
+        launch()
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)

@@ -87,6 +87,13 @@ class Settings(BaseSettings):
         default=None,
         description="pbkdf2_sha256$iterations$salt$hash; default: hash of 'aisle-admin' (change it).",
     )
+    staff_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A staff sign-in ends after this long unused."
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark session cookies Secure (set it when the app is served over HTTPS).",
+    )
     torch_threads: int | None = Field(
         default=1,
         ge=1,

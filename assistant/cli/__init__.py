@@ -52,6 +52,7 @@ def _register() -> None:
         nlu_cmds,
         search_cmds,
         serve_cmds,
+        staff_cmds,
         store_cmds,
         train_cmds,
     )

@@ -42,10 +42,12 @@ def serve(
     at /agent, dashboard at /dashboard, and the /chat API endpoint."""
     if port is not None and not 1 <= port <= 65535:
         raise UserError(f"--port {port}: use a port between 1 and 65535")
+    from assistant.auth import check_serving
     from assistant.settings import get_settings
     from assistant.store.bootstrap import prepare_home
 
     settings = get_settings()
+    check_serving(host or settings.host, settings)  # default staff passwords: loopback only
     prepare_home(settings)  # a fresh home is set up first (aisle init), with progress bars
     module = load_app_module()
     typer.echo(

@@ -1,6 +1,7 @@
-"""Event handlers of the support-agent page. Every handler checks the signed-in
-principal server-side (``assistant.auth.require``) before touching any session: the
-principal lives in a server-side ``gr.State`` that a browser cannot forge.
+"""Event handlers of the support-agent page. Every handler resolves the staff session
+from the request's HttpOnly cookie on the server (``assistant.staff``) before it touches
+any session; no value a client sends (component values, ``session_hash``) signs it in.
+The sign-in form posts to ``/staff/login`` (``assistant.staff.routes``), not to Gradio.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from typing import Any
 import gradio as gr
 
 from assistant import agent
-from assistant.auth import AccessDenied, Principal, authenticate, require
+from assistant.auth import AccessDenied, Principal, Role
 from assistant.errors import UserError
+from assistant.staff import staff_session
+from assistant.staff.sessions import StaffSession
 from assistant.store.db import session_scope
 from assistant.ui.chat import AGENT_PREFIX, get_assistant
 from assistant.ui.render import escape_text, products_markdown
@@ -22,38 +25,44 @@ logger = logging.getLogger(__name__)
 QUEUE_COLUMNS = ["session", "status", "customer", "messages", "last message"]
 
 
-def _check(principal: Any, role: str = "agent") -> Principal:
+def signed_in(request: Any, role: Role = "agent", *, touch: bool = True) -> StaffSession:
+    """The request's staff session with ``role``, or a ``gr.Error`` asking to sign in."""
     try:
-        return require(principal, role)  # type: ignore[arg-type]
+        return staff_session(request, role, touch=touch)
     except AccessDenied as err:
-        raise gr.Error(str(err)) from err
+        raise gr.Error(f"{err} (reload the page to see the sign-in form)") from err
 
 
-def sign_in(username: str, password: str, role: str = "agent") -> tuple[Any, Any, Any, str]:
-    """Returns: principal (state), sign-in column, workspace column, status text."""
-    principal = authenticate(username, password)
-    if principal is None or not principal.can(role):  # type: ignore[arg-type]
-        return (
-            None,
-            gr.update(visible=True),
-            gr.update(visible=False),
-            "Wrong user name or password.",
-        )
+def _check(request: Any, role: Role = "agent") -> Principal:
+    return signed_in(request, role).principal
+
+
+def panels(request: Any, role: Role = "agent") -> tuple[Any, Any, str, bool]:
+    """Page load: sign-in form or workspace. Returns: form column, workspace column, status
+    text, and whether the request is signed in with ``role``."""
+    try:
+        who = staff_session(request, role).principal
+    except AccessDenied:
+        return gr.update(visible=True), gr.update(visible=False), "", False
     return (
-        principal,
         gr.update(visible=False),
         gr.update(visible=True),
-        f"Signed in as {principal.username}.",
+        f"Signed in as {escape_text(who.username)} ({who.role}).",
+        True,
     )
 
 
-def sign_out() -> tuple[Any, Any, Any, str]:
-    return None, gr.update(visible=True), gr.update(visible=False), "Signed out."
+def on_load(request: gr.Request) -> tuple[Any, ...]:
+    """Returns: sign-in column, workspace column, status, queue rows, session picker."""
+    form, workspace, status, ok = panels(request)
+    if not ok:
+        return form, workspace, status, gr.skip(), gr.skip()
+    return (form, workspace, status, *queue(request))
 
 
-def queue(principal: Any) -> tuple[list[list[Any]], Any]:
+def queue(request: gr.Request) -> tuple[list[list[Any]], Any]:
     """Returns: queue rows (handed-off first) and the session picker's choices."""
-    _check(principal)
+    _check(request)
     with session_scope() as s:
         items = agent.list_queue(s)
     rows, choices = [], []
@@ -78,12 +87,12 @@ def transcript_messages(view: agent.SessionView) -> list[dict[str, Any]]:
     return out
 
 
-def open_session(principal: Any, session_id: str | None) -> tuple[Any, Any, Any, Any, Any]:
+def open_session(session_id: str | None, request: gr.Request) -> tuple[Any, Any, Any, Any, Any]:
     """Transcript, dialogue state, the assistant's draft and its suggested products.
 
     Returns: transcript, state JSON, draft text, suggestions Markdown, draft (state).
     """
-    _check(principal)
+    _check(request)
     if not session_id:
         return [], {}, "", "", None
     try:
@@ -91,15 +100,19 @@ def open_session(principal: Any, session_id: str | None) -> tuple[Any, Any, Any,
             view = agent.session_view(s, session_id)
     except UserError as err:
         raise gr.Error(str(err)) from err
-    draft_text, suggestions = draft(principal, session_id)
+    draft_text, suggestions = draft(session_id, request)
     return transcript_messages(view), view.state_dict(), draft_text, suggestions, draft_text
 
 
-def refresh_transcript(principal: Any, session_id: str | None) -> tuple[Any, Any]:
-    """Timer tick: the selected session's transcript and state (no new draft)."""
-    if principal is None or not session_id:
+def refresh_transcript(session_id: str | None, request: gr.Request) -> tuple[Any, Any]:
+    """Timer tick: the selected session's transcript and state (no new draft). A tick is
+    not a person's action: it does not keep the sign-in alive, and without one it is silent."""
+    try:
+        staff_session(request, touch=False)
+    except AccessDenied:
         return gr.skip(), gr.skip()
-    _check(principal)
+    if not session_id:
+        return gr.skip(), gr.skip()
     with session_scope() as s:
         try:
             view = agent.session_view(s, session_id)
@@ -108,9 +121,9 @@ def refresh_transcript(principal: Any, session_id: str | None) -> tuple[Any, Any
     return transcript_messages(view), view.state_dict()
 
 
-def draft(principal: Any, session_id: str | None) -> tuple[str, str]:
+def draft(session_id: str | None, request: gr.Request) -> tuple[str, str]:
     """The assistant's drafted reply to the latest shopper message, and its products."""
-    _check(principal)
+    _check(request)
     if not session_id:
         return "", ""
     try:
@@ -124,13 +137,13 @@ def draft(principal: Any, session_id: str | None) -> tuple[str, str]:
 
 
 def send(
-    principal: Any, session_id: str | None, text: str, draft_text: str | None
+    session_id: str | None, text: str, draft_text: str | None, request: gr.Request
 ) -> tuple[Any, Any, str]:
     """Send the (edited) draft: stored as an agent message with the draft beside it.
 
     Returns: transcript, state JSON, cleared textbox.
     """
-    who = _check(principal)
+    who = _check(request)
     if not session_id:
         raise gr.Error("Pick a session from the queue first.")
     try:
@@ -146,15 +159,15 @@ def send(
     return transcript_messages(view), view.state_dict(), ""
 
 
-def take_over(principal: Any, session_id: str | None) -> dict[str, Any]:
+def take_over(session_id: str | None, request: gr.Request) -> dict[str, Any]:
     """The agent answers from now on. Returns: state JSON."""
-    who = _check(principal)
+    who = _check(request)
     return _set_mode(session_id, lambda s: agent.take_over(s, session_id, agent=who.username))
 
 
-def hand_back(principal: Any, session_id: str | None) -> dict[str, Any]:
+def hand_back(session_id: str | None, request: gr.Request) -> dict[str, Any]:
     """The bot answers again. Returns: state JSON."""
-    _check(principal)
+    _check(request)
     return _set_mode(session_id, lambda s: agent.hand_back(s, session_id))
 
 

@@ -1,39 +1,49 @@
-"""Event handlers of the store-owner dashboard (admins only; checked server-side)."""
+"""Event handlers of the store-owner dashboard: admins only, checked on the server from
+the request's staff cookie (``assistant.staff``) in every handler."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import logging
-import tempfile
 import threading
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from assistant import dashboard
-from assistant.auth import AccessDenied, Principal, require
+from assistant.auth import Principal
 from assistant.errors import UserError
+from assistant.staff import get_staff
+from assistant.staff.exports import remove
 from assistant.store.db import session_scope
+from assistant.ui.agent_view import panels, signed_in
 
 logger = logging.getLogger(__name__)
 
 EXPORT_FORMATS = ("sft", "dpo", "intents")
 
 
-def _admin(principal: Any) -> Principal:
-    try:
-        return require(principal, "admin")
-    except AccessDenied as err:
-        raise gr.Error(str(err)) from err
+DASH_OUTPUTS = 10  # what ``refresh`` returns
 
 
-def refresh(principal: Any, days: float = 30) -> tuple[Any, ...]:
+def _admin(request: Any) -> Principal:
+    return signed_in(request, "admin").principal
+
+
+def on_load(days: float, request: gr.Request) -> tuple[Any, ...]:
+    """Page load. Returns: sign-in column, workspace column, status, then ``refresh``'s outputs."""
+    form, workspace, status, ok = panels(request, "admin")
+    if not ok:
+        return form, workspace, status, *[gr.skip()] * DASH_OUTPUTS
+    return (form, workspace, status, *refresh(days, request))
+
+
+def refresh(days: float, request: gr.Request) -> tuple[Any, ...]:
     """Returns: summary Markdown, conversations, thumbs-up rate, handoff rate, top intents,
     zero-result searches, constraint violations, latency, model versions, version choices."""
-    _admin(principal)
+    _admin(request)
     days = max(1, min(365, int(days or 30)))
     with session_scope() as s:
         head = dashboard.summary(s, days)
@@ -58,22 +68,30 @@ def refresh(principal: Any, days: float = 30) -> tuple[Any, ...]:
     return (text, *frames, versions, gr.update(choices=choices))
 
 
-def export(principal: Any, fmt: str) -> tuple[Any, str]:
-    """Export training data (personal data scrubbed). Returns: file path, status."""
-    _admin(principal)
+def export(fmt: str, request: gr.Request) -> tuple[Any, str]:
+    """Export training data (personal data scrubbed) under ``<home>/exports``, downloadable
+    once by this admin session through ``/staff/exports/<token>``. Returns: link, status."""
+    session = signed_in(request, "admin")
     from assistant.feedback import export_feedback
 
     if fmt not in EXPORT_FORMATS:
         raise gr.Error(f"format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
-    out_dir = Path(tempfile.mkdtemp(prefix="aisle-export-"))
-    path = out_dir / f"aisle-{fmt}-{datetime.utcnow():%Y%m%d-%H%M%S}.jsonl"
+    exports = get_staff().exports
+    path = exports.new_path(fmt)
     try:
         with session_scope() as s:
             report = export_feedback(s, fmt, path)
     except UserError as err:
+        remove(path)
         raise gr.Error(str(err)) from err
+    token = exports.register(path, session.key)
+    minutes = round(exports.ttl_s / 60)
+    link = (
+        f'<a href="/staff/exports/{token}" download="{path.name}" id="export-link">'
+        f"Download {path.name}</a> (one download, within {minutes} minutes)"
+    )
     records = getattr(report, "records", None)
-    return gr.update(value=str(path), visible=True), f"Exported {records} {fmt} records."
+    return gr.update(value=link, visible=True), f"Exported {records} {fmt} records."
 
 
 def _as_dict(obj: Any) -> Any:
@@ -112,10 +130,10 @@ def _run_retrain(started_by: str) -> None:
         _job.update(outcome, started_by=started_by)
 
 
-def retrain(principal: Any) -> dict[str, Any]:
+def retrain(request: gr.Request) -> dict[str, Any]:
     """Start training a new dialogue model with the feedback examples (in the background:
     minutes on a CPU). It is promoted only if it is not worse than the live one."""
-    who = _admin(principal)
+    who = _admin(request)
     with _job_lock:
         if _job.get("state") == "running":
             return dict(_job)
@@ -129,14 +147,14 @@ def retrain(principal: Any) -> dict[str, Any]:
         return dict(_job)
 
 
-def retrain_status(principal: Any) -> dict[str, Any]:
-    _admin(principal)
+def retrain_status(request: gr.Request) -> dict[str, Any]:
+    _admin(request)
     with _job_lock:
         return dict(_job)
 
 
-def promote(principal: Any, version: str | None) -> dict[str, Any]:
-    _admin(principal)
+def promote(version: str | None, request: gr.Request) -> dict[str, Any]:
+    _admin(request)
     from assistant.nlu import registry
 
     if not version:
@@ -148,8 +166,8 @@ def promote(principal: Any, version: str | None) -> dict[str, Any]:
     return {"promoted": version, "result": _as_dict(result)}
 
 
-def rollback(principal: Any) -> dict[str, Any]:
-    _admin(principal)
+def rollback(request: gr.Request) -> dict[str, Any]:
+    _admin(request)
     from assistant.nlu import registry
 
     try:

@@ -188,6 +188,35 @@ class ScriptedAssistant:
             s.add(InteractionEvent(session_id=session_id, product_id=product_id, kind=kind))
 
 
+@pytest.fixture(autouse=True)
+def fresh_staff_access():
+    """Staff sessions, lockouts and exports start empty in every test (one table per home)."""
+    from assistant.staff import get_staff
+
+    get_staff.cache_clear()
+    yield
+    get_staff.cache_clear()
+
+
+@pytest.fixture()
+def staff_request(store):
+    """``staff_request(role)``: a Gradio request carrying a signed-in staff cookie (``None``:
+    no cookie); what the handlers receive from a signed-in browser."""
+    import gradio as gr
+
+    from assistant.auth import Principal
+    from assistant.staff import COOKIE, get_staff
+
+    def make(role: str | None = "agent", username: str | None = None) -> gr.Request:
+        cookies = {}
+        if role is not None:
+            token = get_staff().sessions.create(Principal(username or role, role), "testclient")
+            cookies[COOKIE] = token
+        return gr.Request(cookies=cookies, client={"host": "testclient"})
+
+    return make
+
+
 @pytest.fixture()
 def store(engine):
     """A fresh database with three products."""

@@ -19,9 +19,9 @@ def free_port() -> int:
 def server(scripted):
     module = load_app_module()
     port = free_port()
-    module.launch(host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
-    module.demo.close()
+    running = module.launch(host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    yield running.url
+    running.close()
 
 
 def test_gradio_client_holds_a_conversation(server, scripted):

@@ -7,6 +7,7 @@ import hashlib
 import pytest
 
 from assistant import auth
+from assistant.errors import UserError
 from assistant.settings import Settings
 
 
@@ -63,3 +64,43 @@ def test_roles():
         auth.require(None, "agent")
     with pytest.raises(auth.AccessDenied):
         auth.require({"username": "a", "role": "admin"}, "agent")  # forged dict is not a principal
+
+
+def test_new_hashes_use_owasp_iterations_and_old_ones_still_verify():
+    assert auth.hash_password("a long secret").split("$")[1] == "600000"
+    old = auth.hash_password("a long secret", iterations=200_000)  # what the app made before
+    assert auth.verify_password("a long secret", old)
+
+
+def test_default_credentials_are_named(tmp_path):
+    assert auth.default_credentials(Settings(home=tmp_path)) == [
+        "AISLE_AGENT_PASSWORD_HASH",
+        "AISLE_ADMIN_PASSWORD_HASH",
+    ]
+    # a hash of the default password is still the default
+    same = Settings(
+        home=tmp_path,
+        agent_password_hash=auth.hash_password("a long secret", iterations=1000),
+        admin_password_hash=auth.hash_password("aisle-admin", iterations=1000),
+    )
+    assert auth.default_credentials(same) == ["AISLE_ADMIN_PASSWORD_HASH"]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]"])
+def test_defaults_only_warn_on_loopback(tmp_path, host):
+    assert auth.check_serving(host, Settings(home=tmp_path)) == [
+        "AISLE_AGENT_PASSWORD_HASH",
+        "AISLE_ADMIN_PASSWORD_HASH",
+    ]
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.5", "shop.example.com", ""])
+def test_defaults_refused_on_any_other_address(tmp_path, host):
+    with pytest.raises(UserError, match="refusing to serve .* AISLE_AGENT_PASSWORD_HASH"):
+        auth.check_serving(host, Settings(home=tmp_path))
+    changed = Settings(
+        home=tmp_path,
+        agent_password_hash=auth.hash_password("agent secret 1", iterations=1000),
+        admin_password_hash=auth.hash_password("admin secret 2", iterations=1000),
+    )
+    assert auth.check_serving(host, changed) == []

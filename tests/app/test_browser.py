@@ -169,15 +169,17 @@ def test_script_in_a_message_is_shown_as_text(live_server, new_page):
 def test_agent_pages_need_sign_in(live_server, new_page):
     page = new_page()
     page.goto(live_server.url + "agent")
-    page.wait_for_selector("#agent-user textarea")
+    page.wait_for_selector("#agent-user")
     assert not page.locator("#agent-transcript").is_visible()
-    page.fill("#agent-user textarea", "agent")
-    page.fill("#agent-password input", "wrong-password")
+    page.fill("#agent-user", "agent")
+    page.fill("#agent-password", "wrong-password")
     page.click("#agent-sign-in")
     page.wait_for_function("document.body.innerText.includes('Wrong user name or password')")
     assert not page.locator("#agent-transcript").is_visible()
+    # the session lives in an HttpOnly cookie that page scripts cannot read
+    assert "aisle_staff" not in page.evaluate("document.cookie")
     page.goto(live_server.url + "dashboard")
-    page.wait_for_selector("#admin-user textarea")
+    page.wait_for_selector("#admin-user")
     assert page.locator(".vega-embed").count() == 0
 
 
@@ -191,10 +193,13 @@ def test_agent_edits_draft_and_shopper_sees_it(live_server, new_page):
 
     agent = new_page()
     agent.goto(live_server.url + "agent")
-    agent.fill("#agent-user textarea", "agent")
-    agent.fill("#agent-password input", "aisle-agent")
+    agent.fill("#agent-user", "agent")
+    agent.fill("#agent-password", "aisle-agent")
     agent.click("#agent-sign-in")
     agent.wait_for_selector("#agent-session input")
+    cookie = next(c for c in agent.context.cookies() if c["name"] == "aisle_staff")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert "aisle_staff" not in agent.evaluate("document.cookie")
     agent.click("#agent-session input")
     agent.locator("#agent-session li[role=option]", has_text=sid[:8]).click()
     agent.wait_for_function("document.querySelector('#agent-reply textarea').value.length > 0")
@@ -223,8 +228,8 @@ def test_agent_edits_draft_and_shopper_sees_it(live_server, new_page):
 def test_dashboard_shows_plots_and_versions(live_server, new_page):
     page = new_page()
     page.goto(live_server.url + "dashboard")
-    page.fill("#admin-user textarea", "admin")
-    page.fill("#admin-password input", "aisle-admin")
+    page.fill("#admin-user", "admin")
+    page.fill("#admin-password", "aisle-admin")
     page.click("#admin-sign-in")
     page.wait_for_function("document.body.innerText.includes('constraint violations')")
     page.wait_for_selector(".vega-embed")

@@ -5,13 +5,9 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 
-from assistant.auth import Principal
 from assistant.store.db import session_scope
 from assistant.store.models import ChatSession, Feedback, InteractionEvent, Message
 from assistant.ui import agent_view, dashboard_view, shopper
-
-AGENT = Principal("agent", "agent")
-ADMIN = Principal("admin", "admin")
 
 
 def run_turn(text, browser, messages=None, ids=None, diversity=0.4):
@@ -106,21 +102,22 @@ def test_card_buttons_record_events(scripted):
     ]
 
 
-def test_agent_flow_reaches_shopper(scripted):
+def test_agent_flow_reaches_shopper(scripted, staff_request):
+    as_agent = staff_request("agent")
     _, (messages, _, ids, browser, *_) = run_turn(
         "I need help with my order", shopper.empty_browser()
     )
     sid = browser["session_id"]
     assert shopper.poll(browser, ids) == (gr.skip(), gr.skip())  # nothing new yet
-    rows, picker = agent_view.queue(AGENT)
+    rows, picker = agent_view.queue(as_agent)
     assert rows[0][0] == sid[:12] and picker["choices"][0][1] == sid
-    transcript, state, draft_text, suggestions, draft_state = agent_view.open_session(AGENT, sid)
+    transcript, state, draft_text, suggestions, draft_state = agent_view.open_session(sid, as_agent)
     assert (
         draft_text == "Draft answer to: I need help with my order"
         and "Trail Runner Shoe" in suggestions
     )
-    agent_view.take_over(AGENT, sid)
-    agent_view.send(AGENT, sid, "Hi, I am <b>Sam</b>, looking now.", draft_state)
+    agent_view.take_over(sid, as_agent)
+    agent_view.send(sid, "Hi, I am <b>Sam</b>, looking now.", draft_state, as_agent)
     polled, polled_ids = shopper.poll(browser, ids)
     assert (
         polled[-1]["content"] == "**Support agent:** Hi, I am &lt;b&gt;Sam&lt;/b&gt;, looking now."
@@ -137,61 +134,79 @@ def test_agent_flow_reaches_shopper(scripted):
     with session_scope() as s:
         roles = [m.role for m in s.query(Message).filter_by(session_id=sid).order_by(Message.id)]
     assert roles == ["user", "assistant", "agent", "user"]
-    agent_view.hand_back(AGENT, sid)
+    agent_view.hand_back(sid, as_agent)
     with session_scope() as s:
         assert s.get(ChatSession, sid).mode == "bot"
 
 
-@pytest.mark.parametrize("principal", [None, {"username": "x", "role": "admin"}, "admin"])
-def test_agent_handlers_refuse_without_sign_in(scripted, principal):
+@pytest.mark.parametrize(
+    "cookies",
+    [{}, {"aisle_staff": "forged-token"}, {"aisle_staff": ""}, {"session": "admin"}],
+)
+def test_agent_handlers_refuse_without_sign_in(scripted, staff_request, cookies):
     _, (_, _, _, browser, *_) = run_turn("shoe", shopper.empty_browser())
     sid = browser["session_id"]
+    request = gr.Request(cookies=cookies, client={"host": "x"}, session_hash="known-hash")
     for call in (
-        lambda: agent_view.queue(principal),
-        lambda: agent_view.open_session(principal, sid),
-        lambda: agent_view.draft(principal, sid),
-        lambda: agent_view.send(principal, sid, "hacked", None),
-        lambda: agent_view.take_over(principal, sid),
-        lambda: agent_view.hand_back(principal, sid),
-        lambda: dashboard_view.refresh(principal, 30),
-        lambda: dashboard_view.export(principal, "sft"),
-        lambda: dashboard_view.rollback(principal),
+        lambda: agent_view.queue(request),
+        lambda: agent_view.open_session(sid, request),
+        lambda: agent_view.draft(sid, request),
+        lambda: agent_view.send(sid, "hacked", None, request),
+        lambda: agent_view.take_over(sid, request),
+        lambda: agent_view.hand_back(sid, request),
+        lambda: dashboard_view.refresh(30, request),
+        lambda: dashboard_view.export("sft", request),
+        lambda: dashboard_view.rollback(request),
+        lambda: dashboard_view.promote("v1", request),
+        lambda: dashboard_view.retrain(request),
+        lambda: dashboard_view.retrain_status(request),
     ):
         with pytest.raises(gr.Error, match="sign in"):
             call()
+    assert agent_view.refresh_transcript(sid, request) == (gr.skip(), gr.skip())
+    assert agent_view.on_load(request)[1]["visible"] is False  # the workspace stays hidden
     with session_scope() as s:
         assert s.query(Message).filter_by(role="agent").count() == 0
+        assert s.get(ChatSession, sid).mode == "bot"
     with pytest.raises(gr.Error, match="admin"):
-        dashboard_view.refresh(AGENT, 30)  # agents do not see the dashboard
+        dashboard_view.refresh(30, staff_request("agent"))  # agents do not see the dashboard
 
 
-def test_sign_in_handler(store):
-    principal, login, workspace, status = agent_view.sign_in("agent", "aisle-agent")
-    assert principal == AGENT and workspace["visible"] is True
-    principal, login, workspace, status = agent_view.sign_in("agent", "wrong")
-    assert principal is None and workspace["visible"] is False and "Wrong" in status
-    assert agent_view.sign_in("agent", "aisle-agent", role="admin")[0] is None
-    assert agent_view.sign_in("admin", "aisle-admin", role="admin")[0] == ADMIN
+def test_page_load_shows_the_workspace_to_a_signed_in_cookie(scripted, staff_request):
+    form, workspace, status, rows, picker = agent_view.on_load(staff_request("agent"))
+    assert form["visible"] is False and workspace["visible"] is True
+    assert status == "Signed in as agent (agent)." and rows == []
+    form, workspace, status, *rest = dashboard_view.on_load(7, staff_request("agent"))
+    assert workspace["visible"] is False and rest == [gr.skip()] * dashboard_view.DASH_OUTPUTS
+    form, workspace, status, *rest = dashboard_view.on_load(7, staff_request("admin"))
+    assert workspace["visible"] is True and len(rest) == dashboard_view.DASH_OUTPUTS
 
 
-def test_dashboard_refresh_and_export(scripted, tmp_path):
+def test_dashboard_refresh_and_export(scripted, staff_request):
+    as_admin = staff_request("admin")
     _, (messages, _, ids, browser, *_) = run_turn("shoe", shopper.empty_browser())
     shopper.like(ids, browser, gr.LikeData(None, {"index": 1, "value": "", "liked": True}))
     text, conv, thumbs, handoff, intents, zero, viol, lat, versions, choices = (
-        dashboard_view.refresh(ADMIN, 7)
+        dashboard_view.refresh(7, as_admin)
     )
     assert (
         int(conv["conversations"].iloc[-1]) == 1 and float(thumbs["thumbs_up_rate"].iloc[-1]) == 1.0
     )
     assert "constraint violations: **0**" in text
     assert intents.values.tolist() == [["search_products", 1]]
-    path, status = dashboard_view.export(ADMIN, "sft")
-    assert status.startswith("Exported") and path["value"].endswith(".jsonl") and path["visible"]
+    link, status = dashboard_view.export("sft", as_admin)
+    assert status.startswith("Exported") and link["visible"]
+    assert 'href="/staff/exports/' in link["value"] and ".jsonl" in link["value"]
+    from assistant.settings import get_settings
+
+    files = list((get_settings().home / "exports").glob("*.jsonl"))
+    assert len(files) == 1 and files[0].stat().st_mode & 0o077 == 0  # under the home, private
     with session_scope() as s:
         assert s.query(InteractionEvent).count() == 0
 
 
-def test_dashboard_promote_and_rollback_use_the_registry(store, tmp_path):
+def test_dashboard_promote_and_rollback_use_the_registry(store, tmp_path, staff_request):
+    as_admin = staff_request("admin")
     from datetime import datetime
 
     from assistant.store.models import ModelVersion
@@ -218,15 +233,16 @@ def test_dashboard_promote_and_rollback_use_the_registry(store, tmp_path):
         with session_scope() as s:
             return {v.id: v.status for v in s.query(ModelVersion)}
 
-    assert dashboard_view.promote(ADMIN, "v2")["promoted"] == "v2"
+    assert dashboard_view.promote("v2", as_admin)["promoted"] == "v2"
     assert statuses() == {"v1": "retired", "v2": "live"}
-    dashboard_view.rollback(ADMIN)
+    dashboard_view.rollback(as_admin)
     assert statuses() == {"v1": "live", "v2": "retired"}
     with pytest.raises(gr.Error, match="unknown model version"):
-        dashboard_view.promote(ADMIN, "nope")
+        dashboard_view.promote("nope", as_admin)
 
 
-def test_retrain_runs_in_the_background(scripted, monkeypatch):
+def test_retrain_runs_in_the_background(scripted, monkeypatch, staff_request):
+    as_admin = staff_request("admin")
     import threading
 
     import assistant.nlu.training as training
@@ -240,14 +256,14 @@ def test_retrain_runs_in_the_background(scripted, monkeypatch):
         return {"version": "v9", "promoted": True}
 
     monkeypatch.setattr(training, "train_dialogue", fake_train)
-    first = dashboard_view.retrain(ADMIN)
+    first = dashboard_view.retrain(as_admin)
     assert first["state"] == "running"
     assert (
-        dashboard_view.retrain(ADMIN)["state"] == "running"
+        dashboard_view.retrain(as_admin)["state"] == "running"
     )  # a second click does not start another
     release.set()
     for _ in range(100):
-        status = dashboard_view.retrain_status(ADMIN)
+        status = dashboard_view.retrain_status(as_admin)
         if status["state"] != "running":
             break
         __import__("time").sleep(0.05)

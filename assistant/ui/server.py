@@ -1,0 +1,81 @@
+"""The web server around the Gradio app: a FastAPI app holding the staff routes
+(``/staff/login``, ``/staff/logout``, ``/staff/exports/…``) with the Gradio Blocks
+mounted at ``/``, served by uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
+
+from assistant.settings import Settings
+from assistant.staff import get_staff
+from assistant.staff.routes import router as staff_router
+
+logger = logging.getLogger(__name__)
+
+
+def build_app(
+    demo: gr.Blocks, settings: Settings, *, host: str, port: int, css: str = ""
+) -> FastAPI:
+    """The FastAPI app: staff routes first, then the Gradio app at ``/``.
+
+    Gradio never serves a file from the home (exports, database, models), whatever path a
+    client asks for; exports go out through ``/staff/exports`` only.
+    """
+    app = FastAPI(title="Aisle", docs_url=None, redoc_url=None)
+    app.include_router(staff_router)
+    get_staff().exports.clear()  # download tokens do not outlive a restart
+    return gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        server_name=host,
+        server_port=port,
+        css=css,
+        footer_links=["api"],
+        blocked_paths=[str(settings.home)],
+    )
+
+
+@dataclass
+class RunningServer:
+    """A server started in a background thread (``serve(..., block=False)``)."""
+
+    server: uvicorn.Server
+    thread: threading.Thread
+    url: str
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def serve(
+    app: FastAPI, host: str, port: int, *, block: bool = True, quiet: bool = False
+) -> RunningServer | None:
+    """Run ``app`` on ``host:port``: blocking, or in a thread once it accepts connections."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="error" if quiet else "warning",
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    if block:
+        server.run()
+        return None
+    thread = threading.Thread(target=server.run, name="aisle-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not start on {host}:{port}")
+        time.sleep(0.05)
+    return RunningServer(server, thread, f"http://{host}:{port}/")
