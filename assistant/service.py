@@ -31,6 +31,7 @@ from assistant.store.db import get_engine, session_factory, write_scope
 from assistant.store.db import is_busy as _busy
 from assistant.store.models import ChatSession, InteractionEvent, Message
 from assistant.types import TurnResult
+from assistant.verify import CodeSender, Verifier, redact_for_storage
 
 logger = logging.getLogger(__name__)
 _WRITE_ATTEMPTS = 3
@@ -51,10 +52,14 @@ class Assistant:
         settings: defaults to ``get_settings()``.
         model: a dialogue model to use for every session instead of the registry's
             (tests and benchmarks pass the one they trained).
+        sender: where one-time verification codes go (``assistant.verify.senders``); default
+            SMTP when ``AISLE_SMTP_HOST`` is set, else the app log.
     """
 
-    def __init__(self, settings: Settings | None = None, *, model: Any | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, model: Any | None = None,
+                 sender: CodeSender | None = None) -> None:
         self.settings = settings or get_settings()
+        self.verifier = Verifier(self.settings, sender)
         self._fixed_model = model
         self.engine = get_engine(self.settings.db_url)
         self.shopping = ShoppingEngine(self.settings)
@@ -117,12 +122,14 @@ class Assistant:
     # ------------------------------------------------------------------ public API
     def turn(
         self, message: str, session_id: str | None = None, user_id: str | None = None,
-        diversity: float | None = None,
+        diversity: float | None = None, client: str | None = None,
     ) -> TurnResult:
         """One shopper message through the pipeline; everything is persisted.
 
         ``diversity`` (0..1, the app's "similar / varied" control) overrides the ranking
         diversity of the session from this turn on; ``None`` keeps the session's own.
+        ``client`` (the caller's address, ``"local"`` for the CLI) keys the verification
+        back-off across conversations; ``None`` leaves only the per-conversation limits.
         """
         start = time.perf_counter()
         clean = clean_message(message, self.settings.max_message_chars)
@@ -138,7 +145,7 @@ class Assistant:
         for attempt in range(_WRITE_ATTEMPTS):
             try:
                 with write_scope(self.engine) as db:
-                    return self._write_turn(db, session_id, user_id, diversity, clean, seen, u, start)
+                    return self._write_turn(db, session_id, user_id, diversity, clean, seen, u, start, client)
             except OperationalError as err:  # SQLite still busy after its timeout: try again, then give up
                 if not _busy(err) or attempt == _WRITE_ATTEMPTS - 1:
                     raise
@@ -173,10 +180,11 @@ class Assistant:
             self.policy.warm_up()
             self._indexes_loaded = True
 
-    def _write_turn(self, db, session_id, user_id, diversity, clean, seen, u, start) -> TurnResult:
+    def _write_turn(self, db, session_id, user_id, diversity, clean, seen, u, start, client=None) -> TurnResult:
         chat = self._session(db, session_id, user_id)
         state = DialogueState.from_json(chat.state)
-        user_message = Message(session_id=chat.id, role="user", text=clean.text)
+        # a one-time code the shopper types is never stored (nor the slots read from it)
+        user_message = Message(session_id=chat.id, role="user", text=redact_for_storage(chat.state, clean.text))
         db.add(user_message)
         if chat.mode != "bot":  # an agent took over: the bot stays silent
             db.flush()
@@ -189,13 +197,15 @@ class Assistant:
         if u is None or (chat.state or {}) != (seen[1] or {}) or chat.model_version != seen[0]:
             u = self._understand(chat, state, clean)  # another turn moved the conversation on
         try:
-            outcome = TurnRunner(self.settings, self.shopping, self.policy).run(db, chat, state, clean, u)
+            runner = TurnRunner(self.settings, self.shopping, self.policy, self.verifier.for_turn(client))
+            outcome = runner.run(db, chat, state, clean, u)
         except SQLAlchemyError:
             raise  # the store itself failed: nothing of this turn is written
         except Exception:  # a defect in understanding one message never crashes the turn
             logger.exception("turn failed in session %s; the previous state is kept", chat.id)
             state = DialogueState.from_json(chat.state)
             outcome = Outcome(FAILED_TEXT, "clarify", plan={"error": "turn failed"})
+        saved_slots = redact_for_storage(chat.state, _jsonable(u.slots))
         state.last_action = outcome.action
         state.last_reply = outcome.reply[:300]
         state.turns += 1
@@ -204,7 +214,7 @@ class Assistant:
         latency = (time.perf_counter() - start) * 1000.0
         reply = Message(
             session_id=chat.id, role="assistant", text=outcome.reply, intent=u.intent, confidence=float(u.confidence),
-            slots=_jsonable(u.slots), plan=_jsonable(outcome.plan),
+            slots=saved_slots, plan=_jsonable(outcome.plan),
             products=_jsonable(outcome.products), model_version=u.model_version or chat.model_version,
             latency_ms=latency,
         )
@@ -212,7 +222,7 @@ class Assistant:
         db.flush()
         return TurnResult(
             session_id=chat.id, message_id=int(reply.id), reply=outcome.reply, intent=u.intent,
-            confidence=round(float(u.confidence), 4), slots=_jsonable(u.slots), action=outcome.action,
+            confidence=round(float(u.confidence), 4), slots=saved_slots, action=outcome.action,
             products=outcome.products, handoff=bool(chat.handoff),
         )
 
@@ -233,7 +243,8 @@ class Assistant:
                 clean = clean_message(last.text, self.settings.max_message_chars)
                 state = DialogueState.from_json(chat.state)
                 u = self._understand(chat, state, clean)
-                runner = TurnRunner(self.settings, self.shopping, self.policy)
+                runner = TurnRunner(self.settings, self.shopping, self.policy,
+                                    self.verifier.for_turn(None, dry_run=True))  # a draft sends no code
                 outcome = runner.run(db, chat, state, clean, u, dry_run=True)
                 return TurnResult(
                     session_id=session_id, message_id=int(last.id), reply=outcome.reply, intent=u.intent,

@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +94,33 @@ class Settings(BaseSettings):
         default=False,
         description="Mark session cookies Secure (set it when the app is served over HTTPS).",
     )
+    # Shopper verification (docs/app.md "Trust"): code = a one-time code sent to the account's
+    # email must be typed back; identity = the email or name + zip alone verifies (tau2's flow).
+    verify: Literal["code", "identity"] = Field(
+        default="code", description="How a shopper proves who they are before order or account data."
+    )
+    verify_code_ttl_s: int = Field(default=600, ge=30, description="A one-time code expires after this.")
+    verify_code_attempts: int = Field(
+        default=5, ge=1, description="Wrong tries before a code is void and a new one must be asked for."
+    )
+    verify_codes_per_conversation: int = Field(default=3, ge=1, description="Codes one conversation may ask for.")
+    verify_free_failures: int = Field(
+        default=10, ge=1,
+        description="Failures (codes asked, wrong codes, unknown details) per client before back-off starts.",
+    )
+    verify_backoff_s: float = Field(default=30.0, gt=0, description="First back-off; doubles per failure.")
+    verify_backoff_max_s: float = Field(default=3600.0, gt=0, description="Longest back-off.")
+    verify_forget_s: float = Field(default=3600.0, gt=0, description="A client's failures reset after this quiet time.")
+    verify_secret: SecretStr | None = Field(
+        default=None, description="HMAC key for stored code digests; default: a random key kept in home."
+    )
+    # Codes go by SMTP when smtp_host is set, else to the app log (the demo's console sender).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Aisle <no-reply@localhost>"
+    smtp_starttls: bool = Field(default=True, description="STARTTLS before signing in (port 587).")
     torch_threads: int | None = Field(
         default=1,
         ge=1,

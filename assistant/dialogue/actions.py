@@ -21,6 +21,7 @@ from assistant.dialogue.vocab import Catalog, load_catalog
 from assistant.nlu.types import Understanding
 from assistant.settings import Settings
 from assistant.store.models import ChatSession
+from assistant.verify import Verifier
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,9 @@ class Outcome:
 class TurnRunner:
     """Plans and executes one understood turn over the state (mutated in place)."""
 
-    def __init__(self, settings: Settings, engine: ShoppingEngine, policy_index) -> None:
+    def __init__(self, settings: Settings, engine: ShoppingEngine, policy_index, verifier: Verifier | None = None) -> None:
         self.settings, self.engine, self.policy = settings, engine, policy_index
+        self.verifier = verifier or Verifier(settings)  # shopper verification, bound to this turn's client
         self._passage_vecs: dict = getattr(policy_index, "_aisle_passage_vecs", {})
         if policy_index is not None:
             policy_index._aisle_passage_vecs = self._passage_vecs
@@ -78,10 +80,13 @@ class TurnRunner:
             return Outcome(REFUSE_TEXT, "refuse", plan={"action": "refuse", "reason": "instructions inside the message"})
         text = clean.read
         catalog = load_catalog(db)
-        refusal = ServiceFlow(db, state).one_shopper(text, u.slots)
+        refusal = ServiceFlow(db, state, self.verifier).one_shopper(text, u.slots)
         if refusal is not None:  # another shopper's account: refused whatever the intent
             state.pending = None
             return Outcome(refusal.text, refusal.action, plan={"action": "refuse", "reason": "another shopper"})
+        code = ServiceFlow(db, state, self.verifier).code_turn(text, u.slots)
+        if code is not None:  # a one-time code typed back (or a new one asked for), whatever the intent
+            return Outcome(code.text, code.action, handoff=code.handoff, plan={"action": "service", "reason": "verification code"})
         shop = state.copy()
         update = apply_shopping(shop, u.intent, u.slots, text, catalog, self.settings.diversity)
         entities = bool(
@@ -115,7 +120,7 @@ class TurnRunner:
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self, db, chat, state, plan: Plan, text, u, update, dry_run, catalog: Catalog) -> Outcome:
-        turn = Turn(db, chat, state, plan, text, u, update, dry_run, catalog, ServiceFlow(db, state))
+        turn = Turn(db, chat, state, plan, text, u, update, dry_run, catalog, ServiceFlow(db, state, self.verifier))
         return _HANDLERS[plan.action](self, turn)
 
     # one handler per Action

@@ -1,8 +1,10 @@
-"""Service conversations: authenticate, fill a task (order, reason, items, payment, address),
+"""Service conversations: verify the shopper, fill a task (order, reason, items, payment, address),
 list the write and wait for an explicit yes, then call the store tool.
 
 One shopper per conversation: after authentication, another account's email or name is
 refused, and an order id of someone else reads as "not found" (the tools check it).
+How a shopper is verified (a one-time code, or the email / name + zip alone) is the
+``Verifier``'s (``assistant.verify``, ``AISLE_VERIFY``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from assistant.dialogue.vocab import norm_words
 from assistant.store.models import Customer, Order
 from assistant.tools import ToolError
 from assistant.tools.base import DELIVERED, PENDING
+from assistant.verify import Verifier, find_code, redact
+from assistant.verify.verifier import AWAIT_TEXT, TOO_MANY_TEXT, locked_text
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +88,13 @@ def task_kind(intent: str, text: str, current: str | None) -> str | None:
 class ServiceFlow:
     """Drives one service turn over the dialogue state (the caller owns the transaction)."""
 
-    def __init__(self, db: Session, state: DialogueState) -> None:
+    def __init__(self, db: Session, state: DialogueState, verifier: Verifier | None = None) -> None:
         self.db, self.state = db, state
+        if verifier is None:
+            from assistant.settings import get_settings
+
+            verifier = Verifier(get_settings())
+        self.verifier = verifier
 
     # ------------------------------------------------------------ entry points
     def handle(self, intent: str, text: str, slots: dict[str, Any]) -> FlowReply:
@@ -111,6 +120,25 @@ class ServiceFlow:
             return FlowReply(prefix + "How can I help with your orders or account?", "clarify")
         reply = self._advance()
         return FlowReply(prefix + reply.text, reply.action, reply.handoff)
+
+    def code_turn(self, text: str, slots: dict[str, Any]) -> FlowReply | None:
+        """A one-time code typed back, or a new one asked for, while the conversation waits for
+        one; ``None`` when the message is about something else."""
+        state, gate = self.state, self.verifier
+        if not (gate.code_mode and gate.awaiting(state)):
+            return None
+        code = find_code(text)
+        if code is None:
+            return FlowReply(gate.resend(self.db, state), "ask_auth") if gate.wants_new_code(text) else None
+        checked = gate.check(self.db, state, code)
+        if checked.customer_id is None:
+            return FlowReply(checked.text, "ask_auth")
+        customer = self.db.get(Customer, checked.customer_id)
+        state.customer_id = customer.id
+        # the rest of the message continues the task ("123456, and cancel #W..."); the
+        # model's intent for a bare code is not trusted to change the task
+        reply = self.handle("provide_info", redact(text), redact(slots))
+        return FlowReply(f"Thanks, {customer.first_name}, you're verified. " + reply.text, reply.action, reply.handoff)
 
     def confirm(self) -> FlowReply:
         """The shopper said yes to the listed write: do it and report the stored result."""
@@ -175,21 +203,33 @@ class ServiceFlow:
             state.auth.update({"first": person[0], "last": person[1]})
         if zip_value:
             state.auth["zip"] = zip_value
+        tried = bool(mail) or {"first", "last", "zip"} <= state.auth.keys()
+        if tried:
+            wait = self.verifier.wait_s(self.db)
+            if wait > 0:
+                state.auth = {}
+                return FlowReply(locked_text(wait), "ask_auth")
+            if not self.verifier.code_mode and self.verifier.too_many_lookups(state):
+                state.auth = {}
+                return FlowReply(TOO_MANY_TEXT, "ask_auth")
         customer = None
-        tried = False
         if mail:
-            tried = True
             customer = tools.find_customer_by_email(self.db, mail)
         if customer is None and {"first", "last", "zip"} <= state.auth.keys():
-            tried = True
             customer = tools.find_customer_by_name_zip(self.db, state.auth["first"], state.auth["last"], state.auth["zip"])
+        if tried and self.verifier.code_mode:  # the same reply whether or not an account matched
+            state.auth = {}
+            return FlowReply(self.verifier.issue(self.db, state, customer), "ask_auth")
         if customer is not None:
             state.customer_id = customer.id
             state.auth = {}
             return f"Thanks, {customer.first_name}, you're verified. "
         if tried:
             state.auth = {}
-            return FlowReply("I couldn't find an account with those details. Please check your email, or your first and last name with the zip code.", "ask_auth")
+            refused = self.verifier.lookup_failed(self.db, state)
+            return FlowReply(refused or "I couldn't find an account with those details. Please check your email, or your first and last name with the zip code.", "ask_auth")
+        if self.verifier.code_mode and self.verifier.awaiting(state):
+            return FlowReply(AWAIT_TEXT, "ask_auth")
         if state.auth and "zip" not in state.auth:
             return FlowReply("Thanks. And the zip code of your address?", "ask_auth")
         return FlowReply("First I need to verify who you are: please tell me your email, or your first and last name and zip code.", "ask_auth")
@@ -215,7 +255,7 @@ class ServiceFlow:
             state.task = None
             profile = tools.get_profile(self.db, state.customer_id)
             methods = ", ".join(_method_text(m) for m in profile["payment_methods"].values())
-            return FlowReply(f"Your account: {profile['name']}, {profile['email']}. Default address: {_address_text(profile['address'])}. Payment methods: {methods or 'none'}.", "service_tool")
+            return FlowReply(f"Your account: {profile['name']}, {_masked_email(profile['email'])}. Default address: {_area_text(profile['address'])} (on file). Payment methods: {methods or 'none'}.", "service_tool")
         if kind == "default_address":
             if "address" not in task:
                 return FlowReply("What is the new default address? (street, [apt,] city, state zip)", "clarify")
@@ -371,6 +411,17 @@ def _method_text(m: dict[str, Any]) -> str:
     if m.get("source") == "credit_card":
         return f"{m.get('brand', 'credit')} card ending {m.get('last_four', '?')} ({m['id']})"
     return f"{m.get('source')} ({m['id']})"
+
+
+def _masked_email(email: str) -> str:
+    """``a••••@example.com``: enough to recognise, not to read off a screen."""
+    local, _, domain = (email or "").partition("@")
+    return f"{local[:1]}••••@{domain}" if domain else "••••"
+
+
+def _area_text(a: dict[str, Any]) -> str:
+    """City and state only: a profile reply needs no street (an address change lists the new one)."""
+    return ", ".join(p for p in (a.get("city"), a.get("state")) if p) or "an address"
 
 
 def _address_text(a: dict[str, Any]) -> str:

@@ -27,6 +27,8 @@ class DialogueState:
             category, available, attributes) that item references resolve against.
         focus_id: the product the conversation is about ("it", "that one").
         customer_id: the authenticated customer; one per conversation.
+        verify: the one-time code awaited (``assistant.verify``: salt, keyed digest, expiry,
+            tries, the account it is for) and the conversation's counts of codes and failures.
         task: an open service task being filled (kind, order_id, ...).
         pending: a write listed and waiting for an explicit yes.
         offer: a relaxation offered when nothing fitted (accepting it applies it).
@@ -54,6 +56,7 @@ class DialogueState:
     last_query: str = ""
     customer_id: str | None = None
     auth: dict[str, str] = field(default_factory=dict)
+    verify: dict[str, Any] = field(default_factory=dict)
     task: dict[str, Any] | None = None
     pending: dict[str, Any] | None = None
     offer: dict[str, Any] | None = None

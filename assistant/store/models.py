@@ -196,3 +196,19 @@ class ModelVersion(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     promoted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RateLimit(Base):
+    """Failures of one kind from one client (shopper verification, sign-in), for back-off.
+
+    ``scope`` names the kind (``"verify"``), ``key`` the client (its address). Times are Unix
+    seconds: ``last_at`` of the latest failure, ``locked_until`` the end of the current back-off.
+    """
+
+    __tablename__ = "rate_limits"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[float] = mapped_column(Float, default=0.0)
+    locked_until: Mapped[float] = mapped_column(Float, default=0.0)

@@ -21,6 +21,7 @@ TABLES = {
     "feedback",
     "interaction_events",
     "model_versions",
+    "rate_limits",
 }
 
 

@@ -23,7 +23,10 @@ def demo_home(tmp_path_factory):
     os.environ.pop("AISLE_DATABASE_URL", None)
     get_settings.cache_clear()
     get_engine.cache_clear()
-    settings = Settings(home=home)
+    # These tests and the scripted conversations test dialogue, not verification: their shoppers
+    # verify by email (or name + zip) alone, as under AISLE_VERIFY=identity. The one-time-code
+    # default is tested end to end in test_verification.py.
+    settings = Settings(home=home, verify="identity")
     upgrade(settings.db_url)
     with session_scope(get_engine(settings.db_url)) as s:
         import_demo_store(s)
