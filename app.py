@@ -33,10 +33,12 @@ CSS = (
 )
 
 
-def chat_endpoint(message: str, session_id: str | None = None) -> dict[str, Any]:
+def chat_endpoint(
+    message: str, session_id: str | None = None, request: gr.Request = None
+) -> dict[str, Any]:
     """One turn: ``{"session_id","message_id","reply","intent","confidence","slots","action","products","handoff"}``."""
     try:
-        return chat.chat_api(message, session_id)
+        return chat.chat_api(message, session_id, chat.client_address(request))
     except UserError as err:
         raise gr.Error(str(err)) from err
 

@@ -54,9 +54,11 @@ def shopper_turn(
     session_id: str | None = None,
     user_id: str | None = None,
     diversity: float | None = None,
+    client: str | None = None,
 ) -> TurnResult:
     """One shopper message. While an agent has taken over, the assistant stores it and stays
-    silent (``action == "waiting_for_agent"``)."""
+    silent (``action == "waiting_for_agent"``). ``client`` is the caller's address (the
+    verification back-off's key; ``client_address`` reads it from a Gradio request)."""
     message = (message or "").strip()
     if not message:
         raise UserError("the message is empty: type a question or what you are looking for")
@@ -65,6 +67,8 @@ def shopper_turn(
         raise UserError(f"the message is {len(message)} characters; keep it under {limit}")
     assistant = get_assistant()
     kwargs: dict[str, Any] = {"session_id": session_id, "user_id": user_id}
+    if client is not None:
+        kwargs["client"] = client
     if diversity is not None:
         kwargs["diversity"] = float(diversity)
     return assistant.turn(message, **kwargs)
@@ -184,9 +188,19 @@ def new_user_id() -> str:
     return f"anon-{uuid.uuid4().hex[:16]}"
 
 
-def chat_api(message: str, session_id: str | None = None) -> dict[str, Any]:
+def chat_api(message: str, session_id: str | None = None, client: str | None = None) -> dict[str, Any]:
     """The ``/chat`` API: the same JSON object as ``aisle chat --json``."""
-    return shopper_turn(message, session_id or None).to_dict()
+    return shopper_turn(message, session_id or None, client=client).to_dict()
+
+
+def client_address(request: Any) -> str | None:
+    """The address a Gradio request came from (``gr.Request.client.host``), or ``None``.
+
+    Behind a reverse proxy this is the proxy's: run the server with the proxy's forwarded
+    headers trusted (uvicorn ``--forwarded-allow-ips``) so it is the shopper's.
+    """
+    host = getattr(getattr(request, "client", None), "host", None)
+    return str(host)[:128] if host else None
 
 
 def browser_secret() -> str:

@@ -76,8 +76,9 @@ def submit(
     message_ids: list[int | None],
     browser: Any,
     diversity: float,
+    request: gr.Request = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """Send one message and stream the reply.
+    """Send one message and stream the reply (``request``: Gradio's, for the client address).
 
     Yields: chatbot messages, textbox value, message ids, browser state, products, then cards.
     """
@@ -91,7 +92,8 @@ def submit(
     message_ids.append(None)
     yield ([*messages], "", [*message_ids], browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
     try:
-        result = chat.shopper_turn(text, browser["session_id"], browser["user_id"], diversity)
+        result = chat.shopper_turn(text, browser["session_id"], browser["user_id"], diversity,
+                                   client=chat.client_address(request))
     except UserError as err:
         raise gr.Error(str(err)) from err
     browser["session_id"] = result.session_id

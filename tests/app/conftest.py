@@ -79,6 +79,7 @@ class ScriptedAssistant:
         session_id: str | None = None,
         user_id: str | None = None,
         diversity: float | None = None,
+        client: str | None = None,
     ) -> TurnResult:
         self.calls.append(
             {
@@ -86,6 +87,7 @@ class ScriptedAssistant:
                 "session_id": session_id,
                 "user_id": user_id,
                 "diversity": diversity,
+                "client": client,
             }
         )
         with session_scope() as s:
