@@ -209,6 +209,8 @@ class TurnRunner:
             if out is not None:
                 return out
         items = list(t.update.items) if len(t.update.items) >= 2 else state.last_shown[:3]
+        if len(items) >= 2 and answers.asks_total(t.text):  # "what would both cost together"
+            return Outcome(answers.total_answer(items), "product_question", products=[_public(p) for p in items])
         if len(items) < 2:
             if len(state.last_shown) == 1:
                 p = state.last_shown[0]
@@ -238,13 +240,16 @@ class TurnRunner:
             items = [p for p in items if str((p.get("options") or {}).get(name, "")).lower() in {v.lower() for v in values}]
             if len({p["id"] for p in items}) < 2:
                 return None
-        state.last_shown = [{k: p.get(k) for k in _SHOWN if k in p} for p in items]
+        state.show(items, _SHOWN)
         state.focus_id = None
         return Outcome(answers.compare_table(items), "compare", products=[_public(p) for p in items])
 
     def _product_question(self, t: Turn) -> Outcome:
         state, update, catalog, text = t.state, t.update, t.catalog, t.text
         filters = self.engine.filters(state, catalog)
+        if len(update.items) >= 2 and answers.asks_total(text):  # "total if i get both"
+            return Outcome(answers.total_answer(list(update.items)), "product_question",
+                           products=[_public(p) for p in update.items])
         named_missing = update.item is None and bool(ordinals(text))  # "the second one" of one shown
         item = None if named_missing else (
             update.item or state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
@@ -370,7 +375,7 @@ class TurnRunner:
             state.offer = result.offer and {"drop": result.offer["drop"], "label": result.offer["label"]}
             return Outcome(respond.nothing_fits(state, result.offer, result.out_of_stock), action, plan=plan)
         state.offer = None
-        state.last_shown = [{k: p.get(k) for k in _SHOWN if k in p} for p in result.products]
+        state.show(result.products, _SHOWN)
         state.focus_id = None
         return Outcome(respond.product_list(result.products, state, recommend=recommend, beyond=result.beyond), action,
                        products=[_public(p) for p in result.products], plan=plan)

@@ -250,6 +250,26 @@ def answer_question(
     return describe(p), p
 
 
+_TOTAL = re.compile(r"\b(together|altogether|in total|total|combined|all in|in all|for both|both cost|both come to|"
+                    r"add up|adds up|sum)\b", re.I)
+
+
+def asks_total(text: str) -> bool:
+    """True for a question about what several products cost together ("what would both cost
+    together", "total if i get both")."""
+    return bool(_TOTAL.search(text or "")) and not re.search(r"\b(cart|basket|trolley)\b", text or "", re.I)
+
+
+def total_answer(products: list[dict[str, Any]]) -> str:
+    """The products' prices one per line and their sum, in the store's own figures."""
+    currencies = {p.get("currency") or "USD" for p in products}
+    lines = [f"- {label(p)}: {price(p)}" + ("" if p.get("available", True) else " (out of stock)") for p in products]
+    if len(currencies) > 1:
+        return "\n".join(lines) + "\nThey are priced in different currencies, so I can't add them up."
+    total = money(sum(p["price"] for p in products), currencies.pop())
+    return "\n".join(lines) + f"\nTogether: {total}."
+
+
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "a couple of": 2, "a pair of": 2}
 
 

@@ -265,6 +265,8 @@ def apply_shopping(
                     break
     if re.search(r"\b(both|the two|these two|those two|all of them|all three|the three)\b", low) and len(shown) >= 2:
         items = items or list(shown[:3] if "three" in low or "all" in low else shown[:2])
+    elif re.search(r"\b(both|the two|these two|those two)\b", low) and len(shown) == 1 and state.earlier:
+        items = items or [state.earlier[-1], shown[0]]  # a product of an earlier list and the one shown now
     if re.search(r"\b(which|any) (of them|of these|of those|ones?)\b", low) and len(shown) >= 2 and not items:
         items = list(shown)
     focus = state.shown(state.focus_id)

@@ -10,6 +10,7 @@ from retrieval.types import Filters
 
 SHOPPING_SLOTS: tuple[str, ...] = ("product", "category", "brand", "price_min", "price_max")
 OPTION_SLOTS: tuple[str, ...] = ("color", "size", "material")
+EARLIER_KEPT = 4  # products remembered from earlier lists
 
 
 @dataclass
@@ -41,6 +42,9 @@ class DialogueState:
         soft: constraints inferred rather than stated ("cheaper" -> a ceiling); a newer
             explicit constraint replaces them.
         cart: the conversation's basket: ``{"id", "product_id", "title", "price", "options", "quantity"}``.
+        earlier: products talked about before the latest list (the focused or only product of
+            each earlier list, most recent last), so "what would both cost together" after a
+            second search reaches the first product.
     """
 
     slots: dict[str, Any] = field(default_factory=dict)
@@ -72,6 +76,7 @@ class DialogueState:
     soft: dict[str, Any] = field(default_factory=dict)
     open_need: bool = False
     cart: list[dict[str, Any]] = field(default_factory=list)
+    earlier: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
@@ -116,6 +121,17 @@ class DialogueState:
         self.sort = None
         self.soft = {}
         self.open_need = False
+
+    def show(self, products: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
+        """A new list replaces ``last_shown``; the product the old list was about moves to ``earlier``."""
+        old = self.shown(self.focus_id) or (self.last_shown[0] if len(self.last_shown) == 1 else None)
+        new = [{k: p.get(k) for k in keys if k in p} for p in products]
+        if old is not None:
+            key = old.get("product_id") or old.get("id")
+            if key not in {p.get("product_id") or p.get("id") for p in new}:
+                kept = [e for e in self.earlier if (e.get("product_id") or e.get("id")) != key]
+                self.earlier = [*kept, old][-EARLIER_KEPT:]
+        self.last_shown = new
 
     def shown(self, product_id: str | None) -> dict[str, Any] | None:
         return next((p for p in self.last_shown if p.get("id") == product_id), None)

@@ -196,3 +196,17 @@ def test_the_cheapest_overall_drops_the_earlier_filters(assistant, db):
     r = assistant.turn("whats the cheapest laptop u have overall", s)
     laptops = db.scalars(select(Product).where(Product.category == "Laptop", Product.available.is_(True))).all()
     assert r.products and r.products[0]["id"] == min(laptops, key=lambda p: p.price).id
+
+
+def test_both_after_a_second_search_is_the_earlier_product_and_the_new_one(assistant, db):
+    s = sid()
+    first = assistant.turn("i want a water bottle", s).products[0]
+    second = assistant.turn("and a backpack for hiking", s).products[0]
+    assert db.get(Product, first["id"]).category == "Water Bottle" and db.get(Product, second["id"]).category == "Backpack"
+    expected = round(db.get(Product, first["id"]).price + db.get(Product, second["id"]).price, 2)
+    for question in ("what would both cost together", "total if i get both"):
+        r = assistant.turn(question, s)
+        assert {p["id"] for p in r.products} == {first["id"], second["id"]}
+        assert f"${expected:,.2f}" in r.reply
+    r = assistant.turn("compare both", s)
+    assert r.action == "compare" and {p["id"] for p in r.products} == {first["id"], second["id"]}
