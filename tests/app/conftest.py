@@ -239,6 +239,17 @@ def scripted(store):
     chat.set_assistant(None)
 
 
+@pytest.fixture()
+def scripted_server(scripted):
+    """The app module launched in this process on a free loopback port: ``(url, module)``."""
+    from assistant.cli.serve_cmds import load_app_module
+
+    module = load_app_module()
+    running = module.launch(host="127.0.0.1", port=_free_port(), prevent_thread_lock=True, quiet=True)
+    yield running.url, module
+    running.close()
+
+
 # --------------------------------------------------------------------------- live server
 # The browser tests run the real app (``aisle serve`` in a subprocess) on a home with the
 # demo store, its indexes and the default dialogue model. The store + indexes take minutes

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
-
-from assistant.cli.serve_cmds import load_app_module
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture()
-def server(scripted):
-    module = load_app_module()
-    port = free_port()
-    running = module.launch(host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
-    yield running.url
-    running.close()
+def server(scripted_server):
+    return scripted_server[0]
 
 
 def test_gradio_client_holds_a_conversation(server, scripted):

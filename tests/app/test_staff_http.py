@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 
 import httpx
@@ -14,7 +13,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.cli.serve_cmds import load_app_module
 from assistant.settings import get_settings
 from assistant.staff import COOKIE, get_staff
 from assistant.staff.routes import router
@@ -25,20 +23,9 @@ STAFF_MODULES = {"assistant.ui.agent_view", "assistant.ui.dashboard_view"}
 QUIET = {"on_load", "refresh_transcript"}  # without a session: the sign-in form, or nothing
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture()
-def server(scripted):
-    module = load_app_module()
-    running = module.launch(
-        host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True
-    )
-    yield running.url, module
-    running.close()
+def server(scripted_server):
+    return scripted_server
 
 
 @pytest.fixture()
