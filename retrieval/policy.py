@@ -97,21 +97,33 @@ def build_policy_index(
     cache: EmbeddingCache | None = None,
     progress: bool = False,
 ) -> int:
-    """Chunk every ``documents`` row, embed, save under ``index_dir/policy``; returns #passages."""
-    from retrieval.indexing import _session_scope, make_embedder
+    """Chunk every ``documents`` row, embed, save under ``index_dir/policy``; returns #passages.
 
-    with _session_scope(settings) as session:
-        chunks = read_chunks(session)
-    embedder = embedder or make_embedder(settings)
-    texts = [_embed_text(c) for c in chunks]
-    vecs = cache.embed(embedder, texts) if cache else embedder.encode(texts)
-    d = settings.index_dir / "policy"
-    d.mkdir(parents=True, exist_ok=True)
-    np.save(d / "vectors.npy", vecs)
-    with open(d / "passages.jsonl", "w", encoding="utf-8") as f:
-        for c in chunks:
-            f.write(json.dumps(c.__dict__, ensure_ascii=False) + "\n")
+    Holds the index build lock and swaps the new passages in whole (``indexing.publish``).
+    """
+    from retrieval.indexing import _session_scope, build_lock, make_embedder, publish
+
+    with build_lock(settings.index_dir, wait=True):
+        with _session_scope(settings) as session:
+            chunks = read_chunks(session)
+        embedder = embedder or make_embedder(settings)
+        texts = [_embed_text(c) for c in chunks]
+        vecs = cache.embed(embedder, texts) if cache else embedder.encode(texts)
+
+        def write(d: Path) -> None:
+            np.save(d / "vectors.npy", vecs)
+            with open(d / "passages.jsonl", "w", encoding="utf-8") as f:
+                for c in chunks:
+                    f.write(json.dumps(c.__dict__, ensure_ascii=False) + "\n")
+
+        publish(settings.index_dir, "policy", write)
     return len(chunks)
+
+
+def _read_passages(d: Path) -> tuple[list[Chunk], np.ndarray]:
+    with open(d / "passages.jsonl", encoding="utf-8") as f:
+        chunks = [Chunk(**json.loads(line)) for line in f]
+    return chunks, np.load(d / "vectors.npy")
 
 
 class PolicyIndex:
@@ -127,15 +139,13 @@ class PolicyIndex:
         self._embedder: Embedder | None = None
 
     def warm_up(self) -> None:
-        from retrieval.indexing import make_embedder
+        from retrieval.indexing import make_embedder, read_consistently
 
         d: Path = self.settings.index_dir / "policy"
         if not (d / "passages.jsonl").exists():
             logger.info("no policy index yet; building it from the documents table")
             build_policy_index(self.settings)
-        with open(d / "passages.jsonl", encoding="utf-8") as f:
-            self._chunks = [Chunk(**json.loads(line)) for line in f]
-        self._vecs = np.load(d / "vectors.npy")
+        self._chunks, self._vecs = read_consistently(d, _read_passages)
         self._lexical = LexicalIndex.build([_embed_text(c) for c in self._chunks])
         self._embedder = make_embedder(self.settings)
 

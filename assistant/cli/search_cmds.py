@@ -22,11 +22,18 @@ app.add_typer(eval_app, name="eval")
 @index_app.command("build")
 def index_build(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    wait: bool = typer.Option(
+        False, "--wait", help="Wait for a build already running in this home instead of exiting 2."
+    ),
 ) -> None:
-    """(Re)build the retrieval indexes for the current catalogue."""
+    """(Re)build the retrieval indexes for the current catalogue.
+
+    The new indexes are written beside the live ones and swapped in whole, so a running app
+    keeps answering from a complete index. One build at a time per home: another build
+    running exits 2 (or waits with ``--wait``)."""
     from retrieval.indexing import build_indexes
 
-    summary = build_indexes(progress=True)
+    summary = build_indexes(progress=True, wait=wait)
     if as_json:
         print_json(summary)
     else:
