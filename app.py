@@ -36,7 +36,11 @@ CSS = (
 def chat_endpoint(
     message: str, session_id: str | None = None, request: gr.Request = None
 ) -> dict[str, Any]:
-    """One turn: ``{"session_id","message_id","reply","intent","confidence","slots","action","products","handoff"}``."""
+    """One turn: ``{"session_id","message_id","reply","intent","confidence","slots","action","products","handoff"}``.
+
+    ``session_id`` is the conversation's token: ``None`` (or a token this server never
+    issued) starts a new conversation, and the answer carries its token to pass back.
+    """
     try:
         return chat.chat_api(message, session_id, chat.client_address(request))
     except UserError as err:
@@ -47,8 +51,10 @@ PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 # ----------------------------------------------------------------- shopper page
 with gr.Blocks(title="Aisle") as demo:
+    # the browser's conversation number only; the conversation's owner is the HttpOnly
+    # aisle_shopper cookie the server issues (assistant.ui.tokens)
     browser = gr.BrowserState(
-        shopper.empty_browser(), storage_key="aisle-shopper", secret=chat.browser_secret()
+        shopper.empty_browser(), storage_key="aisle-conversation", secret=chat.browser_secret()
     )
     message_ids = gr.State([])
     products = gr.State([])

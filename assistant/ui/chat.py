@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import uuid
@@ -17,6 +18,7 @@ from assistant.settings import get_settings
 from assistant.store.db import session_scope
 from assistant.store.models import ChatSession, Feedback, Message
 from assistant.types import TurnResult
+from assistant.ui import tokens
 from assistant.ui.render import escape_text
 
 logger = logging.getLogger(__name__)
@@ -168,10 +170,16 @@ def add_thumbs(
 
 
 def add_reason(session_id: str | None, feedback_id: int | None, reason: str) -> bool:
-    """Attach the shopper's optional free-text reason to their latest thumbs."""
-    reason = (reason or "").strip()[:1000]
+    """Attach the shopper's optional free-text reason to their latest thumbs. A reason over
+    ``MAX_REASON_CHARS``, or one that would take the row's reasons past it, is refused
+    (``UserError``) and nothing is written."""
+    from assistant.feedback.records import MAX_REASON_CHARS
+
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not feedback_id or not reason or not session_id:
         return False
+    if len(reason) > MAX_REASON_CHARS:
+        raise UserError(f"the reason is {len(reason):,} characters; keep it under {MAX_REASON_CHARS:,}")
     with session_scope() as s:
         row = s.get(Feedback, feedback_id)
         if row is None or row.author != "shopper":
@@ -179,18 +187,72 @@ def add_reason(session_id: str | None, feedback_id: int | None, reason: str) -> 
         message = s.get(Message, row.message_id)
         if message is None or message.session_id != session_id:
             return False
-        row.reason = f"{row.reason}; {reason}" if row.reason else reason
+        combined = f"{row.reason}; {reason}" if row.reason else reason
+        if len(combined) > MAX_REASON_CHARS:
+            raise UserError(f"that message has {MAX_REASON_CHARS:,} characters of reasons already")
+        row.reason = combined
     return True
 
 
 def new_user_id() -> str:
-    """An anonymous shopper id kept in the browser (personalisation across sessions)."""
+    """An anonymous shopper id for a caller without a shopper token."""
     return f"anon-{uuid.uuid4().hex[:16]}"
 
 
-def chat_api(message: str, session_id: str | None = None, client: str | None = None) -> dict[str, Any]:
-    """The ``/chat`` API: the same JSON object as ``aisle chat --json``."""
-    return shopper_turn(message, session_id or None, client=client).to_dict()
+def browser_conversation(request: Any, browser: dict[str, Any] | None) -> str | None:
+    """The conversation the chat page's request is about: the one its ``aisle_shopper`` cookie
+    token and the browser's conversation number name (``None`` without a server-issued
+    cookie: such a request reaches no stored conversation)."""
+    token = tokens.cookie_token(request)
+    if token is None:
+        return None
+    return tokens.conversation_id(token, tokens.clean_number((browser or {}).get("conversation")))
+
+
+def browser_user_id(request: Any) -> str:
+    """The anonymous personalisation id of the browser's cookie token (``new_user_id`` without
+    one): derived on the server, so a client cannot borrow another shopper's profile."""
+    token = tokens.cookie_token(request)
+    if token is None:
+        return new_user_id()
+    return "anon-" + hashlib.sha256(f"user\n{token}".encode()).hexdigest()[:16]
+
+
+MAX_USER_ID_CHARS = 100
+
+
+def check_api_input(message: Any, session_id: Any = None, user_id: Any = None,
+                    diversity: Any = None) -> None:
+    """The ``/chat`` and ``POST /v1/chat`` inputs: ``UserError`` naming the field otherwise."""
+    if message is None:
+        raise UserError("message is missing: send the shopper's text as a string")
+    if not isinstance(message, str):
+        raise UserError(f"message must be a string, not {type(message).__name__}")
+    limit = get_settings().max_message_chars
+    if len(message) > limit:
+        raise UserError(f"message is {len(message)} characters; keep it under {limit}")
+    if session_id is not None and not isinstance(session_id, str):
+        raise UserError(f"session_id must be a string (a token from an earlier answer) or null, "
+                        f"not {type(session_id).__name__}")
+    if user_id is not None and (not isinstance(user_id, str) or not user_id.strip()
+                                or len(user_id) > MAX_USER_ID_CHARS):
+        raise UserError(f"user_id must be a non-empty string of at most {MAX_USER_ID_CHARS} characters")
+    if diversity is not None:
+        if isinstance(diversity, bool) or not isinstance(diversity, int | float):
+            raise UserError(f"diversity must be a number from 0 to 1, not {type(diversity).__name__}")
+        if not 0.0 <= float(diversity) <= 1.0:
+            raise UserError(f"diversity must be from 0 to 1, not {diversity}")
+
+
+def chat_api(message: Any, session_id: Any = None, client: str | None = None, *,
+             user_id: Any = None, diversity: Any = None) -> dict[str, Any]:
+    """The ``/chat`` API: the same JSON object as ``aisle chat --json``, with ``session_id``
+    the conversation's token. A token this server issued continues its conversation; no token,
+    or one it never issued, starts a new conversation under a new token."""
+    check_api_input(message, session_id, user_id, diversity)
+    token = session_id if tokens.is_issued(session_id) else tokens.issue()
+    result = shopper_turn(message, tokens.conversation_id(token), user_id, diversity, client=client)
+    return {**result.to_dict(), "session_id": token}
 
 
 def client_address(request: Any) -> str | None:

@@ -1,6 +1,7 @@
 """The web server around the Gradio app: a FastAPI app holding the staff routes
-(``/staff/login``, ``/staff/logout``, ``/staff/exports/…``) with the Gradio Blocks
-mounted at ``/``, served by uvicorn."""
+(``/staff/login``, ``/staff/logout``, ``/staff/exports/…``) and ``POST /v1/chat``, with the
+Gradio Blocks mounted at ``/`` and every browser given a server-issued shopper token in
+the ``aisle_shopper`` cookie (``assistant.ui.tokens``), served by uvicorn."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from fastapi import FastAPI
 from assistant.settings import Settings
 from assistant.staff import get_staff
 from assistant.staff.routes import router as staff_router
+from assistant.ui.api_routes import router as api_router
+from assistant.ui.tokens import ShopperCookieMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -23,13 +26,16 @@ logger = logging.getLogger(__name__)
 def build_app(
     demo: gr.Blocks, settings: Settings, *, host: str, port: int, css: str = ""
 ) -> FastAPI:
-    """The FastAPI app: staff routes first, then the Gradio app at ``/``.
+    """The FastAPI app: staff routes and ``/v1/chat`` first, then the Gradio app at ``/``;
+    the shopper-cookie middleware around all of it.
 
     Gradio never serves a file from the home (exports, database, models), whatever path a
     client asks for; exports go out through ``/staff/exports`` only.
     """
     app = FastAPI(title="Aisle", docs_url=None, redoc_url=None)
     app.include_router(staff_router)
+    app.include_router(api_router)
+    app.add_middleware(ShopperCookieMiddleware)
     get_staff().exports.clear()  # download tokens do not outlive a restart
     return gr.mount_gradio_app(
         app,

@@ -1,9 +1,12 @@
 """Event handlers of the shopper page. They return plain values and ``gr.update``s,
 so tests call them directly; ``app.py`` only wires them to components.
 
-The browser keeps ``{"session_id", "user_id"}`` (a ``gr.BrowserState``); the history
-is always read back from the database, so a reload shows the same conversation and
-one browser never sees another's session.
+Which conversation a request is about comes from the server: the ``aisle_shopper`` cookie
+(HttpOnly, issued by ``assistant.ui.tokens.ShopperCookieMiddleware``) that every handler reads
+from ``gr.Request``, and the browser's conversation number (``{"conversation"}`` in a
+``gr.BrowserState``, changed by "New conversation"). Nothing the page sends besides the cookie
+names a stored conversation, so one browser never reaches another's; the history is always
+read back from the database, so a reload shows the same conversation.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import UserError
-from assistant.ui import chat
+from assistant.ui import chat, tokens
 from assistant.ui.render import card_html, escape_text
 
 logger = logging.getLogger(__name__)
@@ -28,15 +31,13 @@ FEEDBACK_REASONS = ("Wrong products", "Did not answer", "Wrong information", "To
 
 
 def empty_browser() -> dict[str, Any]:
-    return {"session_id": None, "user_id": None}
+    return {"conversation": ""}
 
 
 def _browser(value: Any) -> dict[str, Any]:
-    value = dict(value) if isinstance(value, dict) else {}
-    if not value.get("user_id"):
-        value["user_id"] = chat.new_user_id()
-    value.setdefault("session_id", None)
-    return value
+    """The browser's state with only what the server reads from it (its conversation number)."""
+    number = value.get("conversation") if isinstance(value, dict) else None
+    return {"conversation": tokens.clean_number(number)}
 
 
 def card_outputs(products: list[dict[str, Any]]) -> list[Any]:
@@ -49,18 +50,16 @@ def card_outputs(products: list[dict[str, Any]]) -> list[Any]:
     return out
 
 
-def restore(browser: Any) -> tuple[Any, ...]:
-    """Page load: the session's history from the database (or a fresh start).
+def restore(browser: Any, request: gr.Request = None) -> tuple[Any, ...]:
+    """Page load: the conversation of this browser's cookie from the database (or a fresh start).
 
     Returns: chatbot messages, message ids, browser state, products, then the card outputs.
     """
     browser = _browser(browser)
-    history = chat.load_history(browser["session_id"])
+    history = chat.load_history(chat.browser_conversation(request, browser))
     history = chat.History(
         history.messages, history.message_ids, chat.enrich_products(history.products), history.mode
     )
-    if history.mode is None:
-        browser["session_id"] = None  # unknown or deleted session: start afresh
     return (
         history.messages,
         history.message_ids,
@@ -78,7 +77,8 @@ def submit(
     diversity: float,
     request: gr.Request = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """Send one message and stream the reply (``request``: Gradio's, for the client address).
+    """Send one message and stream the reply (``request``: Gradio's: the shopper cookie names
+    the conversation, and the client address keys the verification back-off).
 
     Yields: chatbot messages, textbox value, message ids, browser state, products, then cards.
     """
@@ -91,12 +91,13 @@ def submit(
     messages.append(chat.chat_entry("user", text))
     message_ids.append(None)
     yield ([*messages], "", [*message_ids], browser, gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
+    # without a server-issued cookie the turn goes to a conversation nobody can reach again
+    session_id = chat.browser_conversation(request, browser) or tokens.conversation_id(tokens.issue())
     try:
-        result = chat.shopper_turn(text, browser["session_id"], browser["user_id"], diversity,
+        result = chat.shopper_turn(text, session_id, chat.browser_user_id(request), diversity,
                                    client=chat.client_address(request))
     except UserError as err:
         raise gr.Error(str(err)) from err
-    browser["session_id"] = result.session_id
     if result.action in chat.WAITING_ACTIONS:  # an agent has the conversation: no bot reply
         if result.reply:
             gr.Info(result.reply)
@@ -123,60 +124,70 @@ def _user_message_id(session_id: str, reply_id: int) -> int | None:
     return previous[-1] if previous else None
 
 
-def poll(browser: Any, message_ids: list[int | None]) -> tuple[Any, Any]:
+def poll(browser: Any, message_ids: list[int | None], request: gr.Request = None) -> tuple[Any, Any]:
     """Timer tick: when an agent wrote in this session, reload the chat from the database."""
-    browser = _browser(browser)
-    known = max((i for i in (message_ids or []) if i is not None), default=0)
-    new = chat.messages_after(browser["session_id"], known)
+    session_id = chat.browser_conversation(request, _browser(browser))
+    known = max((i for i in (message_ids or []) if isinstance(i, int)), default=0)
+    new = chat.messages_after(session_id, known)
     if not any(role == "agent" for _, role in new):
         return gr.skip(), gr.skip()
-    history = chat.load_history(browser["session_id"])
+    history = chat.load_history(session_id)
     return history.messages, history.message_ids
 
 
-def like(message_ids: list[int | None], browser: Any, data: gr.LikeData) -> tuple[Any, Any]:
+def like(
+    message_ids: list[int | None], browser: Any, data: gr.LikeData, request: gr.Request = None
+) -> tuple[Any, Any]:
     """Thumbs on a message: stored as feedback. After a thumbs down, ask for a reason.
 
     Returns: the feedback id (state) and the reason row's visibility.
     """
-    browser = _browser(browser)
     index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
     ids = message_ids or []
     message_id = ids[index] if isinstance(index, int) and 0 <= index < len(ids) else None
     if message_id is None:
         raise gr.Error("This message cannot be rated yet.")
     try:
-        feedback_id = chat.add_thumbs(browser["session_id"], message_id, data.liked)
+        feedback_id = chat.add_thumbs(
+            chat.browser_conversation(request, _browser(browser)), message_id, data.liked
+        )
     except UserError as err:
         raise gr.Error(str(err)) from err
     disliked = data.liked is not True and data.liked != "Like" and data.liked is not None
     return feedback_id, gr.update(visible=bool(disliked and feedback_id))
 
 
-def send_reason(reason: str, feedback_id: int | None, browser: Any) -> tuple[Any, Any]:
+def send_reason(
+    reason: str, feedback_id: int | None, browser: Any, request: gr.Request = None
+) -> tuple[Any, Any]:
     """The optional free-text reason after a thumbs down. Returns: textbox value, row visibility."""
-    stored = chat.add_reason(_browser(browser)["session_id"], feedback_id, reason)
+    try:
+        stored = chat.add_reason(
+            chat.browser_conversation(request, _browser(browser)), feedback_id, reason
+        )
+    except UserError as err:
+        raise gr.Error(str(err)) from err
     if stored:
         gr.Info("Thanks, noted.")
     return "", gr.update(visible=False)
 
 
 def card_action(
-    slot: int, kind: str, products: list[dict[str, Any]], browser: Any
+    slot: int, kind: str, products: list[dict[str, Any]], browser: Any, request: gr.Request = None
 ) -> tuple[Any, ...]:
     """A card button, recorded as an event. ``not_for_me`` hides the card; ``more_like_this``
     also puts a follow-up request in the message box (the app then sends it).
 
     Returns: products, the message box, then card outputs.
     """
-    browser = _browser(browser)
+    session_id = chat.browser_conversation(request, _browser(browser))
     products = list(products or [])
     unchanged = (gr.skip(), gr.skip(), *[gr.skip()] * (2 * MAX_CARDS))
     if slot >= len(products):
         return unchanged
     product = products[slot]
     try:
-        chat.record_card_event(browser["session_id"], str(product.get("id")), kind)
+        chat.record_card_event(session_id, str(product.get("id")), kind)
     except UserError as err:
         raise gr.Error(str(err)) from err
     title = product.get("title") or product.get("id")
@@ -190,7 +201,6 @@ def card_action(
 
 
 def new_conversation(browser: Any) -> tuple[Any, ...]:
-    """Forget the session id (the old conversation stays in the database)."""
-    browser = _browser(browser)
-    browser["session_id"] = None
+    """A new conversation number for this browser (the old conversation stays in the database)."""
+    browser = {"conversation": tokens.new_conversation_number()}
     return ([], [], browser, [], *card_outputs([]))

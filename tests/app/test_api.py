@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.store.db import session_scope
+from assistant.store.models import ChatSession
+from assistant.ui import tokens
+
 
 @pytest.fixture()
 def server(scripted_server):
@@ -32,7 +36,13 @@ def test_gradio_client_holds_a_conversation(server, scripted):
         second["session_id"] == first["session_id"] and second["message_id"] > first["message_id"]
     )
     assert [p["id"] for p in second["products"]] == ["p1", "p2"]
-    assert [c["session_id"] for c in scripted.calls] == [None, first["session_id"]]
+    # the answer's session_id is the conversation's token; the store knows only its hash
+    assert tokens.is_issued(first["session_id"])
+    conversation = tokens.conversation_id(first["session_id"])
+    assert [c["session_id"] for c in scripted.calls] == [conversation, conversation]
+    with session_scope() as s:
+        assert s.get(ChatSession, first["session_id"]) is None
+        assert s.get(ChatSession, conversation) is not None
     # the UI's own handlers (agent actions included) are not callable through the API
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert names == {"/chat"}

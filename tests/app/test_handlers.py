@@ -7,19 +7,39 @@ import pytest
 
 from assistant.store.db import session_scope
 from assistant.store.models import ChatSession, Feedback, InteractionEvent, Message
-from assistant.ui import agent_view, dashboard_view, shopper
+from assistant.ui import agent_view, chat, dashboard_view, shopper, tokens
 
 
-def run_turn(text, browser, messages=None, ids=None, diversity=0.4):
+class Browser:
+    """One shopper's browser: the server-issued ``aisle_shopper`` cookie (what the middleware
+    gives it) and the page's browser state."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token or tokens.issue()
+        self.state = shopper.empty_browser()
+
+    @property
+    def request(self) -> gr.Request:
+        return gr.Request(cookies={tokens.COOKIE: self.token}, client={"host": "testclient"})
+
+    @property
+    def sid(self) -> str:
+        return chat.browser_conversation(self.request, self.state)
+
+
+def run_turn(text, browser: Browser, messages=None, ids=None, diversity=0.4):
     """Drive the streaming handler to the end; returns (all yields, last yield)."""
-    steps = list(shopper.submit(text, messages or [], ids or [], browser, diversity))
+    steps = list(
+        shopper.submit(text, messages or [], ids or [], browser.state, diversity, browser.request)
+    )
+    browser.state = steps[-1][3]
     return steps, steps[-1]
 
 
 def test_streaming_turn_with_cards(scripted):
-    browser = shopper.empty_browser()
+    browser = Browser()
     steps, last = run_turn("trail shoe please", browser)
-    messages, box, ids, browser, products, *cards = last
+    messages, box, ids, _, products, *cards = last
     assert box == ""
     assert messages[0] == {"role": "user", "content": "trail shoe please"}
     assert messages[-1]["content"] == "Here are 2 shoes for you."
@@ -33,44 +53,51 @@ def test_streaming_turn_with_cards(scripted):
         and "matches shoe" in cards[1]
         and "Out of stock" in cards[3]
     )
-    assert browser["session_id"] and browser["user_id"].startswith("anon-")
-    assert (
-        scripted.calls[0]["diversity"] == 0.4 and scripted.calls[0]["user_id"] == browser["user_id"]
-    )
+    user_id = chat.browser_user_id(browser.request)
+    assert scripted.calls[0]["session_id"] == browser.sid and len(browser.sid) == 64
+    assert user_id.startswith("anon-") and browser.token[:16] not in user_id
+    assert scripted.calls[0]["diversity"] == 0.4 and scripted.calls[0]["user_id"] == user_id
     with session_scope() as s:
         stored = s.scalars(
-            __import__("sqlalchemy")
-            .select(Message.id)
-            .where(Message.session_id == browser["session_id"])
+            __import__("sqlalchemy").select(Message.id).where(Message.session_id == browser.sid)
         ).all()
     assert ids == stored  # every chat entry maps to its DB row
 
 
 def test_reload_restores_history_and_sessions_are_isolated(scripted):
-    _, (_, _, _, alice, *_) = run_turn("shoe", shopper.empty_browser())
-    _, (_, _, _, bob, *_) = run_turn("hello <script>alert(1)</script>", shopper.empty_browser())
-    assert alice["session_id"] != bob["session_id"]
-    messages, ids, browser, products, *cards = shopper.restore(alice)
+    alice, bob = Browser(), Browser()
+    run_turn("shoe", alice)
+    run_turn("hello <script>alert(1)</script>", bob)
+    assert alice.sid != bob.sid
+    messages, ids, state, products, *cards = shopper.restore(alice.state, alice.request)
     assert [m["content"] for m in messages] == ["shoe", "Here are 2 shoes for you."]
-    assert [p["id"] for p in products] == ["p1", "p2"] and browser == alice
-    bob_messages = shopper.restore(bob)[0]
+    assert [p["id"] for p in products] == ["p1", "p2"] and state == alice.state
+    bob_messages = shopper.restore(bob.state, bob.request)[0]
     assert "shoe" not in " ".join(m["content"] for m in bob_messages)
     assert all("<script>" not in m["content"] for m in bob_messages)
     assert bob_messages[0]["content"] == "hello &lt;script&gt;alert(1)&lt;/script&gt;"
-    # an unknown session id in the browser starts afresh instead of failing
-    fresh = shopper.restore({"session_id": "forged", "user_id": "u"})
-    assert fresh[0] == [] and fresh[2]["session_id"] is None
+    # alice's browser state (or her conversation's id) under another cookie shows nothing of hers
+    for state in (alice.state, {"session_id": alice.sid}, {"conversation": alice.sid}):
+        seen = " ".join(m["content"] for m in shopper.restore(state, bob.request)[0])
+        assert "shoe" not in seen
+    # a cookie the server never issued, or none, reaches no conversation
+    forged = gr.Request(cookies={tokens.COOKIE: "forged.token"}, client={"host": "x"})
+    for request in (forged, gr.Request(cookies={}, client={"host": "x"}), None):
+        fresh = shopper.restore(alice.state, request)
+        assert fresh[0] == [] and fresh[1] == []
 
 
 def test_thumbs_down_with_reason_stored(scripted):
-    _, (messages, _, ids, browser, *_) = run_turn("shoe", shopper.empty_browser())
+    browser = Browser()
+    _, (messages, _, ids, *_) = run_turn("shoe", browser)
     data = gr.LikeData(None, {"index": 1, "value": messages[1]["content"], "liked": False})
-    feedback_id, row = shopper.like(ids, browser, data)
+    feedback_id, row = shopper.like(ids, browser.state, data, browser.request)
     assert row["visible"] is True
-    shopper.send_reason("wrong colour", feedback_id, browser)
+    shopper.send_reason("wrong colour", feedback_id, browser.state, browser.request)
     named = gr.LikeData(None, {"index": 1, "value": "", "liked": "Wrong products"})
-    shopper.like(ids, browser, named)
-    shopper.like(ids, browser, gr.LikeData(None, {"index": 1, "value": "", "liked": True}))
+    shopper.like(ids, browser.state, named, browser.request)
+    up = gr.LikeData(None, {"index": 1, "value": "", "liked": True})
+    shopper.like(ids, browser.state, up, browser.request)
     with session_scope() as s:
         rows = [
             (f.message_id, f.rating, f.reason, f.author)
@@ -81,20 +108,24 @@ def test_thumbs_down_with_reason_stored(scripted):
         (ids[1], "down", "Wrong products", "shopper"),
         (ids[1], "up", None, "shopper"),
     ]
-    # another browser cannot rate this session's message
-    _, (_, _, _, other, *_) = run_turn("hi", shopper.empty_browser())
+    # another browser cannot rate this session's message, even with this browser's state
+    other = Browser()
+    run_turn("hi", other)
     with pytest.raises(gr.Error):
-        shopper.like(ids, other, data)
+        shopper.like(ids, browser.state, data, other.request)
 
 
 def test_card_buttons_record_events(scripted):
-    _, (_, _, _, browser, products, *_) = run_turn("shoe", shopper.empty_browser())
-    shopper.card_action(1, "add_to_cart", products, browser)
-    new_products, box, *cards = shopper.card_action(0, "not_for_me", products, browser)
+    browser = Browser()
+    _, (_, _, _, _, products, *_) = run_turn("shoe", browser)
+    shopper.card_action(1, "add_to_cart", products, browser.state, browser.request)
+    new_products, box, *cards = shopper.card_action(
+        0, "not_for_me", products, browser.state, browser.request
+    )
     assert [p["id"] for p in new_products] == ["p2"] and cards[2]["visible"] is False
-    _, box, *_ = shopper.card_action(1, "more_like_this", products, browser)
+    _, box, *_ = shopper.card_action(1, "more_like_this", products, browser.state, browser.request)
     assert box == "More like the Road Runner Shoe"
-    sid = browser["session_id"]
+    sid = browser.sid
     assert scripted.events == [
         (sid, "p2", "add_to_cart"),
         (sid, "p1", "not_for_me"),
@@ -104,11 +135,10 @@ def test_card_buttons_record_events(scripted):
 
 def test_agent_flow_reaches_shopper(scripted, staff_request):
     as_agent = staff_request("agent")
-    _, (messages, _, ids, browser, *_) = run_turn(
-        "I need help with my order", shopper.empty_browser()
-    )
-    sid = browser["session_id"]
-    assert shopper.poll(browser, ids) == (gr.skip(), gr.skip())  # nothing new yet
+    browser = Browser()
+    _, (messages, _, ids, *_) = run_turn("I need help with my order", browser)
+    sid = browser.sid
+    assert shopper.poll(browser.state, ids, browser.request) == (gr.skip(), gr.skip())
     rows, picker = agent_view.queue(as_agent)
     assert rows[0][0] == sid[:12] and picker["choices"][0][1] == sid
     transcript, state, draft_text, suggestions, draft_state = agent_view.open_session(sid, as_agent)
@@ -118,7 +148,8 @@ def test_agent_flow_reaches_shopper(scripted, staff_request):
     )
     agent_view.take_over(sid, as_agent)
     agent_view.send(sid, "Hi, I am <b>Sam</b>, looking now.", draft_state, as_agent)
-    polled, polled_ids = shopper.poll(browser, ids)
+    assert shopper.poll(browser.state, ids, Browser().request) == (gr.skip(), gr.skip())
+    polled, polled_ids = shopper.poll(browser.state, ids, browser.request)
     assert (
         polled[-1]["content"] == "**Support agent:** Hi, I am &lt;b&gt;Sam&lt;/b&gt;, looking now."
     )
@@ -144,8 +175,9 @@ def test_agent_flow_reaches_shopper(scripted, staff_request):
     [{}, {"aisle_staff": "forged-token"}, {"aisle_staff": ""}, {"session": "admin"}],
 )
 def test_agent_handlers_refuse_without_sign_in(scripted, staff_request, cookies):
-    _, (_, _, _, browser, *_) = run_turn("shoe", shopper.empty_browser())
-    sid = browser["session_id"]
+    browser = Browser()
+    run_turn("shoe", browser)
+    sid = browser.sid
     request = gr.Request(cookies=cookies, client={"host": "x"}, session_hash="known-hash")
     for call in (
         lambda: agent_view.queue(request),
@@ -184,8 +216,10 @@ def test_page_load_shows_the_workspace_to_a_signed_in_cookie(scripted, staff_req
 
 def test_dashboard_refresh_and_export(scripted, staff_request):
     as_admin = staff_request("admin")
-    _, (messages, _, ids, browser, *_) = run_turn("shoe", shopper.empty_browser())
-    shopper.like(ids, browser, gr.LikeData(None, {"index": 1, "value": "", "liked": True}))
+    browser = Browser()
+    _, (messages, _, ids, *_) = run_turn("shoe", browser)
+    up = gr.LikeData(None, {"index": 1, "value": "", "liked": True})
+    shopper.like(ids, browser.state, up, browser.request)
     text, conv, thumbs, handoff, intents, zero, viol, lat, versions, choices = (
         dashboard_view.refresh(7, as_admin)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.types import TurnResult
+from assistant.ui.tokens import conversation_id
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +35,7 @@ def test_chat_endpoint_on_the_real_app(live_server):
                 text(
                     "SELECT text FROM messages WHERE session_id = :s AND role = 'user' ORDER BY id"
                 ),
-                {"s": first["session_id"]},
+                {"s": conversation_id(first["session_id"])},  # the token's hash
             )
         ]
     engine.dispose()

@@ -1,0 +1,58 @@
+"""``POST /v1/chat``: one shopper turn over plain HTTP and JSON, beside the Gradio ``/chat``.
+
+Body: ``{"message": str, "session": token | null, "user_id": str | null, "diversity": 0..1 | null}``
+(``session_id`` is read as a synonym of ``session``). The answer is the ``aisle chat --json``
+object with ``session_id`` the conversation's token, repeated as ``session``. Bad input gets
+a 4xx with ``{"error": "<what is wrong and how to fix it>"}``: 400 for a body that is not a
+JSON object, 413 for one over ``MAX_BODY_BYTES``, 422 for a missing or mistyped field.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from assistant.errors import UserError
+from assistant.ui import chat
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+MAX_BODY_BYTES = 64 * 1024  # four times the longest message in UTF-8, plus the other fields
+FIELDS = {"message", "session", "session_id", "user_id", "diversity"}
+
+
+def _error(status: int, text: str) -> JSONResponse:
+    return JSONResponse({"error": text}, status_code=status)
+
+
+@router.post("/v1/chat")
+async def chat_v1(request: Request) -> JSONResponse:
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return _error(413, f"the request body is over {MAX_BODY_BYTES:,} bytes")
+    try:
+        data = json.loads(body or b"null")
+    except ValueError:
+        return _error(400, "the body is not JSON: send an object such as {\"message\": \"hello\"}")
+    if not isinstance(data, dict):
+        return _error(400, "the body must be a JSON object such as {\"message\": \"hello\"}")
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        return _error(422, f"unknown field {unknown[0]!r}; use {', '.join(sorted(FIELDS))}")
+    session = data.get("session", data.get("session_id"))
+    client = chat.client_address(request)
+    try:
+        out = await run_in_threadpool(
+            chat.chat_api, data.get("message"), session, client,
+            user_id=data.get("user_id"), diversity=data.get("diversity"),
+        )
+    except UserError as err:
+        return _error(422, str(err))
+    return JSONResponse({**out, "session": out["session_id"]})
