@@ -267,13 +267,16 @@ class Vocabulary:
                             numeric = re.match(r"^(\d+(?:\.\d+)? \d+(?:\.\d+)?) [a-z]+$", nv)
                             if numeric:  # a range value: "30-50 lbs" is also "the 30-50"
                                 self.value_index[numeric.group(1)].add((t, name, v))
-        self._words = sorted(
-            {w for k in list(self.types) + list(self.value_index) for w in k.split() if len(w) >= 4}
-        )
         self._concept_of: dict[str, list[int]] = defaultdict(list)
         for i, group in enumerate(CONCEPTS):
             for phrase in group:
                 self._concept_of[norm(phrase)].append(i)
+        # typos are corrected towards catalogue words and the lexicon's one-word phrases
+        # ("waterprof" -> waterproof, which then reaches water resistance: yes)
+        lexicon_words = [k for k in self._concept_of if " " not in k]
+        self._words = sorted(
+            {w for k in list(self.types) + list(self.value_index) + lexicon_words for w in k.split() if len(w) >= 4}
+        )
 
     # ---------------------------------------------------------------- helpers
     def all_types(self) -> list[str]:

@@ -59,6 +59,8 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("battery life", "battery", "lasts", "last long", "lasts longest", "longest lasting", "runtime",
      "run time", "hours"),
     ("brightness", "bright", "brighter", "brightest", "lumens"),
+    ("backlight", "backlit", "back lit", "back-lit", "backlighting", "lights up", "light up", "lit up",
+     "illuminated", "glows", "glow in the dark keys"),
     ("warranty", "guarantee", "guaranteed"),
     ("laptop", "computer", "macbook", "notebook computer"),
     ("hydration", "water bladder", "hydration bladder", "camelbak"),

@@ -61,6 +61,8 @@ def test_best_variant_fits_the_filters_and_prefers_stock():
         ("one that keeps the rain out", ["Cycling Jacket"], [], {"Rainproof": ["yes"]}, {}),
         ("cordless bike light", [], ["Bike Light"], {"Power Supply": ["Battery"]}, {}),
         ("a bike lihgt", [], ["Bike Light"], {}, {}),  # typo
+        ("a waterprof cycling jacket", [], ["Cycling Jacket"], {"Rainproof": ["yes"]}, {}),  # typo of a lexicon word
+        ("a cordlss bike light", [], ["Bike Light"], {"Power Supply": ["Battery"]}, {}),
         ("not the black ones", ["Cycling Jacket"], [], {}, {"Colour": ["Black"]}),
         ("a pannier with room for a laptop", [], ["Pannier Bag"], {"Fits": ["Laptop"]}, {}),
         ("in hi vis yellow", ["Cycling Jacket"], [], {"Colour": ["Hi-Vis Yellow"]}, {}),
