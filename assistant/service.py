@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -38,6 +39,7 @@ _WRITE_ATTEMPTS = 3
 
 EVENT_KINDS = frozenset({"view", "click", "add_to_cart", "purchase", "more_like_this", "not_for_me"})
 WAITING_TEXT = "A person from our team has joined this conversation and will answer you here."
+EXPIRED_VERIFICATION_TEXT = "For your security, your verification ended after a while without messages. "
 FAILED_TEXT = ("Sorry, something went wrong on my side with that message. Could you put it another way? "
                "Or say \"talk to a person\" and someone from our team will help.")
 
@@ -54,11 +56,14 @@ class Assistant:
             (tests and benchmarks pass the one they trained).
         sender: where one-time verification codes go (``assistant.verify.senders``); default
             SMTP when ``AISLE_SMTP_HOST`` is set, else the app log.
+        clock: Unix seconds; verified status ends ``verified_idle_minutes`` after the last
+            turn of the verified shopper by this clock (tests move it).
     """
 
     def __init__(self, settings: Settings | None = None, *, model: Any | None = None,
-                 sender: CodeSender | None = None) -> None:
+                 sender: CodeSender | None = None, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings or get_settings()
+        self.clock = clock
         self.verifier = Verifier(self.settings, sender)
         self._fixed_model = model
         self.engine = get_engine(self.settings.db_url)
@@ -194,6 +199,8 @@ class Assistant:
             )
         if diversity is not None:
             state.diversity = state.preferred_diversity = min(1.0, max(0.0, float(diversity)))
+        now = self.clock()
+        expired = _expire_verification(state, now, self.settings.verified_idle_minutes * 60.0)
         if u is None or (chat.state or {}) != (seen[1] or {}) or chat.model_version != seen[0]:
             u = self._understand(chat, state, clean)  # another turn moved the conversation on
         try:
@@ -205,6 +212,11 @@ class Assistant:
             logger.exception("turn failed in session %s; the previous state is kept", chat.id)
             state = DialogueState.from_json(chat.state)
             outcome = Outcome(FAILED_TEXT, "clarify", plan={"error": "turn failed"})
+            expired = _expire_verification(state, now, self.settings.verified_idle_minutes * 60.0)
+        if expired and outcome.action == "ask_auth":
+            outcome = dataclasses.replace(outcome, reply=EXPIRED_VERIFICATION_TEXT + outcome.reply)
+        if state.customer_id is not None:
+            state.verify = {**(state.verify or {}), "seen": now}
         saved_slots = redact_for_storage(chat.state, _jsonable(u.slots))
         state.last_action = outcome.action
         state.last_reply = outcome.reply[:300]
@@ -296,6 +308,21 @@ class Assistant:
         # context: the previous assistant reply (what the model was trained with)
         u = model.predict([for_understanding(clean.read)], contexts=[state.last_reply or None])[0]
         return _exact_prices(u, clean.read)
+
+
+def _expire_verification(state: DialogueState, now: float, idle_s: float) -> bool:
+    """End a verification idle for more than ``idle_s`` (by ``state.verify["seen"]``, the
+    verified shopper's latest turn): the account, a listed change waiting for a yes and the
+    details typed so far are forgotten, the counts of codes and failures kept. True when it
+    ended one."""
+    record = state.verify or {}
+    if state.customer_id is None or now - float(record.get("seen", now)) <= idle_s:
+        return False
+    state.customer_id = None
+    state.pending = None
+    state.auth = {}
+    state.verify = {k: v for k, v in record.items() if k in ("issued", "failed")}
+    return True
 
 
 def _exact_prices(u: Understanding, text: str) -> Understanding:

@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     verify_backoff_s: float = Field(default=30.0, gt=0, description="First back-off; doubles per failure.")
     verify_backoff_max_s: float = Field(default=3600.0, gt=0, description="Longest back-off.")
     verify_forget_s: float = Field(default=3600.0, gt=0, description="A client's failures reset after this quiet time.")
+    verified_idle_minutes: int = Field(
+        default=15, ge=1, le=24 * 60,
+        description="A verified shopper who sends nothing for this long must verify again.",
+    )
     verify_secret: SecretStr | None = Field(
         default=None, description="HMAC key for stored code digests; default: a random key kept in home."
     )
