@@ -31,10 +31,17 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
 
 
+MAX_ERROR_CHARS = 300  # a rejection quotes the bad value; a 40,000-character cell is cut
+
+
 @dataclass(frozen=True)
 class Rejection:
     row: int
     error: str
+
+    def __post_init__(self) -> None:
+        if len(self.error) > MAX_ERROR_CHARS:
+            object.__setattr__(self, "error", self.error[: MAX_ERROR_CHARS - 1] + "…")
 
     def to_dict(self) -> dict[str, Any]:
         return {"row": self.row, "error": self.error}

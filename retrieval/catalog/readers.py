@@ -173,7 +173,7 @@ class JsonlSource(Source):
             raise UserError(f"{path}: the file is empty")
         try:
             record = json.loads(first)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # bad JSON, a 5,000-digit number, deep nesting
             raise UserError(
                 f"{path}: not JSON lines (the first line is not JSON); pass the right --format"
             ) from None
@@ -200,6 +200,12 @@ class JsonlSource(Source):
                     record = json.loads(line)
                 except json.JSONDecodeError as err:
                     yield RawRow(row, None, f"not valid JSON: {err.msg}")
+                    continue
+                except ValueError:  # a number of more than 4,300 digits
+                    yield RawRow(row, None, "not valid JSON: a number too long to read")
+                    continue
+                except RecursionError:
+                    yield RawRow(row, None, "not valid JSON: nested too deep")
                     continue
                 if not isinstance(record, dict):
                     yield RawRow(row, None, "not a JSON object")
@@ -252,9 +258,9 @@ class Tau2Source(Source):
         try:
             with open(path, encoding="utf-8") as fh:
                 data = json.load(fh)
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        except (UnicodeDecodeError, ValueError, RecursionError) as err:
             raise UserError(
-                f"{path}: not a tau2 db.json ({err}); pass the right --format"
+                f"{path}: not a tau2 db.json ({str(err)[:200] or type(err).__name__}); pass the right --format"
             ) from None
         products = data.get("products") if isinstance(data, dict) else None
         if not isinstance(products, dict) or not all(

@@ -52,7 +52,14 @@ MAX_LENGTH = {
     "brand": 200,
     "image_url": 1000,
     "url": 1000,
+    "description": 20_000,
 }
+# Attributes are read into every search result and the dialogue state: a row whose attribute
+# name or value (as JSON) is over these is rejected, so one 2 MB cell cannot become a 2 MB
+# index entry, card or saved state.
+MAX_ATTRIBUTE_NAME_CHARS = 100
+MAX_ATTRIBUTE_VALUE_CHARS = 1_000
+MAX_ATTRIBUTES = 100
 _TRUE = {"true", "t", "yes", "y", "1", "in stock", "instock", "available"}
 _FALSE = {"false", "f", "no", "n", "0", "out of stock", "outofstock", "unavailable", "sold out"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -208,14 +215,35 @@ def _text(name: str, value: Any) -> str | None:
     text = str(value).strip()
     limit = MAX_LENGTH.get(name)
     if limit is not None and len(text) > limit:
-        raise RowError(f"{name} is longer than {limit} characters")
+        raise RowError(f"{name} is {len(text):,} characters; at most {limit:,} are accepted")
     return text
+
+
+def check_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """``attributes`` within ``MAX_ATTRIBUTES`` names of at most ``MAX_ATTRIBUTE_NAME_CHARS``
+    and values of at most ``MAX_ATTRIBUTE_VALUE_CHARS`` as JSON, else ``RowError``."""
+    if len(attributes) > MAX_ATTRIBUTES:
+        raise RowError(f"{len(attributes):,} attributes; at most {MAX_ATTRIBUTES} are accepted")
+    for key, value in attributes.items():
+        if len(key) > MAX_ATTRIBUTE_NAME_CHARS:
+            raise RowError(
+                f"attribute name {key[:30]!r}... is {len(key):,} characters; "
+                f"at most {MAX_ATTRIBUTE_NAME_CHARS} are accepted"
+            )
+        size = len(value) if isinstance(value, str) else len(json.dumps(value, ensure_ascii=False))
+        if size > MAX_ATTRIBUTE_VALUE_CHARS:
+            raise RowError(
+                f"attribute {key!r} is {size:,} characters; at most {MAX_ATTRIBUTE_VALUE_CHARS:,} "
+                "are accepted (put long text in the description)"
+            )
+    return dict(attributes)
 
 
 _CELL_MONEY = re.compile(
     r"^\s*(?:[$€£¥]|[A-Za-z]{3})?\s*-?\s*\d[\d.,'\u00a0 ]*\s*(?:[$€£¥]|[A-Za-z]{3})?\s*$"
 )
 _SYMBOL_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+MAX_PRICE_CHARS = 64  # "1.234.567.890,00 EUR" is 20; a 20,000-digit cell took 7 s to read
 
 
 def parse_price(value: Any) -> float:
@@ -229,9 +257,14 @@ def parse_price(value: Any) -> float:
     if isinstance(value, bool):
         raise RowError(f"price is not a number: {value!r}")
     if isinstance(value, (int, float, decimal.Decimal)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # a JSON integer of 400+ digits
+            raise RowError(f"price is not a number: an integer of {len(str(value)):,} digits") from None
     else:
         text = str(value).strip()
+        if len(text) > MAX_PRICE_CHARS:  # the money parser is superlinear in a cell's length
+            raise RowError(f"price is not a number: {text[:20]!r}... ({len(text):,} characters)")
         amount = parse_amount(text) if _CELL_MONEY.match(text) else None
         if amount is None:
             raise RowError(f"price is not a number: {text!r}")
@@ -301,7 +334,7 @@ def _attributes(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # also a 5,000-digit number, 10,000 nested lists
             raise RowError('attributes must be a JSON object, e.g. {"color": "red"}') from None
     if isinstance(value, list) and all(isinstance(x, tuple) and len(x) == 2 for x in value):
         value = dict(value)  # a Parquet map column arrives as (key, value) pairs
@@ -331,6 +364,7 @@ def build_row(
     attributes = _attributes(values.get("attributes"))
     for key, val in (extra or {}).items():
         attributes.setdefault(key, jsonable(val.strip() if isinstance(val, str) else val))
+    attributes = check_attributes(attributes)
     category = _text("category", values.get("category"))
     subcategory = _text("subcategory", values.get("subcategory"))
     brand = _text("brand", values.get("brand"))
