@@ -79,6 +79,9 @@ _BAD_THING = re.compile(
 _FORGET = re.compile(
     r"\b(?:forget|scrap|ignore|never ?mind|don'?t care about|doesn'?t matter about)\b"
 )
+# "any colour", "whatever size", "colour doesn't matter": the option is left open again
+_ANY_CUE = frozenset("any whatever whichever".split())
+_ANY_AFTER = re.compile(r"^(?:is|are|will|would|works?|'?s)?\s*(?:fine|ok|okay|do|good|really)\b|^(?:doesn'?t|does not|dont|don'?t|do not) matter\b")
 _SCOPE_END = frozenset(
     "but instead rather prefer just only though maybe perhaps preferably ideally".split()
 )
@@ -465,6 +468,7 @@ class Vocabulary:
                 g.exclude[name] = [v for v in g.exclude.get(name, []) if v not in values]
             g.include = {k: v for k, v in g.include.items() if v}
             g.exclude = {k: v for k, v in g.exclude.items() if v}
+        self._options_left_open(tokens, fixed, scope, g)
         if len(scope) < len(self.values):  # only within known types: "steel" alone means little
             self._partial_values(fixed, scope, g, negated)
         for name, values in g.exclude.items():  # "not scented, she sneezes at the perfumey ones"
@@ -499,6 +503,50 @@ class Vocabulary:
             if len(owners) == 1:
                 g.types = owners
         return g
+
+    def _options_left_open(self, tokens: list[str], fixed: list[str], scope: list[str], g: Grounding) -> None:
+        """"any colour" / "whatever size is fine" / "colour doesn't matter": forget the whole option.
+
+        Only an option *name* is left open ("any red ones" names a value, which stays a need), and
+        not where the words ask a question ("do they come in any colours?")."""
+        for k, tok in enumerate(tokens):
+            if tok not in _ANY_CUE or k + 1 >= len(tokens) or (k > 0 and tokens[k - 1] in ("in", "got", "have")):
+                continue
+            for n in (2, 1):
+                end = k + 1 + n
+                if end > len(tokens):
+                    continue
+                rest = " ".join(tokens[end:])
+                if rest.startswith("?") or (rest and not rest.startswith((",", ".", "!", ";"))
+                                            and not _ANY_AFTER.match(rest)):
+                    continue
+                probe = Grounding(tokens=tokens)
+                phrase = " ".join(fixed[k + 1 : end])
+                if self._match_option(phrase, fixed, k + 1, scope, probe, False) and probe.asked and not (
+                        probe.include or probe.exclude):
+                    for name in probe.asked:
+                        _add(g.forget, name, ["*"])
+                        g.include.pop(name, None)
+                        g.exclude.pop(name, None)
+                        if name in g.asked:
+                            g.asked.remove(name)
+                    break
+        joined = " ".join(tokens)
+        for m in re.finditer(r"\b(?:doesn'?t|does not|dont|don'?t|do not) matter\b", joined):
+            k = len(joined[: m.start()].split())  # "the colour doesn't matter"
+            for n in (2, 1):
+                if k - n < 0:
+                    continue
+                probe = Grounding(tokens=tokens)
+                if self._match_option(" ".join(fixed[k - n : k]), fixed, k - n, scope, probe, False) and probe.asked \
+                        and not (probe.include or probe.exclude):
+                    for name in probe.asked:
+                        _add(g.forget, name, ["*"])
+                        g.include.pop(name, None)
+                        g.exclude.pop(name, None)
+                        if name in g.asked:
+                            g.asked.remove(name)
+                    break
 
     def _purpose_compounds(self, tokens: list[str], hits: list[tuple[int, int, set[str]]],
                            g: Grounding) -> list[tuple[int, int, set[str]]]:
@@ -681,7 +729,7 @@ class Vocabulary:
             if t not in scope:
                 continue
             sizeish = "size" in norm(name)
-            coded = bool(re.fullmatch(r"\d+[a-z]+", phrase))  # "4k", "5g": a value's own code, not a bare number
+            coded = bool(re.fullmatch(r"\d+[a-z]+|[a-z]\d+", phrase))  # "4k", "5g", "i7": a value's own code, not a bare number
             short = phrase.replace(".", "").isdigit() or len(phrase) <= 2 and not coded
             vague = short or phrase in _VAGUE and len(scope) > 3
             pointed = prev in ("the", "that", "those") and nxt_tok in ("one", "ones", "piece", "pieces")

@@ -377,7 +377,8 @@ class TurnRunner:
         state.offer = None
         state.show(result.products, _SHOWN)
         state.focus_id = None
-        return Outcome(respond.product_list(result.products, state, recommend=recommend, beyond=result.beyond), action,
+        return Outcome(respond.product_list(result.products, state, recommend=recommend, beyond=result.beyond,
+                                            relaxed=result.relaxed), action,
                        products=[_public(p) for p in result.products], plan=plan)
 
     def _policy(self, text: str, intent: str, strict: bool = False) -> Outcome:

@@ -200,9 +200,11 @@ def answer_question(
         asked_text = ", ".join(f"{k} {_join(v)}" for k, v in asked_values.items())
         if not missing:
             description = product.description if product is not None else p.get("description", "")
-            more = best_sentence(description, text, minimum=2)  # "fits a large dog? mine's 35kg"
+            more = best_sentence(description, text, minimum=2, shown=p)  # "fits a large dog? mine's 35kg"
             extra = f" The description says: \"{more}\"" if more else ""
-            return f"Yes — {label(p)} has {asked_text}.{extra}", p
+            own = ", ".join(f"{k} {opts.get(k)}" for k in asked_values)  # "backlit?" -> backlight white
+            either = len(asked_values) == 1 and re.search(r"\bor\b", low)  # "over the ear or in ear?"
+            return (f"{label(p)} has {own}.{extra}" if either else f"Yes — {label(p)} has {own}.{extra}"), p
         shown = through(p, asked_values, view, filters)
         if shown is not p:
             now = ", ".join(f"{k}: {opts.get(k, 'not listed')}" for k in missing)
@@ -236,10 +238,10 @@ def answer_question(
                 return f"{name}: {option} {values[0]}.", p
             return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}).", p
     description = product.description if product is not None else p.get("description", "")
-    sentence = best_sentence(description, text)
+    sentence = best_sentence(description, text, shown=p)
     if re.search(r"\b(made (of|from)|material|fabric)\b", low):  # stated only in the description
         sentence = next((x for x in re.split(r"(?<=[.!?])\s+", description or "")
-                         if set(norm(x).split()) & MATERIALS), sentence)
+                         if set(norm(x).split()) & MATERIALS and not describes_other_variant(x, p)), sentence)
     if sentence:
         yes = _YES_NO.match(low) and not re.search(r"\b(not|no|never|isn'?t|aren'?t|doesn'?t|without|avoid)\b",
                                                       sentence.lower())
@@ -317,10 +319,12 @@ _MEASURES = (
 )
 
 
-def best_sentence(description: str, question: str, *, minimum: float = 1.0) -> str | None:
+def best_sentence(description: str, question: str, *, minimum: float = 1.0,
+                  shown: dict[str, Any] | None = None) -> str | None:
     """The description sentence sharing the most content words (or lexicon concepts) with the
     question; a sentence stating the measure a question asks for ("how heavy?" -> a weight in
-    kg) counts as a shared word."""
+    kg) counts as a shared word. With ``shown`` (a product as shown), a sentence that describes
+    another of its variants ("... with backlight RGB" for the white-backlit one) is never quoted."""
     if not description:
         return None
     low = (question or "").lower()
@@ -332,12 +336,28 @@ def best_sentence(description: str, question: str, *, minimum: float = 1.0) -> s
     measures = [unit for cue, unit in _MEASURES if cue.search(low)]
     best, best_score = None, 0.0
     for sentence in re.split(r"(?<=[.!?])\s+", description.strip()):
+        if shown is not None and describes_other_variant(sentence, shown):
+            continue
         words = set(norm(sentence).split())
         score = len(asked & words) + len({c for w in words for c in concept_groups(w)} & set(asked_concepts))
         score += sum(1.5 for unit in measures if unit.search(sentence.lower()))
         if score > best_score:
             best, best_score = sentence.strip(), score
     return best if best_score >= minimum else None
+
+
+def describes_other_variant(sentence: str, p: dict[str, Any]) -> bool:
+    """The sentence names another value of an option where the shown variant has its own
+    ("Keyboard with backlight RGB" said of the variant with backlight white)."""
+    text = f" {norm(sentence)} "
+    own = _options(p)
+    for name, values in (p.get("option_values") or {}).items():
+        mine = own.get(name)
+        if mine is None or f" {norm(str(mine))} " in text:
+            continue
+        if any(f" {norm(str(v))} " in text for v in values if norm(str(v)) and str(v) != str(mine)):
+            return True
+    return False
 
 
 _FILLER = frozenset("does doe the this that it its is are what which how can will have has with you your they them "

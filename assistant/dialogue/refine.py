@@ -159,6 +159,12 @@ def _by_description(text: str, shown: list[dict[str, Any]]) -> list[dict[str, An
     return [shown[scores.index(best)]]
 
 
+_HEDGE = re.compile(
+    r"\b(if poss(ible)?|if (you|u) (can|have (it|them|one|any))|if (you'?ve|youve|you have) got (it|them|one|any)|ideally|"
+    r"preferably|prefer(ably)? but|would be nice|nice to have|(is|would be) a bonus|not essential|not a must|"
+    r"not fussed but|if there'?s one|if there are any)\b", re.I)
+
+
 def is_question(text: str) -> bool:
     return bool(_QUESTION.search(text or ""))
 
@@ -300,7 +306,7 @@ def apply_shopping(
     kind_wanted = bool(re.search(  # "what about a bed for my dog": a kind of product, not the one shown
         r"\b(?:what|how) about (?:a|an|some|any)\b|\b(?:show me|i want|i need|looking for|i'?d like|got) (?:a|an|some|any)\b",
         low)) and not re.search(r"\b(it|its|this|that|these|those|them|one|ones)\b", low)
-    about_shown = not sorting and not bounded and not kind_wanted and bool(shown) and set(types) <= shown_types and not g.exclude and not (
+    about_shown = not sorting and not bounded and not kind_wanted and bool(shown) and set(types) <= shown_types and not g.exclude and not g.forget and not (
         {"not_one", "different", "not_brand"} & set(refinements)) and (
         ((question or referential) and (bool(items) or bool(sup)) and not (sup and g.include and not items))
         or about_target
@@ -388,8 +394,13 @@ def apply_shopping(
                 changed = True
             except (TypeError, ValueError):
                 pass
+    hedged = bool(_HEDGE.search(low))  # "silver if poss": a preference, dropped when it blocks the rest
     if not about_shown:
         for name, values in g.include.items():
+            if hedged:
+                state.soft[f"option:{name}"] = list(values)
+            else:
+                state.soft.pop(f"option:{name}", None)
             state.options[name] = list(values)
             rest = [v for v in state.exclude_options.get(name, []) if v not in values]
             if rest:
@@ -402,6 +413,7 @@ def apply_shopping(
                 state.options[name] = list(values)
                 changed = True
         for name, values in g.forget.items():  # "forget silver": the constraint goes
+            state.soft.pop(f"option:{name}", None)
             for bucket in (state.options, state.exclude_options):
                 keep = [] if "*" in values else [v for v in bucket.get(name, []) if v not in values]
                 if keep:
@@ -422,6 +434,8 @@ def apply_shopping(
             state.seen_products = []  # a new constraint searches the whole need again
         if (g.include or g.exclude or lo is not None or hi is not None) and state.soft:
             for name in list(state.soft):  # an explicit constraint beats an older inferred one
+                if name.startswith("option:"):
+                    continue  # a stated preference stays one: it gives way only when it blocks
                 if name in ("price_max", "price_min") and state.slots.get(name) == state.soft[name]:
                     state.slots.pop(name, None)
                 state.soft.pop(name, None)

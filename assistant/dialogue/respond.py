@@ -61,10 +61,13 @@ def constraints_text(state, currency: str | None = None) -> str:
 
 
 def product_list(products: list[dict[str, Any]], state, *, recommend: bool = False,
-                 beyond: tuple[str, ...] = ()) -> str:
+                 beyond: tuple[str, ...] = (), relaxed: dict[str, list[str]] | None = None) -> str:
     head = "Some ideas" if recommend else "Here is what I found"
     if beyond:  # every product of the asked types was shown already
         lines = [f"That's every {' / '.join(beyond)} I have; some other ideas:"]
+    elif relaxed:  # a stated preference blocked the rest of the need
+        pref = ", ".join(f"{name} {'/'.join(values)}" for name, values in relaxed.items())
+        lines = [f"Nothing with {pref} fits the rest of what you asked, so these leave that preference out:"]
     else:
         lines = [f"{head} for {constraints_text(state, _currency(products))}:"]
     lines += [product_line(i, p) for i, p in enumerate(products, 1)]

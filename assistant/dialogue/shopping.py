@@ -39,6 +39,7 @@ class ShoppingResult:
     scores: list[dict[str, Any]] = field(default_factory=list)
     out_of_stock: list[dict[str, Any]] = field(default_factory=list)  # would fit, none in stock
     beyond: tuple[str, ...] = ()  # an open need's types ran out of unseen products: others shown
+    relaxed: dict[str, list[str]] = field(default_factory=dict)  # preferences dropped because they blocked
 
 
 class ShoppingEngine:
@@ -113,6 +114,14 @@ class ShoppingEngine:
             products, scores, bad = self._ranked(session, text, wider, state, user_id, session_id, catalog)
             if products:
                 return ShoppingResult(products, wider, violations=bad, scores=scores, beyond=filters.categories)
+        preferred = {k.removeprefix("option:"): v for k, v in state.soft.items() if k.startswith("option:")}
+        if any(name in preferred for name, _ in filters.options):
+            # "silver if poss" blocks the rest of the need: show what fits without the preference
+            wider = dataclasses.replace(filters, options=tuple(o for o in filters.options if o[0] not in preferred))
+            products, scores, bad = self._ranked(session, text, wider, state, user_id, session_id, catalog)
+            if products:
+                dropped = {name: list(values) for name, values in filters.options if name in preferred}
+                return ShoppingResult(products, wider, violations=bad, scores=scores, relaxed=dropped)
         # nothing in stock fits: say which products would, and offer the nearest available relaxation
         held, _, _ = self._ranked(session, text, dataclasses.replace(filters, available_only=False), state,
                                   user_id, session_id, catalog)

@@ -210,3 +210,47 @@ def test_both_after_a_second_search_is_the_earlier_product_and_the_new_one(assis
         assert f"${expected:,.2f}" in r.reply
     r = assistant.turn("compare both", s)
     assert r.action == "compare" and {p["id"] for p in r.products} == {first["id"], second["id"]}
+
+
+def _in_stock(db, category: str) -> list[Product]:
+    return db.scalars(select(Product).where(Product.category == category, Product.available.is_(True))).all()
+
+
+def test_any_colour_leaves_the_colour_open_again(assistant, db):
+    s = sid()
+    r = assistant.turn("headphones, wireless, anything but black", s)
+    assert r.products and all(p["options"]["color"] != "black" for p in r.products)
+    r = assistant.turn("ugh pricey. whats the cheapest headphones u have, any colour", s)
+    wireless = [p for p in _in_stock(db, "Headphones") if p.attributes.get("connectivity") == "wireless"]
+    assert r.products and r.products[0]["id"] == min(wireless, key=lambda p: p.price).id
+
+
+def test_a_preference_gives_way_when_it_blocks_the_rest(assistant, db):
+    s = sid()
+    for text in ("laptop for uni, at least 16gb ram", "silver if poss"):
+        r = assistant.turn(text, s)
+    assert r.products and all(p["options"]["color"] == "silver" for p in r.products)
+    r = assistant.turn("is there anything with an i7 under 2500", s)
+    fits = [p for p in _in_stock(db, "Laptop") if p.attributes["processor"] == "i7" and p.price <= 2500
+            and p.attributes["ram"] in ("16GB", "32GB")]
+    assert fits and not any(p.attributes["color"] == "silver" for p in fits)  # the store's data: none in silver
+    assert r.products and {p["id"] for p in r.products} <= {p.id for p in fits}
+    assert "color silver" in r.reply and "preference" in r.reply
+
+
+def test_a_yes_names_the_shown_variants_own_value(assistant, db):
+    s = sid()
+    r = assistant.turn("the cheapest mechanical keyboard", s)
+    keyboard = db.get(Product, r.products[0]["id"])
+    assert keyboard.id == min(_in_stock(db, "Mechanical Keyboard"), key=lambda p: p.price).id
+    backlight = keyboard.attributes["backlight"]
+    assert backlight != "none"  # the store's cheapest keyboard is backlit
+    r = assistant.turn("is the keyboard backlit", s)
+    others = {p.attributes["backlight"] for p in _in_stock(db, "Mechanical Keyboard")} - {backlight, "none"}
+    assert r.reply.startswith("Yes") and backlight in r.reply
+    assert not any(f"backlight {o}" in r.reply for o in others)  # no sentence about another variant
+
+
+def test_a_typo_of_a_lexicon_word_reaches_the_option(assistant, db):
+    r = assistant.turn("lookin for a blutooth speeker thats waterprof for the beach", sid())
+    assert r.products and all(db.get(Product, p["id"]).attributes["water resistance"] == "yes" for p in r.products)
