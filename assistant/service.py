@@ -33,6 +33,7 @@ from assistant.store.db import is_busy as _busy
 from assistant.store.models import ChatSession, InteractionEvent, Message
 from assistant.types import TurnResult
 from assistant.verify import CodeSender, Verifier, redact_for_storage
+from retrieval.catalog.schema import MAX_ATTRIBUTE_VALUE_CHARS, MAX_ATTRIBUTES
 
 logger = logging.getLogger(__name__)
 _WRITE_ATTEMPTS = 3
@@ -221,13 +222,14 @@ class Assistant:
         state.last_action = outcome.action
         state.last_reply = outcome.reply[:300]
         state.turns += 1
-        chat.state = state.to_json()
+        chat.state = bound_products(state.to_json(), _STATE_PRODUCT_LISTS)
         chat.handoff = bool(chat.handoff or outcome.handoff)
         latency = (time.perf_counter() - start) * 1000.0
+        shown = bound_products(_jsonable(outcome.products))
         reply = Message(
             session_id=chat.id, role="assistant", text=outcome.reply, intent=u.intent, confidence=float(u.confidence),
             slots=saved_slots, plan=_jsonable(outcome.plan),
-            products=_jsonable(outcome.products), model_version=u.model_version or chat.model_version,
+            products=shown, model_version=u.model_version or chat.model_version,
             latency_ms=latency,
         )
         db.add(reply)
@@ -235,7 +237,7 @@ class Assistant:
         return TurnResult(
             session_id=chat.id, message_id=int(reply.id), reply=outcome.reply, intent=u.intent,
             confidence=round(float(u.confidence), 4), slots=saved_slots, action=outcome.action,
-            products=outcome.products, handoff=bool(chat.handoff),
+            products=shown, handoff=bool(chat.handoff),
         )
 
     def draft_reply(self, session_id: str) -> TurnResult:
@@ -333,6 +335,32 @@ def _exact_prices(u: Understanding, text: str) -> Understanding:
     slots = {k: v for k, v in u.slots.items() if k not in ("price_min", "price_max")}
     slots.update({k: v for k, v in (("price_min", lo), ("price_max", hi)) if v is not None})
     return dataclasses.replace(u, slots=slots)
+
+
+_STATE_PRODUCT_LISTS = ("last_shown", "earlier", "cart")
+
+
+def bound_products(value: Any, lists: tuple[str, ...] = ()) -> Any:
+    """Products as they are saved (the dialogue state's lists named in ``lists``, or a list of
+    products): every text inside a product cut to ``MAX_ATTRIBUTE_VALUE_CHARS`` and every
+    dict or list to ``MAX_ATTRIBUTES`` entries, the catalogue import's caps, so a product
+    stored before those caps (or written by other means) with a 2 MB attribute does not make
+    a 2 MB state row at every turn."""
+    if lists and isinstance(value, dict):
+        return {k: bound_products(v) if k in lists else v for k, v in value.items()}
+    if isinstance(value, list):  # every product is kept; what is inside each is bounded
+        return [_bounded(v) for v in value]
+    return _bounded(value)
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if len(value) <= MAX_ATTRIBUTE_VALUE_CHARS else value[: MAX_ATTRIBUTE_VALUE_CHARS - 1] + "…"
+    if isinstance(value, dict):
+        return {str(k)[:MAX_ATTRIBUTE_VALUE_CHARS]: _bounded(v) for k, v in list(value.items())[:MAX_ATTRIBUTES]}
+    if isinstance(value, list | tuple):
+        return [_bounded(v) for v in list(value)[:MAX_ATTRIBUTES]]
+    return value
 
 
 def _jsonable(value: Any) -> Any:

@@ -115,6 +115,23 @@ def test_thumbs_down_with_reason_stored(scripted):
         shopper.like(ids, browser.state, data, other.request)
 
 
+def test_shopper_reasons_are_capped_in_all(scripted):
+    """One reason over 1,000 characters, or reasons that together pass it, are refused with a
+    clear message and nothing is added (each send used to append up to 1,000 more)."""
+    browser = Browser()
+    _, (messages, _, ids, *_) = run_turn("shoe", browser)
+    down = gr.LikeData(None, {"index": 1, "value": "", "liked": False})
+    feedback_id, _ = shopper.like(ids, browser.state, down, browser.request)
+    with pytest.raises(gr.Error, match="1,001 characters; keep it under 1,000"):
+        shopper.send_reason("x" * 1001, feedback_id, browser.state, browser.request)
+    shopper.send_reason("y" * 600, feedback_id, browser.state, browser.request)
+    with pytest.raises(gr.Error, match="1,000 characters of reasons already"):
+        shopper.send_reason("z" * 600, feedback_id, browser.state, browser.request)
+    shopper.send_reason(123, feedback_id, browser.state, browser.request)  # not text: ignored
+    with session_scope() as s:
+        assert s.get(Feedback, feedback_id).reason == "y" * 600
+
+
 def test_card_buttons_record_events(scripted):
     browser = Browser()
     _, (_, _, _, _, products, *_) = run_turn("shoe", browser)
