@@ -141,6 +141,8 @@ class Assistant:
         clean = clean_message(message, self.settings.max_message_chars)
         if session_id is not None and (not session_id.strip() or len(session_id) > 64):
             raise UserError("session id must be 1 to 64 characters")
+        if session_id is not None and not session_id.isprintable():
+            raise UserError("session id must be printable text")  # no control or surrogate characters
         # Models run outside any transaction: read the session, understand, then write in a
         # short transaction that holds the session (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
         # row locked), re-understanding only when another turn changed the state meanwhile.

@@ -536,13 +536,15 @@ def fuzz_strategies():
     )  # fmt: skip
     words = st.sampled_from("cancel order my email is show me cheaper under $ 50 boots laptop refund where the "
                             "not that one yes no hi help".split())  # fmt: skip
-    fragment = st.one_of(st.text(max_size=40), markup, injection, forged, words, st.characters())
+    odd = st.characters(categories=["Cs", "Cc", "Cf", "Co", "Zl", "Zp"])  # surrogates, controls, bidi marks
+    fragment = st.one_of(st.text(max_size=40), markup, injection, forged, words, st.characters(), odd)
     message = st.one_of(
         st.text(max_size=300), huge, st.lists(fragment, min_size=1, max_size=25).map(" ".join),
         st.lists(fragment, min_size=1, max_size=8).map("".join),
     )  # fmt: skip
     session = st.one_of(st.none(), st.sampled_from(["fuzz-a", "fuzz-b"]), st.text(max_size=80),
-                        st.text(min_size=65, max_size=400))  # fmt: skip
+                        st.text(min_size=65, max_size=400), st.lists(st.one_of(odd, st.characters()), min_size=1,
+                                                                     max_size=8).map("".join))  # fmt: skip
     cell = st.one_of(
         st.none(), st.text(max_size=60), injection, markup, st.integers(-10**20, 10**20).map(str),
         st.floats(allow_nan=True, allow_infinity=True).map(str), st.sampled_from(["12,99", "1.234,56 €", "$1,000",

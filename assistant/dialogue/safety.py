@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _TAG = re.compile(r"<[^>]{0,200}>")
+# A lone surrogate (JSON's "\ud800" escape reaches /chat as one) cannot be encoded as UTF-8:
+# the tokenizer and the database refused it and the turn failed.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _INJECTION = re.compile(
     r"ignore (all |any |the )?(previous|prior|above|earlier) (instructions|rules|prompts?)"
     r"|disregard (all |the |your )?(previous|prior|above)?\s*(instructions|rules)"
@@ -66,7 +69,7 @@ def clean_message(message: str | None, max_chars: int) -> CleanMessage:
     """Normalise unicode, drop control characters, truncate to ``max_chars``."""
     raw = message if isinstance(message, str) else ("" if message is None else str(message))
     original = len(raw)
-    text = unicodedata.normalize("NFC", raw)
+    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", raw))
     text = _CONTROL.sub(" ", text)
     truncated = len(text) > max_chars
     if truncated:
