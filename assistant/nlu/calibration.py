@@ -41,16 +41,24 @@ def decide(probs: torch.Tensor, threshold: float) -> list[int]:
 
 
 def fit_oos_threshold(probs: torch.Tensor, labels: torch.Tensor, grid: int = 41) -> float:
-    """Threshold on the in-scope max probability that maximises dev macro-F1 (ties: the
-    lower threshold, so in-scope recall is kept)."""
+    """The lowest threshold on the in-scope max probability whose dev macro-F1 is within one
+    standard error of the best one (Breiman's one-standard-error rule).
+
+    The dev split is rendered from the same templates as the training split, so its in-scope
+    messages are far more confident than shoppers' own words: the macro-F1 curve over the
+    threshold is flat to within noise there, and its arg-max (0.58 on the shipped corpus, where
+    every threshold from 0 to 0.6 scored within 0.005) turned real service requests away as
+    out-of-scope. Among the thresholds the dev split cannot tell apart, the lowest keeps
+    in-scope recall; the explicit out-of-scope class still catches what it was trained on.
+    """
     gold = [INTENTS[i] for i in labels.tolist()]
-    best_t, best_f1 = 0.0, -1.0
+    scores = []
     for k in range(grid):
         t = 0.8 * k / (grid - 1)
-        f1 = intent_metrics(gold, [INTENTS[i] for i in decide(probs, t)])["macro_f1"]
-        if f1 > best_f1 + 1e-9:
-            best_t, best_f1 = t, f1
-    return best_t
+        scores.append((t, intent_metrics(gold, [INTENTS[i] for i in decide(probs, t)])["macro_f1"]))
+    best = max(f1 for _, f1 in scores)
+    stderr = (best * (1.0 - best) / max(1, len(gold))) ** 0.5
+    return min(t for t, f1 in scores if f1 >= best - stderr - 1e-9)
 
 
 def expected_calibration_error(probs: torch.Tensor, labels: torch.Tensor, bins: int = 10) -> float:

@@ -82,11 +82,13 @@ def generated_examples(data_dir: Path, vocab: Vocab, rng: random.Random) -> list
             out += _line_variants(
                 line, path.stem, LINE_COPIES["conversation"], rng, f"line:{path.stem}:{line}"
             )
-    for line in _lines(data_dir / "dialogue" / "service_extra.txt"):
-        intent, text = line.split("\t", 1)
-        out += _line_variants(
-            text.strip(), intent.strip(), LINE_COPIES["service"], rng, f"line:{intent}:{text}"
-        )
+    # service_extra.txt, service_styles.txt, ...: hand-written service requests, intent<TAB>text
+    for path in sorted((data_dir / "dialogue").glob("service_*.txt")):
+        for line in _lines(path):
+            intent, text = line.split("\t", 1)
+            out += _line_variants(
+                text.strip(), intent.strip(), LINE_COPIES["service"], rng, f"line:{intent}:{text}"
+            )
     for line in _lines(data_dir / "dialogue" / "out_of_scope.txt"):
         out += _line_variants(
             line, OUT_OF_SCOPE, LINE_COPIES["out_of_scope"], rng, f"line:oos:{line}"

@@ -114,8 +114,30 @@ def test_oos_threshold_matches_brute_force():
             preds.append("out_of_scope" if oos else INTENTS[int(inscope.argmax())])
         return intent_metrics(gold, preds)["macro_f1"]
 
-    best = max(f1(0.8 * k / 40) for k in range(41))
-    assert f1(t) == pytest.approx(best)
+    grid = [0.8 * k / 40 for k in range(41)]
+    scores = {th: f1(th) for th in grid}
+    best = max(scores.values())
+    stderr = (best * (1 - best) / n) ** 0.5
+    # the lowest threshold the split cannot tell from the best (one-standard-error rule)
+    assert t == min(th for th in grid if scores[th] >= best - stderr - 1e-9)
+    assert scores[t] >= best - stderr - 1e-9
+
+
+def test_oos_threshold_rises_when_the_split_demands_it():
+    """In-scope rows sure of their class and out-of-scope rows spread thin over the in-scope
+    classes: every threshold up to their maximum probability loses out-of-scope recall, so the
+    fitted threshold sits between the two groups, not at zero."""
+    oos = INTENT_INDEX["out_of_scope"]
+    n_in, n_oos = 200, 100
+    labels = torch.tensor([i % 5 for i in range(n_in)] + [oos] * n_oos)
+    probs = torch.full((n_in + n_oos, len(INTENTS)), 0.01)
+    probs[torch.arange(n_in), labels[:n_in]] = 0.9  # confident and right
+    probs[n_in:, :5] = 0.15  # unsure between five in-scope classes, OOS class not the arg-max
+    probs = probs / probs.sum(-1, keepdim=True)
+    in_max = float(probs[n_in:, :5].max())
+    t = fit_oos_threshold(probs, labels)
+    assert in_max < t < float(probs[0, labels[0]])
+    assert decide(probs, t) == labels.tolist()
 
 
 def test_decide_by_hand():
