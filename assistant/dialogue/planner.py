@@ -88,7 +88,8 @@ _TRIVIA = re.compile(r"^\W*(is it true|did you know|why (do|does|is|are)|how com
 # ("remove the phone case from order 88213", "update my phone number", "a review for the vacuum")
 _SERVICE_TALK = re.compile(
     r"\b(orders?|ordered|account|invoice|receipt|refund|address|phone number|email address|password|review|"
-    r"checkout|check out|card|payment|paid|charged|deliver(y|ed)|parcel|package|tracking|voucher)\b", re.I)
+    r"checkout|check out|card|payment|paid|charged|deliver(y|ed)|parcel|package|tracking|voucher|"
+    r"(?<!noise )(?<!noise-)cancel(l?ing|l?ation|l?ed|s)?|fee|fees|penalty)\b", re.I)
 _THANKS = re.compile(r"^\W*(ok\W+|oh\W+)?(ta|cheers|thanks|thank you|thx|ty|tysm|much appreciated)\b.{0,40}$|"
                      r"\b(ur|you'?re|you are) (a |an )?(star|legend|lifesaver|life saver|gem|angel)\b", re.I)
 _NEW_SHOPPING = re.compile(
@@ -101,6 +102,21 @@ _OTHER_COMPANY = re.compile(
     r"netflix|spotify|disney\+?|hulu|uber|deliveroo|doordash|just eat|airbnb|booking\.com|ryanair|easyjet|"
     r"fedex|dhl|usps|royal mail|evri|dpd|paypal account|apple store|google play|xbox live|"
     r"playstation store|my bank|my gym|my landlord|my phone (carrier|provider|contract))\b", re.I)
+# "my bank" is also where a refund from this store lands: with a firm service intent and the
+# store addressed ("you said my refund was approved but there's nothing in my bank")
+_OWN_INSTITUTION = re.compile(r"\bmy (bank|gym|landlord|phone (carrier|provider|contract))\b", re.I)
+_TO_THE_STORE = re.compile(r"\b(you|your|u|ur|you'?ve|you guys)\b|\bmy (refund|order|parcel|package|return)\b", re.I)
+
+
+def _other_company(text: str, intent: str, confidence: float) -> bool:
+    """The message is about another company's or institution's service, not this store's."""
+    found = [m.group(0) for m in _OTHER_COMPANY.finditer(text)]
+    if not found:
+        return False
+    if all(_OWN_INSTITUTION.fullmatch(f) for f in found) and intent in SERVICE_INTENTS and (
+            confidence >= OOS_FIRM and _TO_THE_STORE.search(text)):
+        return False
+    return True
 CART = re.compile(r"\b(cart|basket|trolley|shopping bag|my total|the total so far)\b", re.I)
 _CART_ADD = re.compile(r"\b(add|put|throw|pop|stick|place|chuck)\b|\bi'?ll take\b", re.I)
 _CART_REMOVE = re.compile(r"\b(remove|take out|take off|delete|drop|empty|clear)\b", re.I)
@@ -225,7 +241,7 @@ def plan_action(
             return Plan("decline_offer", "no to the relaxation offered")
     if _HUMAN.search(text):
         return Plan("handoff", f"{intent}: the shopper wants a person")
-    if _OTHER_COMPANY.search(text) and not service_entities and state.task is None:
+    if _other_company(text, intent, confidence) and not service_entities and state.task is None:
         return Plan("out_of_scope", "about another company's service")
     if _WANTS_TASK.search(text) and not (update and update.about_shown) and state.pending is None:
         return Plan("service", "the shopper asks to start an order task")  # "i need to return something, how do i"

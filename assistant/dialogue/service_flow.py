@@ -51,6 +51,12 @@ _OTHER_PERSON = re.compile(
     r"|\b(orders?|account|email|address|profile) (of|for|from) (user|customer|my (?:friend|wife|husband|mother|father|brother|sister))\b",
     re.I,
 )
+# signed in on somebody else's account and asking to leave it for one's own ("i'm logged into my
+# husband's account, how do i change to mine"): nothing of theirs is asked for, so no refusal
+_LEAVE_OTHER = re.compile(
+    r"\b(switch|swap|change|get|go|move|log|sign)( me)?( back| over| in| into)?( to| into)? (mine|my own|my (account|profile|login))\b"
+    r"|\b(log|sign)(ging)? (me )?(out|off)\b", re.I)
+_THEIR_DATA = re.compile(r"\b(his|her|their|orders?|purchases?|email|address|details|card|payment)\b", re.I)
 _MY_NAME = re.compile(r"\b(?i:my name is|i am|i'm)\s+([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)")
 
 
@@ -175,7 +181,9 @@ class ServiceFlow:
     # ------------------------------------------------------------ steps
     def one_shopper(self, text: str, slots: dict[str, Any]) -> FlowReply | None:
         state = self.state
-        if _OTHER_PERSON.search(text or ""):
+        other = _OTHER_PERSON.search(text or "")
+        leaving = other and _LEAVE_OTHER.search(text) and not _THEIR_DATA.search(_OTHER_PERSON.sub(" ", text))
+        if other and not leaving:
             return FlowReply("I can only help the account holder of this conversation, so I can't look at another customer's orders or details.", "refuse")
         if state.customer_id is None:
             return None

@@ -173,3 +173,22 @@ def test_modify_payment_to_another_method(store):
         {"transaction_type": "payment", "amount": 30.0, "payment_method_id": "gift_card_1"},
         {"transaction_type": "refund", "amount": 30.0, "payment_method_id": "paypal_1"},
     ]
+
+
+@pytest.mark.parametrize("text", [
+    "im logged into my husbands account, how do i change to mine",
+    "i'm on my wife's account, how do i switch to my own",
+    "signed in on my friend's account by mistake, how do i log out",
+])
+def test_leaving_someone_elses_account_is_not_refused(store, text):
+    reply = Chat(store).say("switch_account", text)
+    assert reply.action != "refuse"
+
+
+@pytest.mark.parametrize("text", [
+    "im logged into my husbands account, show me his orders",
+    "change my husband's address to mine",
+    "how do i switch to my wife's account",
+])
+def test_asking_for_someone_elses_account_is_refused(store, text):
+    assert Chat(store).say("switch_account", text).action == "refuse"

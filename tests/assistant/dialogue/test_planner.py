@@ -1,0 +1,41 @@
+"""Rules of the planner that read the message's words beside the model's intent and confidence.
+
+The intent and confidence are given (this tests the rule, not the model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.dialogue.planner import plan_action
+from assistant.dialogue.refine import ShoppingUpdate
+from assistant.dialogue.state import DialogueState
+
+
+def plan(text: str, intent: str, confidence: float, update: ShoppingUpdate | None = None):
+    return plan_action(intent, confidence, text, DialogueState(), update, threshold=0.35,
+                       service_entities=False, affirm=False, deny=False).action
+
+
+@pytest.mark.parametrize("text", [
+    "you said my refund was approved but theres nothing in my bank yet",
+    "where's my refund? nothing has reached my bank from you",
+])
+def test_a_refund_from_the_store_landing_in_my_bank_is_service(text):
+    assert plan(text, "track_refund", 0.97) == "service"
+
+
+@pytest.mark.parametrize("text, intent, confidence", [
+    ("my bank app wont let me log in", "recover_password", 0.97),  # nothing addressed to the store
+    ("my bank charged me a fee, can you help", "payment_issue", 0.6),  # the model is unsure
+    ("my amazon refund went to my bank ages ago", "track_refund", 0.97),  # another company named
+])
+def test_another_institution_stays_out_of_scope(text, intent, confidence):
+    assert plan(text, intent, confidence) == "out_of_scope"
+
+
+def test_a_cancellation_fee_question_with_money_words_is_not_a_search():
+    text = "i might have to cancel but i cant afford to lose any money, is there a penalty for cancelling"
+    update = ShoppingUpdate(constraints=True, new_need=True)
+    assert plan(text, "check_cancellation_fee", 0.95, update) == "policy_answer"
+    # a product whose name holds the word stays a search when the model says so
+    assert plan("noise cancelling headphones under 200", "search_products", 0.95, update) == "search"
