@@ -16,6 +16,11 @@ import typer
 
 from assistant.errors import UserError
 
+try:  # typer vendors its own click; its exceptions are not click's
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - typer releases that use click itself
+    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
 app = typer.Typer(
     name="aisle",
     help="Aisle: a conversational shopping and customer-service assistant.",
@@ -37,7 +42,9 @@ def _global(
     if home is not None:
         os.environ["AISLE_HOME"] = str(home)
         get_settings.cache_clear()
-    get_settings()  # validate once at start-up: a bad AISLE_* value fails here, naming it
+    settings = get_settings()  # validate once at start-up: a bad AISLE_* value fails here, naming it
+    if settings.home.exists() and not settings.home.is_dir():
+        raise UserError(f"home {settings.home} is a file, not a folder; pass --home DIR (or set AISLE_HOME)")
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -67,13 +74,44 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
+def database_problem(err: Exception) -> str:
+    """One line for a database that cannot be opened or is not set up (no home, a home that
+    is a file, a server that does not answer, tables missing), with the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    from assistant.settings import get_settings
+
+    try:
+        where = make_url(get_settings().db_url).render_as_string(hide_password=True)
+    except Exception:  # a URL SQLAlchemy cannot read: the settings check names it earlier
+        where = "the database"
+    reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0][:200]
+    return (f"cannot use the database {where} ({reason}); check --home / AISLE_HOME or "
+            "AISLE_DATABASE_URL, or run `aisle init` there first")
+
+
 def main(argv: list[str] | None = None) -> None:
+    """Run the CLI: exit 0 on success; on a user error (a ``UserError``, a bad setting, a bad
+    flag or value, a database that cannot be used) one line on stderr and exit 2."""
+    from sqlalchemy.exc import OperationalError
+
     from assistant.settings import SettingsError
 
     try:
-        app(args=argv, standalone_mode=True)
+        code = app(args=argv, prog_name="aisle", standalone_mode=False)
     except (UserError, SettingsError) as err:
         fail(str(err).splitlines()[0] if str(err) else type(err).__name__)
-    except KeyboardInterrupt:
+    except NoArgsIsHelpError as err:  # `aisle` or a group alone: its help, as before
+        err.show()
+        sys.exit(2)
+    except UsageError as err:  # unknown command or flag, a value of the wrong type or range
+        command = err.ctx.command_path if err.ctx is not None else "aisle"
+        fail(f"{err.format_message().splitlines()[0]} (see `{command} --help`)")
+    except ClickException as err:  # a file option that cannot be opened, and the like
+        fail(err.format_message().splitlines()[0])
+    except OperationalError as err:
+        fail(database_problem(err))
+    except (KeyboardInterrupt, typer.Abort):
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
