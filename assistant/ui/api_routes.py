@@ -56,3 +56,49 @@ async def chat_v1(request: Request) -> JSONResponse:
     except UserError as err:
         return _error(422, str(err))
     return JSONResponse({**out, "session": out["session_id"]})
+
+
+CHAT_RUN_PATHS = frozenset(
+    f"/gradio_api/{route}/chat{slash}" for route in ("run", "api") for slash in ("", "/")
+)
+
+
+class ChatRunErrors:
+    """Gradio's direct routes to the ``/chat`` endpoint (``/gradio_api/run/chat``,
+    ``/gradio_api/api/chat``) answer every handler error with HTTP 500. An error the handler
+    raised on purpose (``gr.Error``: bad input, whose message Gradio passes on) is the
+    client's, so it goes out as 422 with the same body (Gradio marks it with a ``title``);
+    any other failure stays a 500."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope.get("type") != "http" or scope.get("path") not in CHAT_RUN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        held: list[dict] = []
+
+        async def hold(message) -> None:
+            if message["type"] == "http.response.start" and message.get("status") == 500:
+                held.append(dict(message))
+                return
+            if held and message["type"] == "http.response.body":
+                held.append(dict(message))
+                if message.get("more_body"):
+                    return
+                start, *parts = held
+                body = b"".join(p.get("body", b"") for p in parts)
+                try:
+                    payload = json.loads(body)
+                except ValueError:
+                    payload = None
+                # Gradio gives a gr.Error's payload a title; other exceptions get none
+                if isinstance(payload, dict) and payload.get("error") and "title" in payload:
+                    start["status"] = 422
+                await send(start)
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, hold)

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from assistant.settings import Settings
 from assistant.staff import get_staff
 from assistant.staff.routes import router as staff_router
+from assistant.ui.api_routes import ChatRunErrors
 from assistant.ui.api_routes import router as api_router
 from assistant.ui.tokens import ShopperCookieMiddleware
 
@@ -36,6 +37,7 @@ def build_app(
     app.include_router(staff_router)
     app.include_router(api_router)
     app.add_middleware(ShopperCookieMiddleware)
+    app.add_middleware(ChatRunErrors)
     get_staff().exports.clear()  # download tokens do not outlive a restart
     return gr.mount_gradio_app(
         app,
@@ -45,6 +47,7 @@ def build_app(
         server_port=port,
         css=css,
         footer_links=["api"],
+        show_error=False,  # a gr.Error's message reaches the client; any other exception's does not
         blocked_paths=[str(settings.home)],
     )
 

@@ -7,6 +7,7 @@ holding the demo store, its indexes and the default dialogue model (see ``live_h
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
@@ -141,8 +142,21 @@ def test_chat_cards_thumbs_down_and_reload(live_server, new_page):
         or page.locator(".aisle-card").count() >= 1
     )
 
+    # the conversation belongs to the server's HttpOnly cookie, which page scripts cannot read
+    cookie = next(c for c in page.context.cookies() if c["name"] == "aisle_shopper")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert "aisle_shopper" not in page.evaluate("document.cookie")
+    assert sid == hashlib.sha256(f"{cookie['value']}\n".encode()).hexdigest()
+
     other = new_page()  # another shopper never sees this conversation
     other.goto(live_server.url)
+    other.wait_for_selector("#shopper-input textarea")
+    time.sleep(1.5)
+    assert "t-shirt" not in other.locator("#shopper-chat").inner_text()
+    # not even with this browser's own page state copied into it
+    state = page.evaluate("() => Object.fromEntries(Object.entries(localStorage))")
+    other.evaluate("(s) => { for (const [k, v] of Object.entries(s)) localStorage.setItem(k, v) }", state)
+    other.reload()
     other.wait_for_selector("#shopper-input textarea")
     time.sleep(1.5)
     assert "t-shirt" not in other.locator("#shopper-chat").inner_text()

@@ -225,3 +225,28 @@ def test_v1_chat_refuses_bad_input_with_4xx(server, scripted, body, status, expe
     assert response.status_code == status, response.text
     assert expected in response.json()["error"] and "Traceback" not in response.text
     assert scripted.calls == []
+
+
+def test_gradio_run_route_answers_bad_input_with_422(server, scripted):
+    """Gradio's direct route answered any handler error with 500; bad input is now a 422 with
+    the handler's message, and a good call is unchanged."""
+    url, _ = server
+    for route in ("run", "api"):
+        bad = httpx.post(f"{url}gradio_api/{route}/chat", json={"data": [123, None]}, timeout=30)
+        assert bad.status_code == 422, bad.text
+        assert "message must be a string" in bad.json()["error"] and "Traceback" not in bad.text
+    good = httpx.post(f"{url}gradio_api/run/chat", json={"data": ["hello", None]}, timeout=30)
+    assert good.status_code == 200 and good.json()["data"][0]["reply"] == "You said: hello"
+    assert len(scripted.calls) == 1
+
+
+def test_gradio_run_route_keeps_500_for_a_failure(server, scripted, monkeypatch):
+    url, _ = server
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the store is down")
+
+    monkeypatch.setattr(scripted, "turn", broken)
+    response = httpx.post(f"{url}gradio_api/run/chat", json={"data": ["hello", None]}, timeout=30)
+    assert response.status_code == 500 and "Traceback" not in response.text
+    assert "store is down" not in response.text  # an internal failure's message stays in the log
