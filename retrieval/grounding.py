@@ -74,8 +74,9 @@ _NOT_A_SCOPE = frozenset(
 )
 _BAD_THING = re.compile(
     r"\b(?:is|are|was|were|iss)\s+(?:so\s+|really\s+|always\s+|just\s+)?(rubbish|terrible|useless|awful|crap|"
-    r"pants|dodgy|patchy|unreliable|horrible|the worst)\b"
-)
+    r"pants|dodgy|patchy|unreliable|horrible|the worst|"
+    r"too (?:harsh|bright|dim|loud|noisy|heavy|bulky|flimsy|thin|thick|hard|soft|slippery|scratchy|cold|warm|hot))\b"
+)  # "daylight is too harsh": daylight is not wanted
 _FORGET = re.compile(
     r"\b(?:forget|scrap|ignore|never ?mind|don'?t care about|doesn'?t matter about)\b"
 )

@@ -16,7 +16,7 @@ from assistant.dialogue.refine import apply_shopping, ordinals
 from assistant.dialogue.safety import CleanMessage
 from assistant.dialogue.service_flow import FlowReply, ServiceFlow
 from assistant.dialogue.shopping import ShoppingEngine
-from assistant.dialogue.state import DialogueState
+from assistant.dialogue.state import EARLIER_KEPT, DialogueState
 from assistant.dialogue.vocab import Catalog, load_catalog
 from assistant.nlu.types import Understanding
 from assistant.settings import Settings
@@ -278,6 +278,11 @@ class TurnRunner:
         state.focus_id = item["id"]
         reply, shown = answers.answer_question(item, text, asked=update.asked, asked_values=update.asked_values,
                                                view=catalog.view, filters=filters)
+        if shown.get("id") != item.get("id"):  # "what about softshell then": that variant is now the one shown
+            state.earlier = [*(e for e in state.earlier if e.get("id") != item.get("id")),
+                             {k: item.get(k) for k in _SHOWN if k in item}][-EARLIER_KEPT:]
+            _show_variant(state, shown)
+            state.focus_id = shown["id"]
         return Outcome(reply, "product_question", products=[_public(shown)])
 
     def _smalltalk(self, t: Turn) -> Outcome:

@@ -7,6 +7,7 @@ longest?") compare the shown list; a comparison puts every referenced product si
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -110,9 +111,8 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
         if len(products) == 1:
             variant = _extreme_variant(best, pick, view, filters, wanted or {})
             if variant is not None:
-                shown, gone = variant
-                note = f" (a {money(gone)} one is out of stock)" if gone is not None else ""
-                return f"The {word} {best['title']} in stock is {label(shown)} at {price(shown)}{note}.", [shown]
+                shown, _gone = variant  # an out-of-stock price is not quoted: it cannot be bought
+                return f"The {word} {best['title']} in stock is {label(shown)} at {price(shown)}.", [shown]
             lo, hi = best.get("price_range") or (best["price"], best["price"])
             value = hi if direction == "max" else lo
             return f"{best['title']} is the only one shown; its {word} option costs {money(value)}.", [best]
@@ -160,6 +160,32 @@ def _extreme_variant(p: dict[str, Any], pick, view: CatalogView | None, filters:
     extreme = pick(pool, key=lambda x: x.price)
     gone = extreme.price if not extreme.available and extreme.price != v.price else None
     return _as_shown(p, v), gone
+
+
+def _values_within(product, option: str, filters: Filters | None) -> list[str] | None:
+    """The values of ``option`` among the in-stock variants that fit the shopper's other
+    constraints (what they asked about is left open, what they ruled out stays out)."""
+    if product is None or filters is None:
+        return None
+    rest = dataclasses.replace(filters, options=tuple(o for o in filters.options if o[0].lower() != option.lower()))
+    out: list[str] = []
+    for v in product.variants:
+        value = v.options.get(option)
+        if v.available and value is not None and rest.accepts(v.as_record(product)) and str(value) not in out:
+            out.append(str(value))
+    return out
+
+
+def _comes_in_within(name: str, option: str, values: list[str], within: list[str], opts: dict[str, Any],
+                     filters: Filters) -> str:
+    """"any other colours": the values that fit what the shopper asked for (in stock)."""
+    asked = ", ".join(f"{n} {'/'.join(vs)}" for n, vs in filters.options if n.lower() != option.lower())
+    scope = f"with {asked}" if asked else "in stock"
+    if len(within) == 1:
+        text = f"{scope.capitalize()}, {name} comes only in {option} {within[0]}"
+    else:
+        text = f"{scope.capitalize()}, {name} comes in {option} {_join(within)}"
+    return text + f" (this one: {opts.get(option, '—')}); other {option} options need other choices or are out of stock."
 
 
 def answer_question(
@@ -220,6 +246,9 @@ def answer_question(
     for option in asked:  # "what sizes does it come in?", "what is it made of?"
         if option in comes_in:
             values = comes_in[option]
+            within = _values_within(product, option, filters)
+            if within and str(opts.get(option)) in within and set(within) != set(values):
+                return _comes_in_within(name, option, values, within, opts, filters), p
             if len(values) == 1:
                 return f"{name}: {option} {values[0]}.", p
             return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}).", p
@@ -386,4 +415,17 @@ def compare_table(products: list[dict[str, Any]]) -> str:
         rows.append("| brand | " + " | ".join(p.get("brand") or "—" for p in products) + " |")
     for k in keys:
         rows.append(f"| {k} | " + " | ".join(str(_options(p).get(k, "—")) for p in products) + " |")
-    return "Side by side:\n" + "\n".join(rows)
+    text = "Side by side:\n" + "\n".join(rows)
+    if len(products) == 2:  # "whats the price difference between the two"
+        text += "\n" + difference_text(products[0], products[1])
+    return text
+
+
+def difference_text(a: dict[str, Any], b: dict[str, Any]) -> str:
+    """The price difference of two products from the store's figures."""
+    gap = round(abs(float(a["price"]) - float(b["price"])), 2)
+    if gap == 0:
+        return f"Both cost {price(a)}."
+    cheaper, dearer = (a, b) if a["price"] < b["price"] else (b, a)
+    return (f"Price difference: {money(gap, a.get('currency'))} ({label(cheaper)} at {price(cheaper)} is cheaper than "
+            f"{label(dearer)} at {price(dearer)}).")

@@ -192,9 +192,10 @@ def check_turn(expect: dict[str, Any], result: Any, previous_list: list[dict[str
         else:
             ok, detail = False, f"unknown key {key}"
         out.append((key, ok, detail))
-    if len(products) >= 2:
-        pids = [p.get("product_id") or p["id"] for p in products]
-        out.append(("distinct_products", len(set(pids)) == len(pids), f"product ids {pids}"))
+    if len(products) >= 2:  # a list shows products, not variants of one; a comparison may set variants side by side
+        key = "id" if result.action == "compare" else "product_id"
+        pids = [p.get(key) or p["id"] for p in products]
+        out.append(("distinct_products", len(set(pids)) == len(pids), f"{key}s {pids}"))
     return out
 
 
