@@ -37,6 +37,7 @@ from retrieval.catalog.schema import MAX_ATTRIBUTE_VALUE_CHARS, MAX_ATTRIBUTES
 
 logger = logging.getLogger(__name__)
 _WRITE_ATTEMPTS = 3
+MAX_USER_ID_CHARS = 100  # chat_sessions.user_id is String(100): PostgreSQL refuses longer
 
 EVENT_KINDS = frozenset({"view", "click", "add_to_cart", "purchase", "more_like_this", "not_for_me"})
 WAITING_TEXT = "A person from our team has joined this conversation and will answer you here."
@@ -141,6 +142,8 @@ class Assistant:
         clean = clean_message(message, self.settings.max_message_chars)
         if session_id is not None and (not session_id.strip() or len(session_id) > 64):
             raise UserError("session id must be 1 to 64 characters")
+        if user_id is not None and (not isinstance(user_id, str) or len(user_id) > MAX_USER_ID_CHARS):
+            raise UserError(f"user id must be text of at most {MAX_USER_ID_CHARS} characters")
         if session_id is not None and not session_id.isprintable():
             raise UserError("session id must be printable text")  # no control or surrogate characters
         # Models run outside any transaction: read the session, understand, then write in a

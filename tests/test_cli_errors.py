@@ -87,3 +87,14 @@ def test_help_and_bare_command_behave_as_before(aisle_home, capsys):
     assert code == 0 and "Usage: aisle" in out
     code, out, err = run_cli([], capsys)
     assert code == 2 and "Traceback" not in out + err  # no command: the help (rich prints it), exit 2
+
+
+def test_chat_user_id_over_the_column_is_one_line(aisle_home, capsys):
+    """``chat_sessions.user_id`` holds 100 characters: PostgreSQL refused a longer one with a
+    DataError traceback; every database now gets the same one-line refusal."""
+    from assistant.store.migrate import upgrade
+
+    get_settings().ensure_home()
+    upgrade(get_settings().db_url)
+    code, _, err = run_cli(["chat", "hi", "--user", "u" * 101], capsys)
+    assert one_line_error(code, err) == "error: user id must be text of at most 100 characters"

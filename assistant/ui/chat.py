@@ -218,7 +218,7 @@ def browser_user_id(request: Any) -> str:
     return "anon-" + hashlib.sha256(f"user\n{token}".encode()).hexdigest()[:16]
 
 
-MAX_USER_ID_CHARS = 100
+from assistant.service import MAX_USER_ID_CHARS  # noqa: E402  (one cap for every caller)
 
 
 def check_api_input(message: Any, session_id: Any = None, user_id: Any = None,
