@@ -30,6 +30,7 @@ from assistant.nlu.types import Understanding
 from assistant.settings import Settings, get_settings
 from assistant.store.db import get_engine, session_factory, write_scope
 from assistant.store.db import is_busy as _busy
+from assistant.store.models import USER_ID_CHARS as MAX_USER_ID_CHARS
 from assistant.store.models import ChatSession, InteractionEvent, Message
 from assistant.types import TurnResult
 from assistant.verify import CodeSender, Verifier, redact_for_storage
@@ -37,7 +38,6 @@ from retrieval.catalog.schema import MAX_ATTRIBUTE_VALUE_CHARS, MAX_ATTRIBUTES
 
 logger = logging.getLogger(__name__)
 _WRITE_ATTEMPTS = 3
-MAX_USER_ID_CHARS = 100  # chat_sessions.user_id is String(100): PostgreSQL refuses longer
 
 EVENT_KINDS = frozenset({"view", "click", "add_to_cart", "purchase", "more_like_this", "not_for_me"})
 WAITING_TEXT = "A person from our team has joined this conversation and will answer you here."

@@ -107,13 +107,16 @@ class Order(Base):
     customer: Mapped[Customer] = relationship(back_populates="orders")
 
 
+USER_ID_CHARS = 100  # the longest shopper user id (``Assistant.turn`` refuses longer)
+
+
 class ChatSession(Base):
     """One conversation. ``state`` is the dialogue state (slots, last shown, auth, pending action)."""
 
     __tablename__ = "chat_sessions"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(USER_ID_CHARS), index=True)
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"))
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     handoff: Mapped[bool] = mapped_column(Boolean, default=False, index=True)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from assistant.errors import UserError
 from assistant.settings import get_settings
 from assistant.store.db import session_scope
-from assistant.store.models import ChatSession, Feedback, Message
+from assistant.store.models import USER_ID_CHARS, ChatSession, Feedback, Message
 from assistant.types import TurnResult
 from assistant.ui import tokens
 from assistant.ui.render import escape_text
@@ -218,7 +218,7 @@ def browser_user_id(request: Any) -> str:
     return "anon-" + hashlib.sha256(f"user\n{token}".encode()).hexdigest()[:16]
 
 
-from assistant.service import MAX_USER_ID_CHARS  # noqa: E402  (one cap for every caller)
+MAX_USER_ID_CHARS = USER_ID_CHARS
 
 
 def check_api_input(message: Any, session_id: Any = None, user_id: Any = None,
