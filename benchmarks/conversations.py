@@ -10,7 +10,7 @@
    message as the first turn of a new conversation (shopping / service / conversation /
    out-of-scope), with out-of-scope recall.
 
-Usage: python benchmarks/conversations.py [--home H] [--out benchmarks/results/conversations.json]
+Usage: python benchmarks/conversations.py [--home H] [--out benchmarks/results/conversations.json] [--no-suite]
 ``--home`` names a home whose live dialogue model is used (default: train the default model
 into a temporary home, about 4 minutes on a 2-core CPU).
 """
@@ -88,6 +88,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--home", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/conversations.json"))
+    parser.add_argument("--no-suite", action="store_true",
+                        help="only the real-style message sets (a few minutes instead of half an hour)")
     args = parser.parse_args()
     from assistant.nlu import registry
 
@@ -97,7 +99,7 @@ def main() -> None:
     model = registry.load_live_model(Settings(home=args.home))
     root = Path(tempfile.mkdtemp(prefix="aisle-bench-suite-"))
     report: dict = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "suite": {}}
-    for split in ("dev", "test"):
+    for split in () if args.no_suite else ("dev", "test"):
         files = sorted(SUITE_DIR.glob(f"*_{split}.jsonl"))
         start = time.perf_counter()
         result = run_suite(load_conversations(files), root=root, model=model)
