@@ -104,6 +104,7 @@ _SIZE_LETTERS = {
 }
 
 
+_POINTERS = frozenset("that this it those these them the".split())
 _BODY_WORDS = frozenset("guy man lad fella bloke boy girl woman lady chap kid dog cat".split())
 
 
@@ -410,6 +411,8 @@ class Vocabulary:
             if phrase in self.types and not (set(range(i, j)) & g.consumed):
                 if j - i == 1 and i > 0 and fixed[i - 1] in _VERB_BEFORE:
                     continue  # "to watch peppa pig": a verb, not a watch
+                if fixed[j : j + 2] and fixed[j] == "of" and len(fixed) > j + 1 and fixed[j + 1] in _POINTERS:
+                    continue  # "a bigger bottle of that": the shown product's container, not Water Bottle
                 type_hits.append((i, j, self.types[phrase]))
                 g.consumed |= set(range(i, j))
         context = [t for t in context_types if t in self.values]
@@ -586,6 +589,11 @@ class Vocabulary:
                 g.types = whole
                 g.include = {n: v for n, v in g.include.items() if any(n in self.values.get(t, {}) for t in whole)}
                 g.exclude = {n: v for n, v in g.exclude.items() if any(n in self.values.get(t, {}) for t in whole)}
+            elif g.include:  # "a camera i can take snorkelling": of the cameras, those with a waterproof option
+                owners = [t for t in g.types if all(n in self.values.get(t, {}) for n in g.include)]
+                if owners and len(owners) < len(g.types):
+                    g.types = owners
+                    g.exclude = {n: v for n, v in g.exclude.items() if any(n in self.values.get(t, {}) for t in owners)}
         elif not g.types and g.interest_types:
             free = [w for i, w in enumerate(tokens) if i not in g.consumed and len(w) >= 4 and w not in STOP]
             found = [t for t in g.interest_types

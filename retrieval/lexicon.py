@@ -17,7 +17,8 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
      "keep out rain", "keeps out rain", "keep the rain out", "keeps the rain out", "in the rain",
      "rain", "wet weather", "get wet", "wet out", "in the wet", "when its wet", "when it's wet", "splash", "splashes", "shower", "surfing", "sweat", "sweatproof", "sweat proof",
      "sweat-proof", "sweaty", "sweating",
-     "water out", "keep the water out", "keeps the water out", "ipx4", "ipx5", "ipx6", "ipx7", "ipx8"),
+     "water out", "keep the water out", "keeps the water out", "ipx4", "ipx5", "ipx6", "ipx7", "ipx8",
+     "snorkelling", "snorkeling", "underwater", "swimming", "diving", "scuba"),  # at least waterproof
     ("submersible", "ipx7", "ipx8", "swim", "swimming", "swim laps", "pool", "dunk", "dunked", "underwater",
      "under water", "snorkelling", "snorkeling", "fully waterproof", "drop it in water"),
     ("tenkeyless", "tkl", "80%", "no number pad", "no numpad", "without a numpad", "without the number pad"),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from assistant.dialogue import answers, confirm, extract, respond
 from assistant.dialogue.planner import SET_QUANTITY, Action, Plan, cart_action, plan_action
-from assistant.dialogue.refine import apply_shopping, ordinals
+from assistant.dialogue.refine import apply_shopping, is_comparative, ordinals
 from assistant.dialogue.safety import CleanMessage
 from assistant.dialogue.service_flow import FlowReply, ServiceFlow
 from assistant.dialogue.shopping import ShoppingEngine
@@ -257,7 +257,8 @@ class TurnRunner:
         if update.superlative and state.last_shown and not named_missing:
             pool = list(update.items) if len(update.items) >= 2 else state.last_shown
             reply, picked = answers.superlative_answer(pool, *update.superlative, view=catalog.view, filters=filters,
-                                                       wanted=dict(update.grounding.include) if update.grounding else None)
+                                                       wanted=dict(update.grounding.include) if update.grounding else None,
+                                                       comparative=is_comparative(text))
             if picked:
                 state.focus_id = picked[0]["id"]
                 _show_variant(state, picked[0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from retrieval.catalog.view import CatalogView, option_matching, option_number
@@ -100,11 +101,17 @@ def _as_shown(p: dict[str, Any], v) -> dict[str, Any]:
 
 def superlative_answer(products: list[dict[str, Any]], attribute: str, direction: str, *,
                        view: CatalogView | None = None, filters: Filters | None = None,
-                       wanted: dict[str, list[str]] | None = None) -> tuple[str, list[dict[str, Any]]]:
+                       wanted: dict[str, list[str]] | None = None,
+                       comparative: bool = False) -> tuple[str, list[dict[str, Any]]]:
     """The shown product that is the cheapest / longest-lasting / ... and why. Of one shown
     product, its variant: in stock, with the ``wanted`` values ("the cheapest wireless ones")
-    and within the shopper's other constraints."""
+    and within the shopper's other constraints. ``comparative`` ("any brighter version"): of one
+    shown product, a variant with more (or less) of it than the one shown."""
     pick = max if direction == "max" else min
+    if comparative and attribute != "price" and len(products) == 1 and view is not None:
+        answer = _comparative_answer(products[0], attribute, direction, view, filters)
+        if answer is not None:
+            return answer
     if attribute == "price":
         best = pick(products, key=lambda p: p["price"])
         word = "most expensive" if direction == "max" else "cheapest"
@@ -144,6 +151,36 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
         f" (others — {rest})." if rest else "."), [best]
 
 
+def _comparative_answer(p: dict[str, Any], attribute: str, direction: str, view: CatalogView,
+                        filters: Filters | None) -> tuple[str, list[dict[str, Any]]] | None:
+    """"any brighter version" of shown product ``p``: its in-stock variant with the most of the
+    option beyond the shown one's value, within the shopper's other constraints if one is."""
+    product = view.products.get(p.get("product_id") or "")
+    name = _option_for(attribute, [p])
+    current = _options(p).get(name) if name else None
+    here = option_number(current)
+    if product is None or here is None:
+        return None
+    more = direction == "max"
+    better = [v for v in product.variants if v.available and option_number(v.options.get(name)) is not None
+              and (option_number(v.options.get(name)) > here if more else option_number(v.options.get(name)) < here)]
+    if not better:
+        word = "more" if more else "less"
+        return f"No — in stock, {p['title']} comes with no {word} {name} than this one ({current}).", [p]
+    within = [v for v in better if filters is None or filters.accepts(v.as_record(product))]
+    if within:
+        best = (max if more else min)(within, key=lambda v: (option_number(v.options.get(name)) * (1 if more else -1), -v.price))
+        shown = _as_shown(p, best)
+        return f"Yes — {label(shown)} at {price(shown)} has {name} {best.options.get(name)} (this one: {current}).", [shown]
+    # none within what the shopper asked for: say so, and show the nearest that has more of it
+    shown = min((_as_shown(p, v) for v in better), key=lambda q: (len(_breaks(q, filters)), q["price"]))
+    asked = ", ".join(f"{n} {'/'.join(vs)}" for n, vs in (filters.options if filters else ()))
+    scope = f"with {asked}" if asked else "in stock"
+    word = "more" if more else "less"
+    return (f"No — {scope}, {p['title']} comes with no {word} {name} than {current}. With {word}: {label(shown)} at "
+            f"{price(shown)} ({', '.join(_breaks(shown, filters)) or 'in stock'})."), [shown]
+
+
 def _extreme_variant(p: dict[str, Any], pick, view: CatalogView | None, filters: Filters | None,
                      wanted: dict[str, list[str]]) -> tuple[dict[str, Any], float | None] | None:
     """(the cheapest/priciest in-stock variant of ``p`` with the wanted values and within the
@@ -160,6 +197,25 @@ def _extreme_variant(p: dict[str, Any], pick, view: CatalogView | None, filters:
     extreme = pick(pool, key=lambda x: x.price)
     gone = extreme.price if not extreme.available and extreme.price != v.price else None
     return _as_shown(p, v), gone
+
+
+def _breaks(p: dict[str, Any], filters: Filters | None, ignore: Iterable[str] = ()) -> list[str]:
+    """The shopper's constraints that shown product ``p`` does not meet, in words (options in
+    ``ignore``, the ones the shopper is asking to change, do not count)."""
+    if filters is None:
+        return []
+    skip = {n.lower() for n in ignore}
+    opts = {str(k).lower(): str(v).lower() for k, v in _options(p).items()}
+    out = [f"not {n} {'/'.join(vs)}" for n, vs in filters.options
+           if n.lower() in opts and n.lower() not in skip and opts[n.lower()] not in {x.lower() for x in vs}]
+    named = {n.lower() for n, vs in filters.options if f"not {n} {'/'.join(vs)}" in out} | skip
+    out += [f"{n} {opts[n.lower()]}" for n, vs in filters.exclude_options
+            if opts.get(n.lower()) in {x.lower() for x in vs} and n.lower() not in named]
+    if filters.max_price is not None and p["price"] > filters.max_price:
+        out.append(f"above {money(filters.max_price, p.get('currency'))}")
+    if filters.min_price is not None and p["price"] < filters.min_price:
+        out.append(f"below {money(filters.min_price, p.get('currency'))}")
+    return out
 
 
 def _values_within(product, option: str, filters: Filters | None) -> list[str] | None:
@@ -234,6 +290,13 @@ def answer_question(
         shown = through(p, asked_values, view, filters)
         if shown is not p:
             now = ", ".join(f"{k}: {opts.get(k, 'not listed')}" for k in missing)
+            if _breaks(shown, filters, asked_values) and not _breaks(p, filters) and product is not None:
+                # "does it have a high speed setting" of the white rechargeable one: not without
+                # giving up something the shopper asked for; the nearest variant that has it
+                nearest = min((_as_shown(p, v) for v in product.variants if v.available and _has_values(v, asked_values)),
+                              key=lambda q: (len(_breaks(q, filters, asked_values)), q["price"]), default=shown)
+                return (f"Not with what you asked for — {label(p)} has {now}. The nearest with {asked_text}: "
+                        f"{label(nearest)} at {price(nearest)} ({', '.join(_breaks(nearest, filters, asked_values))})."), p
             if not shown.get("available", True):
                 return (f"{name} comes with {asked_text} as {label(shown)} at {price(shown)}, but that one is "
                         f"out of stock (the one shown has {now})."), shown
@@ -247,11 +310,13 @@ def answer_question(
         if option in comes_in:
             values = comes_in[option]
             within = _values_within(product, option, filters)
-            if within and str(opts.get(option)) in within and set(within) != set(values):
+            narrower = bool(within) and str(opts.get(option)) in within and set(within) != set(values)
+            if narrower and re.search(r"\b(other|else|different)\b", low):  # "any other colours"
                 return _comes_in_within(name, option, values, within, opts, filters), p
             if len(values) == 1:
                 return f"{name}: {option} {values[0]}.", p
-            return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}).", p
+            fits = f"; in stock with what you asked for: {_join(within)}" if narrower else ""
+            return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}{fits}).", p
     # the question names an option of the product
     for option in sorted(comes_in, key=len, reverse=True):
         if re.search(rf"\b{re.escape(option.lower())}s?\b", low):

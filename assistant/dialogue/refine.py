@@ -44,9 +44,12 @@ _SUPERLATIVES = (
     (re.compile(r"\b(thinnest|thinner)\b", re.I), "thickness", "min"),
     (re.compile(r"\b(most|more) (ram|memory)\b", re.I), "ram|memory", "max"),
     (re.compile(r"\b(smallest|most compact|tiniest)\b", re.I), "capacity|size|length|diameter|height|screen size", "min"),
-    (re.compile(r"\b(brightest)\b", re.I), "brightness", "max"),
+    (re.compile(r"\b(brightest|brighter)\b", re.I), "brightness|lumens", "max"),
     (re.compile(r"\b(tallest|the tall one|taller one)\b", re.I), "height", "max"),
-    (re.compile(r"\ba (big|bigger|large|larger) one\b", re.I), "capacity|size|volume|length|height", "max"),
+    (re.compile(r"\ba (big|bigger|large|larger) one\b|\b(bigger|larger|roomier)\b", re.I), "capacity|size|volume|length|height", "max"),
+    (re.compile(r"\b(smaller|more compact|tinier)\b", re.I), "capacity|size|volume|length|height", "min"),
+    (re.compile(r"\b(heavier)\b", re.I), "weight|weight range", "max"),
+    (re.compile(r"\b(faster|more powerful|stronger|quicker)\b", re.I), "speed|speed settings|power|pressure|wattage|processor", "max"),
     (re.compile(r"\b(the )?(most|highest number of|max(imum)?) (pieces|piece count)\b", re.I), "piece count|pieces", "max"),
     (re.compile(r"\b(the )?(fewest|least|lowest number of|min(imum)?) (pieces|piece count)\b", re.I), "piece count|pieces", "min"),
     (re.compile(r"\b(the )?most (storage|space)\b", re.I), "storage|capacity", "max"),
@@ -197,6 +200,16 @@ def superlative(text: str) -> tuple[str, str] | None:
         if pattern.search(text or ""):
             return attribute, direction
     return None
+
+
+_COMPARATIVE = re.compile(
+    r"\b(brighter|bigger|larger|roomier|smaller|tinier|longer|shorter|heavier|lighter|thicker|thinner|wider|taller|"
+    r"faster|quicker|stronger|more (powerful|compact|storage|memory|ram|zoom)|(higher|better) (resolution|zoom))\b", re.I)
+
+
+def is_comparative(text: str) -> bool:
+    """"any brighter version", "a bigger one": more than the shown one, not the most of all."""
+    return bool(_COMPARATIVE.search(text or ""))
 
 
 def _described(p: dict[str, Any], text: str, catalog: Catalog) -> bool:

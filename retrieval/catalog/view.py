@@ -158,7 +158,10 @@ def best_variant(
 
 _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
 _SIZE_ORDER = {"xxs": 0, "xs": 1, "s": 2, "small": 2, "m": 3, "medium": 3, "l": 4, "large": 4, "xl": 5, "xxl": 6,
-               "xxxl": 7, "single": 1, "double": 2, "queen": 3, "king": 4, "super king": 5}  # fmt: skip
+               "xxxl": 7, "single": 1, "double": 2, "queen": 3, "king": 4, "super king": 5,
+               # levels written as words order the same way ("the brightest one" of low/medium/high)
+               "low": 1, "high": 5, "basic": 1, "standard": 3, "professional": 5, "pro": 5, "premium": 5,
+               "mini": 1, "short": 1, "long": 5, "slow": 1, "fast": 5}  # fmt: skip
 
 
 def option_number(value: Any) -> float | None:

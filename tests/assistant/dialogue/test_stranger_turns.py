@@ -275,3 +275,42 @@ def test_other_colours_are_those_within_the_asked_options_and_two_variants_compa
     r = assistant.turn("whats the price difference between the two", s)
     assert {p["id"] for p in r.products} == {first["id"], second["id"]}
     assert f"${abs(second['price'] - first['price']):,.2f}" in r.reply
+
+
+def test_a_brighter_version_is_a_variant_with_more_of_it(assistant, db):
+    s = sid()
+    r = assistant.turn("a desk lamp please, usb powered", s)
+    assert r.products and r.products[0]["options"]["power source"] == "USB"
+    order = {"low": 1, "medium": 2, "high": 3}
+    here = order[r.products[0]["options"]["brightness"]]
+    lamps = [p for p in _in_stock(db, "Desk Lamp") if p.attributes["power source"] == "USB"]
+    brighter = [p for p in lamps if order[p.attributes["brightness"]] > here]
+    r = assistant.turn("any brighter version", s)
+    if brighter:
+        top = max(order[p.attributes["brightness"]] for p in brighter)
+        assert r.reply.startswith("Yes") and r.products[0]["id"] in {
+            p.id for p in brighter if order[p.attributes["brightness"]] == top}
+    else:
+        assert r.reply.startswith("No")
+
+
+def test_a_bottle_of_that_is_the_shown_product_not_a_water_bottle(assistant, db):
+    s = sid()
+    assistant.turn("a perfume for my wife, something woody", s)
+    r = assistant.turn("is there a bigger bottle of that", s)
+    assert r.action == "product_question" and categories(db, r) == {"Perfume"}
+
+
+def test_a_value_only_other_variants_have_is_not_a_yes(assistant, db):
+    s = sid()
+    assistant.turn("electric toothbrush, rechargeable not the AA battery kind", s)
+    r = assistant.turn("white", s)
+    shown = db.get(Product, r.products[0]["id"])
+    assert shown.attributes["color"] == "white" and shown.attributes["battery type"] == "rechargeable"
+    fits = [p for p in _in_stock(db, "Electric Toothbrush")
+            if p.attributes["color"] == "white" and p.attributes["battery type"] == "rechargeable"]
+    r = assistant.turn("does it have a high speed setting", s)
+    if any(p.attributes["speed settings"] == "high" for p in fits):
+        assert r.reply.startswith("Yes")
+    else:  # the store's data: no white rechargeable one with a high setting
+        assert r.reply.startswith("Not with what you asked for") and r.products[0]["id"] == shown.id
