@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from retrieval.catalog.view import CatalogView
+from retrieval.catalog.view import CatalogView, option_number
 from retrieval.lexicon import (
     ANIMALS,
     CONCEPTS,
@@ -104,6 +104,10 @@ _SIZE_LETTERS = {
 }
 
 
+# words before an ordered option that mean its top (bottom) value; superlatives ("the most storage")
+# are left to sorting, which falls back to the next best when the top one is out of stock
+_MUCH = frozenset("big bigger large larger huge massive lot lots load loads plenty high higher more".split())
+_LITTLE = frozenset("small smaller little tiny low lower less".split())
 _POINTERS = frozenset("that this it those these them the".split())
 _BODY_WORDS = frozenset("guy man lad fella bloke boy girl woman lady chap kid dog cat".split())
 
@@ -759,6 +763,8 @@ class Vocabulary:
             if t not in scope:
                 continue
             found = True
+            if self._much_of(t, name, tokens, i, g, neg):
+                continue
             if name not in g.asked:
                 g.asked.append(name)
             positives = self.positive_values(t, name)
@@ -782,6 +788,8 @@ class Vocabulary:
             for nn, name in self.option_names[t].items():
                 if self._phrase_concepts(nn) & concepts:
                     found = True
+                    if self._much_of(t, name, tokens, i, g, neg):
+                        continue
                     if name not in g.asked:
                         g.asked.append(name)
                     positives = self.positive_values(t, name)
@@ -800,6 +808,19 @@ class Vocabulary:
                         _add(g.exclude if neg else g.include, name, [value])
                         found = True
         return found or (not _describes_person(tokens, i) and self._elsewhere(phrase, hits, scope, g, neg))
+
+    def _much_of(self, t: str, name: str, tokens: list[str], i: int, g: Grounding, neg: bool) -> bool:
+        """"a big water tank", "lots of air vents": the top value of an ordered option (the
+        bottom one after "small", "little", "low"); False where no such word comes before it."""
+        before = set(tokens[max(0, i - 3) : i])
+        direction = "max" if before & _MUCH else "min" if before & _LITTLE else None
+        values = list(self.values[t][name].values())
+        numbered = [(option_number(v), v) for v in values]
+        if direction is None or len(values) < 2 or any(n is None for n, _ in numbered):
+            return False
+        top = (max if direction == "max" else min)(numbered)[1]
+        _add(g.exclude if neg else g.include, name, [top])
+        return True
 
     def _elsewhere(
         self,
@@ -903,8 +924,8 @@ class Vocabulary:
 
             def score(nv: tuple[str, str]) -> tuple[int, int]:
                 words = set(norm(nv[0]).split())
-                hint = len(words & near) + sum(
-                    1 for w in words for n in near if len(n) > 3 and w.startswith(n[:4])
+                hint = len(words & near) + sum(  # "lenses" hints at "lens color" (normalised "len color")
+                    1 for w in words for n in near if len(n) > 3 and (w.startswith(n[:4]) or len(w) >= 3 and n.startswith(w))
                 )
                 return (-hint, 0 if norm(nv[0]) in ("color", "colour") else 1)
 

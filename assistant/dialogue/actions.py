@@ -191,6 +191,11 @@ class TurnRunner:
         if t.plan.action == Action.ACCEPT_OFFER:
             _relax(t.state)
         carried = list(t.state.types)
+        g = t.update.grounding
+        if (t.update.question and t.update.asked and not t.state.last_shown and carried and g is not None
+                and not (g.types or g.include or g.exclude)):
+            # "what colours have u got then" after nothing fitted: what the need's products come in
+            return Outcome(answers.type_options_answer(t.catalog.view, carried, list(t.update.asked)), "product_question")
         missing = _not_sold(t.text, t.update, [])
         if missing and carried:  # "do you have toasters?" while looking at headphones: the need stays
             return Outcome(f"I can't find any {missing} in this store, so we don't seem to sell them. Tell me what "

@@ -218,6 +218,22 @@ def _breaks(p: dict[str, Any], filters: Filters | None, ignore: Iterable[str] = 
     return out
 
 
+def type_options_answer(view: CatalogView, types: list[str], options: list[str]) -> str:
+    """What the products of ``types`` come in for each asked option, in stock first."""
+    lines = []
+    for t in types:
+        variants = [v for prod in view.products.values() if prod.category == t for v in prod.variants]
+        for option in options:
+            values = list(dict.fromkeys(str(v.options[option]) for v in variants if v.options.get(option) is not None))
+            if not values:
+                continue
+            stocked = [x for x in values if any(v.available and str(v.options.get(option)) == x for v in variants)]
+            gone = [x for x in values if x not in stocked]
+            text = f"{t} comes in {option} {_join(stocked)}" if stocked else f"No {t} is in stock in any {option}"
+            lines.append(text + (f" ({_join(gone)}: out of stock)" if gone and stocked else "") + ".")
+    return " ".join(lines) or DONT_KNOW
+
+
 def _values_within(product, option: str, filters: Filters | None) -> list[str] | None:
     """The values of ``option`` among the in-stock variants that fit the shopper's other
     constraints (what they asked about is left open, what they ruled out stays out)."""
