@@ -322,6 +322,9 @@ def answer_question(
         if option in comes_in:
             return (f"No — {name} doesn't come with {asked_text}; its {option} options are "
                     f"{_join(comes_in[option])}."), p
+    words = norm_tokens(text)  # "what colour are the lenses": lens color before frame color
+    asked = tuple(sorted(asked, key=lambda o: -sum(
+        1 for w in norm(o).split() for t in words if len(t) > 3 and (w.startswith(t[:4]) or len(w) >= 3 and t.startswith(w)))))
     for option in asked:  # "what sizes does it come in?", "what is it made of?"
         if option in comes_in:
             values = comes_in[option]
@@ -331,7 +334,10 @@ def answer_question(
                 return _comes_in_within(name, option, values, within, opts, filters), p
             if len(values) == 1:
                 return f"{name}: {option} {values[0]}.", p
-            fits = f"; in stock with what you asked for: {_join(within)}" if narrower else ""
+            fits = ""
+            if narrower:
+                fits = (", the only one in stock with what you asked for" if within == [str(opts.get(option))]
+                        else f"; in stock with what you asked for: {_join(within)}")
             return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}{fits}).", p
     # the question names an option of the product
     for option in sorted(comes_in, key=len, reverse=True):

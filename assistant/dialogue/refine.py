@@ -162,6 +162,8 @@ def _by_description(text: str, shown: list[dict[str, Any]]) -> list[dict[str, An
     return [shown[scores.index(best)]]
 
 
+_ACTIVITY_NEED = re.compile(
+    r"\b(something|anything|stuff|things?|what)\s+(to|for|i can use|i could use)\b|\bwhat (do|would|should) i (need|get)\b")
 _HEDGE = re.compile(
     r"\b(if poss(ible)?|if (you|u) (can|have (it|them|one|any))|if (you'?ve|youve|you have) got (it|them|one|any)|ideally|"
     r"preferably|prefer(ably)? but|would be nice|nice to have|(is|would be) a bonus|not essential|not a must|"
@@ -345,7 +347,9 @@ def apply_shopping(
         types = [t for t in types if t in state.types]  # "just toys please" narrows the open need
     if types and not about_shown and set(types) != set(state.types):
         new_need = True
-    elif not types and g.interest_types and (gift or state.open_need and g.exclude_types) and not about_shown:
+    elif not types and g.interest_types and not about_shown and (
+            gift or state.open_need and g.exclude_types or _ACTIVITY_NEED.search(low)):
+        # "something to listen to music on the go": the types that suit the activity, an open need
         # an open need re-aimed: "actually forget coffee, he also likes tea"
         types = [t for t in g.interest_types if t not in g.exclude_types and t not in state.exclude_types]
         open_need = True

@@ -103,7 +103,11 @@ class ShoppingEngine:
         """Products for the state's need, each shown through its best-fitting variant."""
         filters = dataclasses.replace(self.filters(state, catalog), available_only=True)
         text = self.query_text(state)
-        products, scores, bad = self._ranked(session, text, filters, state, user_id, session_id, catalog)
+        per_type = _per_type(filters, catalog)
+        if per_type:  # "sunglasses, a waterproof speaker and a beach umbrella": each option on its own type
+            products, scores, bad = self._ranked_per_type(session, text, per_type, state, user_id, session_id, catalog)
+        else:
+            products, scores, bad = self._ranked(session, text, filters, state, user_id, session_id, catalog)
         if products:
             return ShoppingResult(products, filters, violations=bad, scores=scores)
         if state.open_need and state.seen_products and filters.categories:
@@ -177,6 +181,19 @@ class ShoppingEngine:
             products.sort(key=value, reverse=True)
         return products, [{"id": p["id"], "score": p["score"]} for p in products], bad + len(bad2)
 
+    def _ranked_per_type(self, session, text, per_type: list[Filters], state, user_id, session_id, catalog):
+        """Each type searched with the options it has; the lists interleaved, best of each first."""
+        lists, bad = [], 0
+        for f in per_type:
+            products, _scores, b = self._ranked(session, text, f, state, user_id, session_id, catalog)
+            lists.append(products)
+            bad += b
+        merged: list[dict[str, Any]] = []
+        for rank in range(max((len(x) for x in lists), default=0)):
+            merged += [x[rank] for x in lists if rank < len(x)]
+        merged = merged[:SHOW]
+        return merged, [{"id": p["id"], "score": p["score"]} for p in merged], bad
+
     def _rank(self, session, candidates: list[Candidate], state, user_id, session_id) -> list[dict]:
         ranker = self.ranker
         if ranker is None:
@@ -241,3 +258,18 @@ class ShoppingEngine:
             return {"drop": drop, "label": label, "product": shown, "count": len(found)}
         return None
 
+
+def _per_type(filters: Filters, catalog: Catalog | None) -> list[Filters]:
+    """One filter per asked type when options are named that only some of the types have
+    ("a waterproof speaker" among sunglasses and umbrellas); empty when one filter serves all."""
+    if catalog is None or len(filters.categories) < 2 or not (filters.options or filters.exclude_options):
+        return []
+    own = {t: {n.lower() for n in catalog.words.values.get(t, {})} for t in filters.categories}
+    named = {n.lower() for n, _ in filters.options + filters.exclude_options}
+    if all(named <= names for names in own.values()):
+        return []
+    return [dataclasses.replace(
+        filters, categories=(t,),
+        options=tuple(o for o in filters.options if o[0].lower() in own[t]),
+        exclude_options=tuple(o for o in filters.exclude_options if o[0].lower() in own[t]))
+        for t in filters.categories]

@@ -314,3 +314,18 @@ def test_a_value_only_other_variants_have_is_not_a_yes(assistant, db):
         assert r.reply.startswith("Yes")
     else:  # the store's data: no white rechargeable one with a high setting
         assert r.reply.startswith("Not with what you asked for") and r.products[0]["id"] == shown.id
+
+
+def test_an_option_of_one_asked_type_does_not_empty_the_others(assistant, db):
+    r = assistant.turn("beach holiday next week, need sunglasses, a waterproof speaker and a beach umbrella", sid())
+    assert categories(db, r) == {"Sunglasses", "Bluetooth Speaker", "Patio Umbrella"}
+    for p in r.products:
+        row = db.get(Product, p["id"])
+        if row.category == "Bluetooth Speaker":
+            assert row.attributes["water resistance"] == "yes"
+
+
+def test_an_activity_need_is_an_open_need_of_the_types_that_suit_it(assistant, db):
+    r = assistant.turn("i need something to listen to music on the go", sid())
+    assert r.action in ("search", "recommend") and len(categories(db, r)) >= 2
+    assert categories(db, r) <= {"Headphones", "Wireless Earbuds", "Bluetooth Speaker"}
