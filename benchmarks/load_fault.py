@@ -225,7 +225,8 @@ class Server:
         self.url = f"http://127.0.0.1:{port}/"
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"aisle serve exited with {self.proc.returncode}; see {self.log}")
+                tail = self.log.read_text(errors="replace").splitlines()[-12:]
+                raise RuntimeError(f"aisle serve exited with {self.proc.returncode}; {self.log} ends:\n" + "\n".join(tail))
             if time.perf_counter() - t0 > timeout:
                 raise RuntimeError(f"aisle serve did not answer in {timeout:.0f} s; see {self.log}")
             with contextlib.suppress(httpx.HTTPError):
@@ -429,8 +430,14 @@ def fault_run(server: Server, store: Store, repeats: int, shoppers_n: int) -> di
     people = customers(store, 64)
     rnd = random.Random(11)
     rounds = []
+    failed_starts: list[str] = []
     for r in range(repeats):
-        server.start()
+        try:
+            server.start()
+        except RuntimeError as err:  # counted as a problem, then tried once more
+            failed_starts.append(str(err))
+            print(f"  restart {r + 1} failed:\n{err}", flush=True)
+            server.start()
         never, yes = orders[2 * r], orders[2 * r + 1]
         with httpx.Client(timeout=300) as http:
             _, a_never, _ = propose_cancel(http, server.url, never)
@@ -449,7 +456,7 @@ def fault_run(server: Server, store: Store, repeats: int, shoppers_n: int) -> di
         time.sleep(rnd.uniform(0.3, 1.5))
         yes_thread = threading.Thread(target=_say_yes, args=(server.url, s_yes, outs[-1]))
         yes_thread.start()
-        time.sleep(rnd.uniform(0.0, 0.25))
+        time.sleep(rnd.uniform(0.0, 2.0))  # before, during or after the yes turn
         server.kill9()
         stop.set()
         for t in [*threads, yes_thread]:
@@ -475,7 +482,7 @@ def fault_run(server: Server, store: Store, repeats: int, shoppers_n: int) -> di
     with httpx.Client(timeout=300) as http:
         final = chat(http, server.url, "show me headphones", None)
     server.stop()
-    problems = sum(
+    problems = len(failed_starts) + sum(
         x["messages_lost"] + x["unconfirmed_order_changed"] + x["write_without_its_yes"] + x["answered_yes_not_written"]
         + (x["integrity_check"] != "ok") + x["orphan_messages"] + x["replies_without_their_message"]
         + x["orphan_feedback"] + x.get("foreign_key_violations", 0) + x.get("invalid_indexes", 0)
@@ -490,7 +497,7 @@ def fault_run(server: Server, store: Store, repeats: int, shoppers_n: int) -> di
         "writes_without_their_yes": sum(x["write_without_its_yes"] for x in rounds),
         "yes_in_flight_written": sum(x["confirmed_order_changed"] for x in rounds),
         "listed_as_confirm": sum(x["listed"] == ["confirm", "confirm"] for x in rounds),
-        "restart_s_median": round(statistics.median(server.start_s), 1),
+        "restart_s_median": round(statistics.median(server.start_s), 1), "failed_restarts": failed_starts,
         "serves_after_last_kill": bool(final.get("reply")), "rounds": rounds,
     }  # fmt: skip
 
@@ -542,7 +549,8 @@ def fuzz_strategies():
         st.text(max_size=300), huge, st.lists(fragment, min_size=1, max_size=25).map(" ".join),
         st.lists(fragment, min_size=1, max_size=8).map("".join),
     )  # fmt: skip
-    session = st.one_of(st.none(), st.sampled_from(["fuzz-a", "fuzz-b"]), st.text(max_size=80),
+    session = st.one_of(st.none(), st.sampled_from(["fuzz-a", "fuzz-b"]), st.uuids().map(lambda u: u.hex),
+                        st.from_regex(r"[ -~]{1,64}", fullmatch=True), st.text(max_size=80),
                         st.text(min_size=65, max_size=400), st.lists(st.one_of(odd, st.characters()), min_size=1,
                                                                      max_size=8).map("".join))  # fmt: skip
     cell = st.one_of(
@@ -552,10 +560,16 @@ def fuzz_strategies():
     )  # fmt: skip
     columns = ["id", "title", "price", "available", "brand", "category", "description", "color", "size",
                "currency", "attributes", "product_id"]  # fmt: skip
+    good_id = st.one_of(st.from_regex(r"[A-Za-z0-9_-]{1,20}", fullmatch=True), cell)
+    good_title = st.one_of(st.text(min_size=1, max_size=80), st.text(min_size=1, max_size=8), cell)
+    good_price = st.one_of(st.floats(0, 1e6).map(lambda x: f"{x:.2f}"), st.integers(0, 10**6).map(str),
+                           st.sampled_from(["12,99", "1.234,56 €", "$1,000", "80 €", "0"]), cell)  # fmt: skip
     row = st.one_of(
-        st.dictionaries(st.sampled_from(columns), cell, max_size=len(columns)),
-        st.fixed_dictionaries({"id": cell, "title": cell, "price": cell},
+        st.fixed_dictionaries({"id": good_id, "title": good_title, "price": good_price},
                               optional={c: cell for c in columns[3:]}),
+        st.fixed_dictionaries({"id": good_id, "title": good_title, "price": good_price},
+                              optional={c: st.one_of(st.text(max_size=30), cell) for c in columns[3:]}),
+        st.dictionaries(st.sampled_from(columns), cell, max_size=len(columns)),
     )  # fmt: skip
     rows = st.lists(row, min_size=1, max_size=12)
     json_value = st.recursive(
@@ -563,18 +577,27 @@ def fuzz_strategies():
         lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
         max_leaves=8,
     )  # fmt: skip
-    json_row = st.one_of(
+    json_price = st.one_of(good_price, st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**30, 10**30),
+                           st.booleans(), json_value)  # fmt: skip
+    json_object = st.one_of(
+        st.fixed_dictionaries({"id": st.one_of(good_id, json_value), "title": st.one_of(good_title, json_value),
+                               "price": json_price},
+                              optional={c: st.one_of(cell, json_value) for c in columns[3:]}),
         st.dictionaries(st.one_of(st.sampled_from(columns), st.text(max_size=12)), st.one_of(cell, json_value),
                         max_size=10),
-        st.fixed_dictionaries({"id": st.one_of(cell, json_value), "title": st.one_of(cell, json_value),
-                               "price": st.one_of(cell, json_value)},
-                              optional={c: st.one_of(cell, json_value) for c in columns[3:]}),
-        json_value,
     )  # fmt: skip
-    scrub_text = st.one_of(message, st.tuples(message, forged, message).map(" ".join))
+    json_row = st.one_of(json_object, json_value)
+    email = st.from_regex(r"[a-z][a-z0-9]{0,10}(\.[a-z0-9]{1,8})?@[a-z]{1,8}\.(com|org)", fullmatch=True)
+    scrub_text = st.one_of(message, st.tuples(message, forged, message).map(" ".join),
+                           st.tuples(message, email, message).map(" ".join),
+                           st.tuples(st.text(max_size=40), email, st.text(max_size=40)).map(lambda t: "".join(t)))  # fmt: skip
     raw_line = st.one_of(huge, st.text(max_size=80), st.integers(4000, 6000).map(
         lambda n: '{"id": "x", "title": "t", "price": ' + "9" * n + "}")).map(lambda t: ("raw", t.replace("\n", " ")))
-    json_rows = st.lists(st.one_of(json_row, json_row, raw_line), min_size=1, max_size=12)
+    json_rows = st.one_of(
+        st.tuples(json_object, st.lists(st.one_of(json_object, json_row, raw_line), max_size=11)).map(
+            lambda t: [t[0], *t[1]]),
+        st.lists(st.one_of(json_row, raw_line), min_size=1, max_size=12),
+    )  # fmt: skip
     return {"message": message, "session": session, "rows": rows, "json_rows": json_rows,
             "json_value": json_value, "scrub_text": scrub_text}  # fmt: skip
 
@@ -683,8 +706,8 @@ def scrub_property(scrubber, text: str) -> None:
     out = scrubber(text)
     assert isinstance(out, str)
     planted = 0
-    for email in re.findall(r"(?<![\w.@])[a-z][a-z.]{0,11}@[a-z]{1,8}\.(?:com|org)(?![\w@])", text):
-        if ".." not in email and not email.startswith(".") and ".@" not in email:
+    for email in re.findall(r"(?<![\w.@+-])[a-z][a-z0-9.]{0,19}@[a-z]{1,8}\.(?:com|org)(?![\w@.-])", text):
+        if ".." not in email and ".@" not in email:
             assert email not in out, email
             planted += 1
     return {"emails_planted_and_removed": planted, "changed": int(out != text)}
@@ -772,7 +795,7 @@ def with_backends(args, work: Path, part: str, fn) -> dict[str, Any]:
     """``fn(server, store)`` on a SQLite copy of the home, then on a fresh PostgreSQL database."""
     out: dict[str, Any] = {}
     sqlite_home = copy_home(args.source_home, work / f"{part}-sqlite")
-    server = Server(sqlite_home, None, work / f"{part}-sqlite.log")
+    server = Server(sqlite_home, None, args.logs / f"{part}-sqlite.log")
     store = Store(f"sqlite:///{sqlite_home / 'aisle.db'}")
     try:
         out["sqlite"] = fn(server, store)
@@ -790,7 +813,7 @@ def with_backends(args, work: Path, part: str, fn) -> dict[str, Any]:
     try:
         pg_home = copy_home(args.source_home, work / f"{part}-pg")
         copy_store_to(pg_home / "aisle.db", url)
-        server = Server(pg_home, url, work / f"{part}-pg.log")
+        server = Server(pg_home, url, args.logs / f"{part}-pg.log")
         store = Store(url)
         try:
             out["postgresql"] = fn(server, store)
@@ -835,7 +858,7 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--shoppers", type=int, nargs="+", default=[16, 32, 64])
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--examples", type=int, default=None, help="hypothesis examples per property (default 300; quick 30)")
+    parser.add_argument("--examples", type=int, default=None, help="hypothesis examples per property (default 2000; quick 30)")
     args = parser.parse_args()
     args.source_home = args.source_home.resolve()
     if not (args.source_home / "aisle.db").exists():
@@ -844,8 +867,11 @@ def main() -> None:
     figures["machine"] = {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
     figures["verify"] = "identity (AISLE_VERIFY=identity: the scripted shoppers verify by email alone)"
     parts = ["load", "faults", "fuzz"] if args.part == "all" else [args.part]
+    logs = Path(tempfile.mkdtemp(prefix="aisle-loadfault-logs-"))
+    print(f"server logs in {logs}", flush=True)
     with tempfile.TemporaryDirectory(prefix="aisle-loadfault-") as tmp:
         work = Path(tmp)
+        args.logs = logs
         for part in parts:
             print(f"{part}:", flush=True)
             t0 = time.perf_counter()
@@ -855,7 +881,7 @@ def main() -> None:
                 result = faults(args, work)
             else:
                 home = copy_home(args.source_home, work / "fuzz")
-                result = fuzz(home, args.examples or (30 if args.quick else 300))
+                result = fuzz(home, args.examples or (30 if args.quick else 2000))
             result["quick"] = args.quick
             result["seconds"] = round(time.perf_counter() - t0, 1)
             figures[part] = result

@@ -21,6 +21,23 @@ from assistant.errors import UserError
 logger = logging.getLogger(__name__)
 
 FORMATS = ("auto", "csv", "jsonl", "parquet", "tau2")
+def has_lone_surrogate(value: Any) -> bool:
+    """Whether any string in a decoded JSON value holds a lone surrogate (JSON's "\\ud800"
+    escape decodes to one): UTF-8 cannot encode it, and the database write failed."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 _SUFFIX = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -210,6 +227,9 @@ class JsonlSource(Source):
                 if not isinstance(record, dict):
                     yield RawRow(row, None, "not a JSON object")
                     continue
+                if has_lone_surrogate(record):
+                    yield RawRow(row, None, "not valid text: an unpaired surrogate escape such as \\ud800")
+                    continue
                 yield RawRow(row, record)
 
 
@@ -262,6 +282,8 @@ class Tau2Source(Source):
             raise UserError(
                 f"{path}: not a tau2 db.json ({str(err)[:200] or type(err).__name__}); pass the right --format"
             ) from None
+        if has_lone_surrogate(data):
+            raise UserError(f"{path}: not valid text (an unpaired surrogate escape such as \\ud800)")
         products = data.get("products") if isinstance(data, dict) else None
         if not isinstance(products, dict) or not all(
             isinstance(p, dict) and isinstance(p.get("variants"), dict) for p in products.values()

@@ -113,3 +113,23 @@ def test_a_json_integer_too_large_for_a_float_is_a_rejected_price(engine, tmp_pa
     path.write_text('{"id": "a", "title": "A", "price": ' + "9" * 4000 + "}\n")
     (rejected,) = _rejections(engine, path, "jsonl").rejected
     assert rejected.error == "price is not a number: an integer of 4,000 digits"
+
+
+def test_a_jsonl_row_with_an_unpaired_surrogate_escape_is_rejected(engine, tmp_path):
+    # json.loads turns "\ud800" into a lone surrogate that SQLite cannot store: the whole
+    # import failed with UnicodeEncodeError (found by the fuzzer); a paired escape is an emoji
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"id": "a", "title": "A \\ud83d\\ude00", "price": 1}\n'
+                    '{"id": "b", "title": "B \\ud800", "price": 2}\n'
+                    '{"id": "c", "title": "C", "price": 3, "attributes": {"\\udfff": "x"}}\n')  # fmt: skip
+    report = _rejections(engine, path, "jsonl")
+    assert report.imported == 1
+    assert [r.row for r in report.rejected] == [2, 3]
+    assert all("unpaired surrogate" in r.error for r in report.rejected)
+
+
+def test_a_tau2_file_with_an_unpaired_surrogate_escape_is_refused(engine, tmp_path):
+    path = tmp_path / "db.json"
+    path.write_text('{"products": {"p": {"name": "\\ud800", "variants": {}}}}')
+    with pytest.raises(UserError, match="unpaired surrogate"):
+        _rejections(engine, path, "tau2")
