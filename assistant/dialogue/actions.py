@@ -386,8 +386,12 @@ class TurnRunner:
             state.offer = result.offer and {"drop": result.offer["drop"], "label": result.offer["label"]}
             return Outcome(respond.nothing_fits(state, result.offer, result.out_of_stock), action, plan=plan)
         state.offer = None
+        focus = state.shown(state.focus_id)
         state.show(result.products, _SHOWN)
-        state.focus_id = None
+        # the product talked about before stays "it" when the new list holds it ("under 150 then", "add it")
+        kept = next((p for p in state.last_shown if focus and p.get("product_id")
+                     and p.get("product_id") == focus.get("product_id")), None)
+        state.focus_id = kept["id"] if kept else None
         return Outcome(respond.product_list(result.products, state, recommend=recommend, beyond=result.beyond,
                                             relaxed=result.relaxed), action,
                        products=[_public(p) for p in result.products], plan=plan)

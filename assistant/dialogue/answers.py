@@ -332,6 +332,13 @@ def answer_question(
             narrower = bool(within) and str(opts.get(option)) in within and set(within) != set(values)
             if narrower and re.search(r"\b(other|else|different)\b", low):  # "any other colours"
                 return _comes_in_within(name, option, values, within, opts, filters), p
+            own = str(opts.get(option, values[0] if len(values) == 1 else "")).strip().lower()
+            if own in ("yes", "no", "true", "false") and _YES_NO.match(low):  # "can i chuck the covers in the wash"
+                description = product.description if product is not None else p.get("description", "")
+                more = best_sentence(description, text, shown=p)
+                extra = f" The description says: \"{more}\"" if more else ""
+                yes = own in ("yes", "true")
+                return (f"{'Yes' if yes else 'No'} — {label(p)} is {'' if yes else 'not '}{option.lower()}.{extra}"), p
             if len(values) == 1:
                 return f"{name}: {option} {values[0]}.", p
             fits = ""

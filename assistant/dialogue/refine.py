@@ -143,10 +143,32 @@ def resolve_items(ref: Any, text: str, state: DialogueState) -> list[dict[str, A
         return [min(shown, key=lambda p: p["price"])]
     if re.search(r"\b(most expensive|priciest)\b", low):
         return [max(shown, key=lambda p: p["price"])]
+    size = re.search(r"\b(?:the|that) (big|bigger|biggest|large|larger|largest|tall|taller|tallest|"
+                     r"small|smaller|smallest|little|tiny|short|shorter|shortest|compact) (one|ones|model)\b", low)
+    if size and len(shown) >= 2:  # "how much weight can the big one hold": the shown product with the most size
+        picked = _by_size(shown, size.group(1) in ("big", "bigger", "biggest", "large", "larger", "largest",
+                                                   "tall", "taller", "tallest"))
+        if picked is not None:
+            return [picked]
     descriptive = ref if isinstance(ref, str) else None
     if descriptive or re.search(r"\b(that|the|this)\s+[\w\s-]{1,30}\bone\b", low):
         return _by_description(descriptive or low, shown)
     return []
+
+
+_SIZE_OPTION = "size|height|length|capacity|volume|weight|diameter|width|screen size|pieces|piece count"
+
+
+def _by_size(shown: list[dict[str, Any]], biggest: bool) -> dict[str, Any] | None:
+    """The shown product with the most (least) of a size-like option all of them state, if one does."""
+    names = [option_matching(_SIZE_OPTION, list((p.get("options") or p.get("attributes") or {}))) for p in shown]
+    if None in names or len({n.lower() for n in names}) != 1:
+        return None
+    numbers = [option_number((p.get("options") or p.get("attributes") or {}).get(n)) for p, n in zip(shown, names)]
+    if None in numbers or len(set(numbers)) < 2:
+        return None
+    pick = max if biggest else min
+    return shown[numbers.index(pick(numbers))]
 
 
 def _by_description(text: str, shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -162,6 +184,8 @@ def _by_description(text: str, shown: list[dict[str, Any]]) -> list[dict[str, An
     return [shown[scores.index(best)]]
 
 
+_AGE = re.compile(r"\b(?:he'?s|she'?s|they'?re|he is|she is|they are|it'?s|turns?|turning|turned|aged?)\s+(?:only\s+|just\s+|nearly\s+|about\s+)?"
+                  r"\d{1,2}(?:\.\d)?\b(?!\s*(?:dollars|bucks|quid|pounds|euros|kg|lbs?|cm|inch|in\b|ft|%|\$|£|€))")
 _ACTIVITY_NEED = re.compile(
     r"\b(something|anything|stuff|things?|what)\s+(to|for|i can use|i could use)\b|\bwhat (do|would|should) i (need|get)\b")
 _HEDGE = re.compile(
@@ -401,7 +425,8 @@ def apply_shopping(
     lo, hi = price_bounds(text)
     numbers_free = has_bare_number(text) and any(
         re.search(r"\d", tok) and i not in g.consumed for i, tok in enumerate(g.tokens))
-    if lo is None and hi is None and numbers_free and not question:  # not "16gb", "the 30-50 range"
+    if lo is None and hi is None and numbers_free and not question and not _AGE.search(low):
+        # a bare number is the model's price slot; not "16gb", "the 30-50 range", "hes 5" (an age)
         lo, hi = slots.get("price_min"), slots.get("price_max")
     for name, value in (("price_min", lo), ("price_max", hi)):
         if value is not None:

@@ -329,3 +329,21 @@ def test_an_activity_need_is_an_open_need_of_the_types_that_suit_it(assistant, d
     r = assistant.turn("i need something to listen to music on the go", sid())
     assert r.action in ("search", "recommend") and len(categories(db, r)) >= 2
     assert categories(db, r) <= {"Headphones", "Wireless Earbuds", "Bluetooth Speaker"}
+
+
+def test_an_age_is_not_a_price(assistant, db):
+    r = assistant.turn("a bed for my dog, hes 5", sid())
+    assert r.products and categories(db, r) == {"Pet Bed"} and "up to" not in r.reply
+
+
+def test_it_after_a_new_list_is_the_product_talked_about_before(assistant, db):
+    s = sid()
+    assistant.turn("gift for my sister, she loves cooking", s)
+    second = assistant.turn("tell me more about the 2nd one", s).products[0]
+    r = assistant.turn("hmm pricey. something under 150 for her instead", s)
+    held = [p for p in r.products if p["product_id"] == second["product_id"]]
+    r = assistant.turn("add it to my cart", s)
+    if held:  # the new list holds it: "it" is that product
+        assert r.action == "cart" and held[0]["title"] in r.reply
+    else:
+        assert r.action in ("cart", "clarify")

@@ -86,6 +86,17 @@ def test_item_references_resolve_against_last_shown():
     assert resolve_items(None, "that one", DialogueState()) == []
 
 
+def test_the_big_one_is_the_shown_product_with_the_most_of_its_size():
+    trees = [{"id": "t1", "price": 89.99, "options": {"Tree Height (cm)": "150", "Colour": "Beige"}},
+             {"id": "t2", "price": 24.99, "options": {"Tree Height (cm)": "60", "Colour": "Grey"}},
+             {"id": "t3", "price": 49.99, "options": {"Tree Height (cm)": "95", "Colour": "Grey"}}]
+    state = DialogueState(last_shown=trees)
+    assert [p["id"] for p in resolve_items(None, "how much weight can the big one hold?", state)] == ["t1"]
+    assert [p["id"] for p in resolve_items(None, "and the smallest one?", state)] == ["t2"]
+    mixed = DialogueState(last_shown=[trees[0], {"id": "m", "price": 5.0, "options": {"Colour": "Red"}}])
+    assert resolve_items(None, "the big one", mixed) == []  # no size both state: no guess
+
+
 def test_refinements_update_state(tmp_path):
     state = DialogueState(last_shown=[dict(p) for p in SHOWN], slots={"category": "T-Shirt", "price_max": 60.0})
     apply_shopping(state, "search_products", {}, "cheaper please", VOCAB, 0.3)
