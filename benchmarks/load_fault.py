@@ -650,6 +650,17 @@ def check_import(path: Path, fmt: str, n_rows: int, session) -> Any:
     return {"files_read": 1, "rows_imported": report.imported + report.updated, "rows_rejected": len(report.rejected)}
 
 
+def _shown(args: tuple) -> str:
+    """The generated part of a property's arguments (files by their text), cut to 400 characters."""
+    shown = []
+    for a in args:
+        if isinstance(a, Path):
+            shown.append(a.read_text(errors="replace")[:400])
+        elif a is None or isinstance(a, (str, int, float, list, dict, tuple)):
+            shown.append(a)
+    return repr(shown)[:400]
+
+
 class Tally:
     """Counts examples, crashes and slow examples of one property (the benchmark's figures)."""
 
@@ -668,14 +679,14 @@ class Tally:
         except Exception as err:
             self.crashes += 1
             if len(self.crash_examples) < 5:
-                self.crash_examples.append({"error": f"{type(err).__name__}: {str(err)[:300]}", "input": repr(args)[:300]})
+                self.crash_examples.append({"error": f"{type(err).__name__}: {str(err)[:300]}", "input": _shown(args)})
         seconds = time.perf_counter() - t0
         self.examples += 1
         self.max_s = max(self.max_s, seconds)
         if seconds > SLOW_S:
             self.slow += 1
             if len(self.slow_examples) < 5:
-                self.slow_examples.append({"seconds": round(seconds, 2), "input": repr(args)[:200]})
+                self.slow_examples.append({"seconds": round(seconds, 2), "input": _shown(args)})
 
     def to_dict(self) -> dict[str, Any]:
         return {"examples": self.examples, "crashes": self.crashes, "slower_than_1s": self.slow,

@@ -87,13 +87,17 @@ _IS = r"(?:\s{1,3}is\s{1,3}|\s{0,3}[:#=\-]\s{0,3}|\s{1,3})"  # "zip is 1", "zip:
 _AT = r"(?:\s{0,3}@\s{0,3}|\s{0,3}[(\[{]at[)\]}]\s{0,3}|[ ]{1,3}at[ ]{1,3})"
 _DOT = r"(?:\.|[ ]{1,3}\.[ ]{1,3}|\s{0,3}[(\[{]dot[)\]}]\s{0,3}|[ ]{1,3}dot[ ]{1,3})"
 _PART = r"(?!(?:at|dot)\b)[\w%+\-]{1,64}"
+# the local part may hold apostrophes ("o'brien@example.com"); a match starts at the start of a
+# run (linear) or after an opening quote ("'a@a.com", which leaked before)
+_LOCAL_PART = r"(?!(?:at|dot)\b)[\w%+\-](?:[\w%+\-]|['’](?=\w)){0,63}"
+_START = r"(?<![\w.%+\-@])(?<![\w.%+\-@]['’])"
 _EMAIL = re.compile(
-    rf"(?<![\w.%+\-@'’])(?P<local>{_PART}(?:{_DOT}{_PART}){{0,5}})(?P<at>{_AT})"
+    rf"{_START}(?P<local>{_LOCAL_PART}(?:{_DOT}{_PART}){{0,5}})(?P<at>{_AT})"
     rf"{_PART}(?:{_DOT}{_PART}){{0,5}}(?P<dot>{_DOT})(?P<tld>(?!(?:at|dot)\b)[a-z]{{2,24}})\b",
     _I,
 )
 _PROVIDER_EMAIL = re.compile(  # "noah at gmail": big providers need no ".com"
-    r"(?<![\w.%+\-@'’])[\w.%+\-]{1,64}[ ]{1,3}(?:at|@)[ ]{1,3}(?:gmail|googlemail|hotmail|yahoo"
+    rf"{_START}[\w.%+\-]{{1,64}}[ ]{{1,3}}(?:at|@)[ ]{{1,3}}(?:gmail|googlemail|hotmail|yahoo"
     r"|outlook|icloud|aol|protonmail|proton|gmx|msn)\b",
     _I,
 )

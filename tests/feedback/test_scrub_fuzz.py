@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 
 from assistant.feedback.scrub import Scrubber
@@ -29,3 +30,17 @@ def test_a_planted_email_in_hostile_text_is_removed():
     text = "<script>x</script> '; DROP TABLE messages; -- write to mei.li@example.com \ud800 " + "9" * 5000
     out = SCRUB(text)
     assert "mei.li@example.com" not in out and load_fault.scrub_property(SCRUB, text)["emails_planted_and_removed"] == 1
+
+
+@pytest.mark.parametrize("text", ["'a@a.com", "reply to 'mei.li@example.com' please", "o'brien@example.com",
+                                  "mail: d’angelo.rossi@example.org", "’noah at gmail"])  # fmt: skip
+def test_an_email_after_a_quote_or_with_an_apostrophe_is_removed(text):
+    # an email right after an opening quote, or with an apostrophe in its local part, was kept
+    # whole (found by the fuzzer: "'a@a.com")
+    out = SCRUB(text)
+    assert "[EMAIL]" in out and "@" not in out and "gmail" not in out
+
+
+@pytest.mark.parametrize("text", ["don't", "it's the shop's", "the 'best' offer at 5 o'clock"])
+def test_apostrophes_alone_are_not_emails(text):
+    assert SCRUB(text) == text
