@@ -47,6 +47,7 @@ __all__ = [
     "evaluate_scores",
     "leave_one_out",
     "pad_histories",
+    "ranks_in_lists",
     "read_interactions",
     "score_all",
     "train_sasrec",
@@ -328,7 +329,8 @@ def score_all(
 
     ``ranks[u]`` (when ``targets`` is given) is the 0-based rank of the target among all
     items: the number of items scored higher, plus the number tied with it at a lower index
-    (ties broken by index, as a stable sort would). ``topk`` [U, top] are the best items.
+    (ties broken by index, as a stable sort would). ``topk`` [U, top] are the best items
+    (fewer columns when the catalogue is smaller).
     """
     device = device or torch.device("cpu")
     ranks, tops = [], []
@@ -342,7 +344,7 @@ def score_all(
             better = (scores > ts) | ((scores == ts) & (idx < t[:, None]))
             ranks.append(better.sum(1).cpu())
         if top:
-            tops.append(torch.topk(scores, top, dim=1).indices.cpu())
+            tops.append(torch.topk(scores, min(top, scores.shape[1] - 1), dim=1).indices.cpu())
     rank_t = torch.cat(ranks) if ranks else None
     top_t = torch.cat(tops) if tops else None
     return rank_t, top_t
@@ -378,6 +380,15 @@ def evaluate_scores(
     return out
 
 
+def ranks_in_lists(lists: torch.Tensor, targets: Sequence[int]) -> torch.Tensor:
+    """0-based position of each target in its list [U, k]; ``k`` (a miss) when absent, so
+    :func:`evaluate_scores` on the result gives the metrics of the lists themselves."""
+    t = torch.as_tensor(list(targets), dtype=torch.long)[:, None]
+    hit = lists == t
+    pos = torch.where(hit.any(1), hit.float().argmax(1), torch.full_like(t[:, 0], lists.shape[1]))
+    return pos
+
+
 def dpp_rerank(
     scores: torch.Tensor,
     item_vectors: torch.Tensor,
@@ -391,6 +402,8 @@ def dpp_rerank(
     from ranker.service import theta_for_diversity
     from ranker.tradeoff import greedy_dpp_tradeoff
 
+    pool = min(pool, scores.shape[1] - 1)
+    k = min(k, pool)
     top_s, top_i = torch.topk(scores, pool, dim=1)
     lo, hi = top_s.min(1, keepdim=True).values, top_s.max(1, keepdim=True).values
     rel = (top_s - lo) / (hi - lo).clamp_min(1e-12)

@@ -57,6 +57,7 @@ def _register() -> None:
         feedback_cmds,
         model_cmds,
         nlu_cmds,
+        recommend_cmds,
         search_cmds,
         serve_cmds,
         staff_cmds,

@@ -1,0 +1,302 @@
+"""Recommender versions and the store's interaction sequences.
+
+Versions live like dialogue models: a folder ``settings.models_dir/<version>/`` holding
+``recommender.pt`` and a ``ModelVersion`` row with ``kind="recommender"``. A candidate is
+promoted only when its NDCG@10 on the fixed evaluation set is not worse than the live
+version's (within ``promotion_tolerance``). The fixed set is the leave-one-out test part of
+the data of the first training, written once to ``models_dir/recommender_eval.json``
+(``[user, history item ids, held-out item id]`` rows) and reused from then on; an item a
+model does not know counts as a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from assistant.errors import UserError
+from ranker.sequential import (
+    ItemVocab,
+    SASRec,
+    SASRecConfig,
+    evaluate_scores,
+    leave_one_out,
+    read_interactions,
+    score_all,
+    train_sasrec,
+)
+
+KIND = "recommender"
+EVAL_FILE = "recommender_eval.json"
+# events that say the shopper wanted the item, in the store's vocabulary
+POSITIVE_EVENTS = ("view", "click", "more_like_this", "add_to_cart", "purchase")
+
+
+def _settings(settings=None):
+    from assistant.settings import get_settings
+
+    return settings or get_settings()
+
+
+def _session(settings):
+    from assistant.store.db import get_engine, session_scope
+
+    if settings.database_url is None:
+        settings.ensure_home()
+    return session_scope(get_engine(settings.db_url))
+
+
+def _no_schema(err: Exception) -> UserError:
+    return UserError(
+        f"the database has no model_versions table ({type(err).__name__}); run `aisle init` first"
+    )
+
+
+def new_version_id() -> str:
+    return "rec-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
+
+
+def read_interaction_file(path: str | Path) -> dict[str, list[str]]:
+    """:func:`read_interactions` with user errors for a missing or malformed file."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"no interaction file at {path}")
+    try:
+        seqs = read_interactions(path)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise UserError(f"cannot read {path}: {err}") from err
+    if not seqs:
+        raise UserError(f"{path} has no interactions (expected lines 'USER ITEM ITEM ...')")
+    return seqs
+
+
+def store_sequences(session) -> dict[str, list[str]]:
+    """Each shopper's items, oldest first: order lines (cancelled orders skipped, by
+    order time then order id) and positive interaction events of signed-in users, merged
+    by time; consecutive repeats of the same item are kept once."""
+    from assistant.store.models import InteractionEvent, Order
+
+    stamped: dict[str, list[tuple[datetime, str, int, str]]] = {}
+    rows = session.execute(
+        select(Order.customer_id, Order.id, Order.updated_at, Order.items).where(
+            Order.status != "cancelled"
+        )
+    )
+    for customer, oid, at, items in rows:
+        for n, item in enumerate(items or []):
+            pid = item.get("item_id") or item.get("product_id")
+            if pid:
+                stamped.setdefault(customer, []).append((at or datetime.min, oid, n, str(pid)))
+    rows = session.execute(
+        select(
+            InteractionEvent.user_id,
+            InteractionEvent.created_at,
+            InteractionEvent.id,
+            InteractionEvent.product_id,
+        ).where(InteractionEvent.user_id.is_not(None), InteractionEvent.kind.in_(POSITIVE_EVENTS))
+    )
+    for user, at, eid, pid in rows:
+        stamped.setdefault(user, []).append((at or datetime.min, "~", eid, str(pid)))
+    seqs: dict[str, list[str]] = {}
+    for user, events in stamped.items():
+        out: list[str] = []
+        for *_, pid in sorted(events):
+            if not out or out[-1] != pid:
+                out.append(pid)
+        seqs[user] = out
+    return seqs
+
+
+def _data_hash(seqs: Mapping[str, Sequence[str]]) -> str:
+    digest = hashlib.sha256()
+    for user in sorted(seqs):
+        digest.update((user + " " + " ".join(seqs[user]) + "\n").encode())
+    return digest.hexdigest()[:16]
+
+
+def fixed_eval_set(settings, seqs: Mapping[str, Sequence[str]]) -> tuple[list, str]:
+    path = Path(settings.models_dir) / EVAL_FILE
+    if not path.exists():
+        split = leave_one_out(seqs)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([[u, h, t] for u, h, t in split.test]))
+    raw = path.read_bytes()
+    return json.loads(raw), hashlib.sha256(raw).hexdigest()[:16]
+
+
+def evaluate_model(
+    model: SASRec, vocab: ItemVocab, rows: Sequence, ks: Sequence[int] = (5, 10)
+) -> dict[str, float]:
+    """Full-ranking metrics of ``model`` on ``[user, history, target]`` rows of item ids."""
+    hist, tgt, misses = [], [], 0
+    for _, history, target in rows:
+        if target in vocab.index:
+            hist.append(vocab.encode(history))
+            tgt.append(vocab.index[target])
+        else:
+            misses += 1
+    if not hist:
+        return {f"{m}@{k}": 0.0 for k in ks for m in ("recall", "ndcg")} | {"users": len(rows)}
+    device = next(model.parameters()).device
+    ranks, top = score_all(
+        model.score, hist, max_len=model.config.max_len, targets=tgt, top=max(10, *ks),
+        device=device,
+    )  # fmt: skip
+    # an unknown target is a miss: rank it past every list
+    ranks = torch.cat([ranks, torch.full((misses,), len(vocab) + 1, dtype=ranks.dtype)])
+    out = evaluate_scores(ranks, top, len(vocab), ks=ks)
+    out["users"] = len(rows)
+    return out
+
+
+def train_on(
+    seqs: Mapping[str, Sequence[str]],
+    config: SASRecConfig | None = None,
+    device: torch.device | None = None,
+) -> tuple[SASRec, ItemVocab, dict[str, Any]]:
+    """Leave-one-out train (early stopping on validation) of a model over ``seqs`` (ids)."""
+    vocab = ItemVocab.from_sequences(seqs.values())
+    encoded = {u: vocab.encode(s) for u, s in seqs.items()}
+    split = leave_one_out(encoded)
+    config = config or SASRecConfig()
+    model, report = train_sasrec(split, len(vocab), config, device=device)
+    return model, vocab, {"split": split, "report": report}
+
+
+def train_recommender(
+    seqs: Mapping[str, Sequence[str]] | None = None,
+    *,
+    config: SASRecConfig | None = None,
+    settings=None,
+) -> dict[str, Any]:
+    """Train a candidate (from ``seqs``, else from the store), save it, score it and the
+    live version on the fixed evaluation set, and promote it when not worse."""
+    from assistant.device import resolve_device
+    from assistant.store.models import ModelVersion
+
+    settings = _settings(settings)
+    try:
+        if seqs is None:
+            with _session(settings) as s:
+                seqs = store_sequences(s)
+        with _session(settings) as s:
+            live = _live_row(s)
+            live_id, live_path = (live.id, live.path) if live else (None, None)
+    except (OperationalError, ProgrammingError) as err:
+        raise _no_schema(err) from err
+    if sum(1 for s in seqs.values() if len(s) >= 3) == 0:
+        raise UserError("no shopper has 3 or more interactions; nothing to learn from")
+    device = resolve_device()
+    model, vocab, info = train_on(seqs, config, device)
+    rows, eval_hash = fixed_eval_set(settings, seqs)
+    version = new_version_id()
+    folder = Path(settings.models_dir) / version
+    metrics = evaluate_model(model, vocab, rows)
+    metrics.update(
+        eval_hash=eval_hash,
+        train_s=round(info["report"].train_s, 2),
+        epochs=info["report"].epochs,
+        items=len(vocab),
+        shoppers=len(seqs),
+    )
+    model.save(folder, vocab, {"version": version})
+    live_metrics: dict[str, Any] = {}
+    if live_path and (Path(live_path) / "recommender.pt").exists():
+        live_model, live_vocab, _ = SASRec.load(live_path, device)
+        live_metrics = evaluate_model(live_model, live_vocab, rows)
+        live_metrics.update(version=live_id, eval_hash=eval_hash)
+    promoted = (
+        not live_metrics
+        or metrics["ndcg@10"] >= live_metrics["ndcg@10"] - settings.promotion_tolerance
+    )
+    with _session(settings) as s:
+        s.add(
+            ModelVersion(
+                id=version,
+                kind=KIND,
+                path=str(folder),
+                status="candidate",
+                parent=live_id,
+                data_hash=_data_hash(seqs),
+                metrics=metrics,
+            )
+        )
+    if promoted:
+        promote(version, settings)
+    return {
+        "version": version,
+        "promoted": promoted,
+        "metrics": {"candidate": metrics, "live": live_metrics},
+    }
+
+
+def _live_row(session):
+    from assistant.store.models import ModelVersion
+
+    return session.scalars(
+        select(ModelVersion).where(ModelVersion.kind == KIND, ModelVersion.status == "live")
+    ).first()
+
+
+def promote(version: str, settings=None) -> None:
+    """Make ``version`` live; the previous live recommender is retired (kept)."""
+    from assistant.store.models import ModelVersion
+
+    settings = _settings(settings)
+    try:
+        with _session(settings) as s:
+            row = s.get(ModelVersion, version)
+            if row is None or row.kind != KIND:
+                raise UserError(f"unknown recommender version {version!r}")
+            for other in s.scalars(
+                select(ModelVersion).where(ModelVersion.kind == KIND, ModelVersion.status == "live")
+            ):
+                if other.id != version:
+                    other.status = "retired"
+            row.status = "live"
+            row.promoted_at = datetime.now(UTC).replace(tzinfo=None)
+    except (OperationalError, ProgrammingError) as err:
+        raise _no_schema(err) from err
+
+
+def version_path(version: str | None = None, settings=None) -> Path:
+    """The folder of ``version`` (the live recommender when ``None``)."""
+    from assistant.store.models import ModelVersion
+
+    settings = _settings(settings)
+    try:
+        with _session(settings) as s:
+            row = _live_row(s) if version is None else s.get(ModelVersion, version)
+            if row is None or row.kind != KIND:
+                if version is None:
+                    raise UserError("no live recommender; run `aisle train recommender`")
+                raise UserError(f"unknown recommender version {version!r}")
+            return Path(row.path)
+    except (OperationalError, ProgrammingError) as err:
+        raise _no_schema(err) from err
+
+
+def list_versions(settings=None) -> list[dict[str, Any]]:
+    from assistant.store.models import ModelVersion
+
+    settings = _settings(settings)
+    with _session(settings) as s:
+        rows = s.scalars(
+            select(ModelVersion)
+            .where(ModelVersion.kind == KIND)
+            .order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc())
+        ).all()
+        return [
+            {"version": r.id, "status": r.status, "parent": r.parent,
+             "ndcg@10": (r.metrics or {}).get("ndcg@10")}
+            for r in rows
+        ]  # fmt: skip
