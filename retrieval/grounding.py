@@ -31,6 +31,7 @@ from retrieval.lexicon import (
     GENERIC_RECIPIENTS,
     GIFT_IDEAS,
     INTERESTS,
+    KINDS,
     NEGATIVE_VALUES,
     NEUTRAL_VALUES,
     PRESENT,
@@ -422,6 +423,7 @@ class Vocabulary:
         context = [t for t in context_types if t in self.values]
         type_hits += self._type_fallback(fixed, context, g)
         type_hits = self._purpose_compounds(fixed, type_hits, g)
+        type_hits = [(i, j, self._kind_types(" ".join(fixed[i:j]), ts)) for i, j, ts in type_hits]
         named = [t for _, _, ts in type_hits for t in ts]
         scope = list(dict.fromkeys(named + context)) or list(self.values)
         # a type word that is an option value of another named/context type is that option
@@ -444,6 +446,15 @@ class Vocabulary:
             for t in sorted(ts):
                 if t not in target:
                     target.append(t)
+        kinds = g.types if len(g.types) > 1 else [] if g.types else [t for t in context if t in self.values]
+        if len(kinds) > 1:  # "shoes ..., not running or hiking": the kinds ruled out by their first word
+            for k in negated:
+                for t in list(kinds):
+                    if k < len(fixed) and len(fixed[k]) >= 4 and norm(t).split()[0] == fixed[k] and " " in norm(t):
+                        if t in g.types:
+                            g.types.remove(t)
+                        if t not in g.exclude_types:
+                            g.exclude_types.append(t)
         scope = list(g.types or context) or list(self.values)  # types named now, else the need's
         self._quantities(text, tokens, scope, g, negated)
         # pass 2: option values, option names, lexicon concepts, brands
@@ -511,6 +522,15 @@ class Vocabulary:
             if len(owners) == 1:
                 g.types = owners
         return g
+
+    def _kind_types(self, phrase: str, types: set[str]) -> set[str]:
+        """A generic kind word names every type of that kind ("shoes": running shoes, sneakers,
+        hiking boots), not only the type whose name ends in it."""
+        members = KINDS.get(phrase)
+        if not members:
+            return types
+        kind = {t for t in self.all_types() if set(norm(t).split()) & set(members)}
+        return types | kind if kind else types
 
     def _options_left_open(self, tokens: list[str], fixed: list[str], scope: list[str], g: Grounding) -> None:
         """"any colour" / "whatever size is fine" / "colour doesn't matter": forget the whole option.
@@ -749,7 +769,7 @@ class Vocabulary:
             if vague and not (
                 prev in ("size", norm(name))
                 or sizeish
-                and prev in ("size", "in", "uk", "us", "eu", "a")
+                and prev in ("size", "in", "uk", "us", "eu", "a", "an", "wears", "wear", "takes", "take")
                 or pointed  # "not the 500 ones"
             ):
                 continue

@@ -128,16 +128,25 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
 
 # interest -> words that product types bought for it tend to contain; when the interest word
 # itself is listed ("dog"), types that name it are preferred over the broader hints
+# a generic kind of product -> the (normalised, singular) words of type names of that kind
+_FOOTWEAR = ("shoe", "sneaker", "trainer", "boot", "sandal", "slipper", "wellington", "welly", "loafer", "footwear")
+KINDS: dict[str, tuple[str, ...]] = {
+    "shoe": _FOOTWEAR, "footwear": _FOOTWEAR,
+    "jacket": ("jacket", "coat", "fleece", "raincoat", "parka", "anorak"),
+    "coat": ("jacket", "coat", "fleece", "raincoat", "parka", "anorak"),
+}
+
 INTERESTS: dict[str, tuple[str, ...]] = {
     "cook": ("coffee", "espresso", "kettle", "tea", "grill", "oven", "knife", "skillet", "pan", "pot",
              "mixer", "cutting board", "apron", "blender", "toaster", "cookware", "baking", "kitchen", "spatula"),
     "coffee": ("coffee maker", "espresso", "mug", "grinder", "kettle"),
     "tea": ("tea kettle", "kettle", "mug", "teapot"),
     "run": ("running", "shoes", "smart watch", "water bottle", "earbuds", "headphones"),
-    "hike": ("hiking", "boots", "backpack", "water bottle", "fleece", "jacket", "sunglasses", "raincoat", "tent"),
+    "hik": ("hiking", "boots", "backpack", "water bottle", "fleece", "jacket", "sunglasses", "raincoat", "tent"),
     "camp": ("tent", "backpack", "water bottle", "lantern", "stove", "fleece", "sleeping bag", "picnic"),
     "cycl": ("bicycle", "cycling", "helmet", "water bottle"),
     "bike": ("bicycle", "cycling", "helmet", "water bottle"),
+    "biking": ("bicycle", "cycling", "helmet", "water bottle"),
     "gym": ("dumbbell", "yoga", "water bottle", "earbuds", "smart watch"),
     "home gym": ("dumbbell", "yoga", "water bottle", "earbuds", "speaker", "smart watch"),
     "fitness": ("dumbbell", "yoga", "water bottle", "smart watch", "running"),
@@ -187,6 +196,11 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "home": ("lamp", "clock", "bookshelf", "purifier", "vacuum", "thermostat", "candle", "pillow",
              "blanket", "duvet", "throw"),
     "tech": ("smartphone", "tablet", "earbuds", "smart watch", "speaker", "charger", "camera"),
+    # "loves being outdoors", "outdoorsy": out in nature; "outdoor" alone is often the garden or patio
+    "outdoors": ("hiking", "backpack", "water bottle", "bicycle", "helmet", "skateboard", "action camera",
+                 "fleece", "sunglasses"),
+    "outdoorsy": ("hiking", "backpack", "water bottle", "bicycle", "helmet", "skateboard", "action camera",
+                  "fleece", "sunglasses"),
     "outdoor": ("hiking", "backpack", "water bottle", "grill", "patio", "umbrella", "picnic", "garden"),
     "bbq": ("grill", "apron", "picnic"),
     "barbecue": ("grill", "apron", "picnic"),

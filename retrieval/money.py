@@ -104,7 +104,8 @@ _DASH = re.compile(
 )
 _MAX = re.compile(
     rf"(?:nothing (?:over|above|more than|pricier than)|under|below|beneath|less than|lower than|cheaper than|no more than|not more than|not over|"
-    rf"no higher than|at most|max(?:imum)?(?: of)?|up to|upto|within|budget(?: is| of|'s)?(?: about| around)?|"
+    rf"no higher than|at most|max(?:imum)?(?: is| of)?|up to|upto|within|budget(?: is| of|'s)?(?: about| around)?|"
+    rf"(?:price )?(?:cap|limit|ceiling)(?: is| of|'s| at)?|"
     rf"spend(?:ing)?(?: up to| about| around)?|<=?|sub|tops?|no pricier than|not above|not exceeding|"
     rf"under about|under around|only (?:have|had|got)|(?:can|could) go (?:up )?to|stretch(?: it)? to|"
     rf"can (?:only )?(?:spend|afford)|afford)\s*(?:a\s+|an\s+)?{_A}"

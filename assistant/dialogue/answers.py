@@ -302,7 +302,8 @@ def answer_question(
             extra = f" The description says: \"{more}\"" if more else ""
             own = ", ".join(f"{k} {opts.get(k)}" for k in asked_values)  # "backlit?" -> backlight white
             either = len(asked_values) == 1 and re.search(r"\bor\b", low)  # "over the ear or in ear?"
-            return (f"{label(p)} has {own}.{extra}" if either else f"Yes — {label(p)} has {own}.{extra}"), p
+            at = f" ({price(p)}{'' if p.get('available', True) else ', out of stock'})"
+            return (f"{label(p)}{at} has {own}.{extra}" if either else f"Yes — {label(p)}{at} has {own}.{extra}"), p
         shown = through(p, asked_values, view, filters)
         if shown is not p:
             now = ", ".join(f"{k}: {opts.get(k, 'not listed')}" for k in missing)

@@ -463,6 +463,14 @@ def apply_shopping(
                 else:
                     bucket.pop(name, None)
             changed = True
+        if g.include and len(state.types) > 1 and state.open_need and not new_need:
+            # "he wears an 11" of gift ideas: the ideas that come in it (hiking boots, not the backpack)
+            def has(t: str, name: str, values: list[str]) -> bool:
+                own = {str(v).lower() for v in words.values.get(t, {}).get(name, {}).values()}
+                return bool(own & {v.lower() for v in values})
+            owners = [t for t in state.types if all(has(t, n, vs) for n, vs in g.include.items())]
+            if owners and len(owners) < len(state.types):
+                state.types = owners
         for name, values in g.exclude.items():
             have = state.exclude_options.setdefault(name, [])
             have += [v for v in values if v not in have]

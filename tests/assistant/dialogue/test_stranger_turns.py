@@ -347,3 +347,21 @@ def test_it_after_a_new_list_is_the_product_talked_about_before(assistant, db):
         assert r.action == "cart" and held[0]["title"] in r.reply
     else:
         assert r.action in ("cart", "clarify")
+
+
+def test_shoes_are_every_kind_of_footwear_and_a_negated_activity_rules_its_kind_out(assistant, db):
+    s = sid()
+    r = assistant.turn("do you guys sell shoes", s)
+    assert categories(db, r) == {"Running Shoes", "Sneakers", "Hiking Boots"}
+    r = assistant.turn("just normal ones for walking around town, not running or hiking", s)
+    assert r.products and categories(db, r) == {"Sneakers"}
+
+
+def test_a_size_of_gift_ideas_keeps_the_ideas_that_come_in_it(assistant, db):
+    s = sid()
+    r = assistant.turn("something for my dad who likes hiking? cap is 250", s)
+    assert "Hiking Boots" in categories(db, r) and len(categories(db, r)) >= 2
+    r = assistant.turn("he wears an 11", s)
+    sizes = {c: {p.attributes.get("size") for p in _in_stock(db, c)} for c in categories(db, r)}
+    assert r.products and all("11" in v for v in sizes.values())
+    assert all(db.get(Product, p["id"]).attributes["size"] == "11" and p["price"] <= 250 for p in r.products)

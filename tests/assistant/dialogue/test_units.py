@@ -38,6 +38,9 @@ from retrieval.types import Filters
         ("at least 20 but below 50", (20.0, 50.0)),
         ("over $1k", (1000.0, None)),
         ("size 10 running shoes", (None, None)),
+        ("something for my dad who likes hiking? cap is 250", (None, 250.0)),
+        ("my limit is 80 quid", (None, 80.0)),
+        ("a cap for the sun", (None, None)),
     ],
 )
 def test_price_bounds(text, bounds):
