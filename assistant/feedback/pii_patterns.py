@@ -86,7 +86,7 @@ _IS = r"(?:\s{1,3}is\s{1,3}|\s{0,3}[:#=\-]\s{0,3}|\s{1,3})"  # "zip is 1", "zip:
 # --- emails: parts of at most 64 characters, up to 6 parts, starting after a non-word ---
 _AT = r"(?:\s{0,3}@\s{0,3}|\s{0,3}[(\[{]at[)\]}]\s{0,3}|[ ]{1,3}at[ ]{1,3})"
 _DOT = r"(?:\.|[ ]{1,3}\.[ ]{1,3}|\s{0,3}[(\[{]dot[)\]}]\s{0,3}|[ ]{1,3}dot[ ]{1,3})"
-_PART = r"(?!(?:at|dot)\b)[\w%+\-]{1,64}"
+_PART = r"(?!(?:at|dot)\b(?!\.\w))[\w%+\-]{1,64}"  # "at"/"dot" spell out @ and . unless a "." follows: "t@at.com"
 # the local part may hold apostrophes ("o'brien@example.com"); a match starts at the start of a
 # run (linear) or after an opening quote ("'a@a.com", which leaked before)
 _LOCAL_PART = r"(?!(?:at|dot)\b)[\w%+\-](?:[\w%+\-]|['’](?=\w)){0,63}"

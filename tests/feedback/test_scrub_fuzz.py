@@ -33,10 +33,12 @@ def test_a_planted_email_in_hostile_text_is_removed():
 
 
 @pytest.mark.parametrize("text", ["'a@a.com", "reply to 'mei.li@example.com' please", "o'brien@example.com",
-                                  "mail: d’angelo.rossi@example.org", "’noah at gmail"])  # fmt: skip
+                                  "mail: d’angelo.rossi@example.org", "’noah at gmail", "t@at.com",
+                                  "write to x@dot.org"])  # fmt: skip
 def test_an_email_after_a_quote_or_with_an_apostrophe_is_removed(text):
-    # an email right after an opening quote, or with an apostrophe in its local part, was kept
-    # whole (found by the fuzzer: "'a@a.com")
+    # an email right after an opening quote, with an apostrophe in its local part, or with a
+    # domain part "at" or "dot" (the spelled-out separators) was kept whole (found by the
+    # fuzzer: "'a@a.com", "t@at.com")
     out = SCRUB(text)
     assert "[EMAIL]" in out and "@" not in out and "gmail" not in out
 
