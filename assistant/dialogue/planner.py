@@ -251,7 +251,11 @@ def plan_action(
     if _DAMAGED.search(text) and state.task is None:
         return Plan("complaint", "a damaged or wrong item: apologise, offer return/exchange or a person")
     wants_person = re.search(r"\b(need|want|get|give|put)\b.{0,20}\b(human|person|agent|someone|somebody)\b", text, re.I)
-    if (intent in HANDOFF_INTENTS and not (update and update.about_shown)
+    # the model's intent acts alone only when it is sure enough: below the threshold a hand-off or
+    # policy intent is a guess ("e reader" read as contact_human_agent at 0.17), and the words'
+    # shopping or the clarifying question below decide
+    sure = confidence >= threshold
+    if (intent in HANDOFF_INTENTS and sure and not (update and update.about_shown)
             and not (_CAPABILITY.search(text) and not wants_person)):  # "are you a bot? what can you do"
         if intent == "complaint" and not re.search(r"\b(manager|supervisor|person|human|agent)\b", text, re.I):
             return Plan("complaint", "a complaint: apologise and offer a person")
@@ -318,9 +322,9 @@ def plan_action(
             return Plan("product_question", "item reference")
         return Plan("recommend" if intent == "recommend" else "search", "the shopping need, refined")
     own = re.search(r"\b(my|i have|i'?ve got|saved|left on|balance)\b", text, re.I)  # "how much is left on my gift card"
-    if intent == "check_payment_methods" and state.customer_id is None and not continuing_service and not own:
+    if intent == "check_payment_methods" and sure and state.customer_id is None and not continuing_service and not own:
         return Plan("policy_answer", "payment methods in general: from the policy")
-    if intent in SERVICE_INTENTS and intent in POLICY_INTENTS and not continuing_service:
+    if intent in SERVICE_INTENTS and intent in POLICY_INTENTS and sure and not continuing_service:
         return Plan("policy_answer", f"{intent} answered from the policy")
     if confidence < threshold and not (continuing_service or continuing_shopping or service_entities):
         if state.fail_streak + 1 >= 2:

@@ -39,3 +39,10 @@ def test_a_cancellation_fee_question_with_money_words_is_not_a_search():
     assert plan(text, "check_cancellation_fee", 0.95, update) == "policy_answer"
     # a product whose name holds the word stays a search when the model says so
     assert plan("noise cancelling headphones under 200", "search_products", 0.95, update) == "search"
+
+
+@pytest.mark.parametrize("intent", ["contact_human_agent", "complaint", "delivery_period", "check_payment_methods"])
+def test_an_unsure_handoff_or_policy_intent_does_not_act_alone(intent):
+    assert plan("e reader", intent, 0.17) == "clarify"
+    assert plan("e reader", intent, 0.17, ShoppingUpdate(new_need=True, constraints=True)) == "search"
+    assert plan("e reader", intent, 0.9) in ("handoff", "complaint", "policy_answer")
