@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import or_, select
@@ -55,6 +56,9 @@ class UserProfile:
         anchor_vectors: [len(anchors), D] their unit embeddings (for "similar to X").
         disliked: products marked ``not_for_me`` (the ranker hides them).
         bought: products added to cart or bought (for "bought together").
+        history: positive ``(product id, kind)`` events, oldest first (orders as purchases).
+        next_item: the live sequential recommender's score of each product after
+            ``history`` in [0, 1] (1 = its most likely next item); empty without one.
     """
 
     vector: np.ndarray | None = None
@@ -66,6 +70,25 @@ class UserProfile:
     n_events: int = 0
     half_life_hours: float = DEFAULT_HALF_LIFE_HOURS
     weights: dict[str, float] = field(default_factory=lambda: dict(EVENT_WEIGHTS))
+    history: tuple[tuple[str, str], ...] = ()
+    titles: dict[str, str] = field(default_factory=dict)
+    next_item: dict[str, float] = field(default_factory=dict)
+    recommender: Any = None
+
+    def next_item_scores(self, ids: Sequence[str]) -> np.ndarray:
+        """The recommender's scores of ``ids`` (0 for an unknown product or none at all)."""
+        return np.array([self.next_item.get(i, 0.0) for i in ids], dtype=np.float32)
+
+    def next_item_reason(self, product_id: str) -> str | None:
+        """ "because you bought X": the history product closest to ``product_id``."""
+        if self.recommender is None:
+            return None
+        anchor = self.recommender.because(product_id, self.history)
+        if anchor is None:
+            return None
+        from ranker.recommender import VERBS
+
+        return f"because you {VERBS.get(anchor[1], 'looked at')} {self.titles.get(anchor[0], anchor[0])}"
 
     @property
     def is_empty(self) -> bool:
@@ -143,6 +166,7 @@ def load_profile(
     embeddings_fn: EmbeddingsFn,
     now: datetime | None = None,
     half_life_hours: float = DEFAULT_HALF_LIFE_HOURS,
+    recommender: Any = "live",
 ) -> UserProfile:
     """Build a shopper's profile from their events and orders in the store.
 
@@ -153,6 +177,9 @@ def load_profile(
         embeddings_fn: product ids → unit embeddings [n, D], e.g. ``SearchService.embeddings``.
         now: the time the profile is valid for (default: now, UTC).
         half_life_hours: decay half-life of an event's weight.
+        recommender: a :class:`ranker.recommender.Recommender` whose next-item scores
+            after the shopper's history fill ``next_item``; ``"live"`` (default) uses the
+            store's live recommender when there is one, ``None`` none.
     """
     from assistant.store.models import ChatSession, InteractionEvent, Order, Product
 
@@ -196,6 +223,25 @@ def load_profile(
     for at, pid, kind in sorted(events, key=lambda e: (_naive_utc(e[0]), e[2])):
         if pid in vectors and kind in profile.weights:
             profile = profile.update(pid, kind, vectors[pid], at=at, title=titles[pid])
+    positive = [
+        (str(pid), kind)
+        for at, pid, kind in sorted(events, key=lambda e: (_naive_utc(e[0]), e[2]))
+        if profile.weights.get(kind, 0.0) > 0
+    ]
+    if recommender == "live":
+        from ranker.recommender import live_recommender
+
+        recommender = live_recommender(session)
+    if recommender is not None and positive:
+        scores = recommender.scores([pid for pid, _ in positive])
+        if scores is not None:
+            profile = replace(
+                profile,
+                history=tuple(positive),
+                titles=dict(titles),
+                next_item=scores,
+                recommender=recommender,
+            )
     if not profile.is_empty:
         # Decay to ``now`` so profiles loaded at different times compare; direction is unchanged.
         hours = max(0.0, (_naive_utc(now) - profile.as_of).total_seconds() / 3600)

@@ -208,7 +208,11 @@ def train_recommender(
         items=len(vocab),
         shoppers=len(seqs),
     )
-    model.save(folder, vocab, {"version": version})
+    popularity = [0.0] * (len(vocab) + 1)
+    for items in info["split"].train.values():
+        for i in items:
+            popularity[i] += 1.0
+    model.save(folder, vocab, {"version": version, "popularity": popularity})
     live_metrics: dict[str, Any] = {}
     if live_path and (Path(live_path) / "recommender.pt").exists():
         live_model, live_vocab, _ = SASRec.load(live_path, device)
@@ -300,3 +304,119 @@ def list_versions(settings=None) -> list[dict[str, Any]]:
              "ndcg@10": (r.metrics or {}).get("ndcg@10")}
             for r in rows
         ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- serving
+
+VERBS = {
+    "purchase": "bought",
+    "add_to_cart": "added to your cart",
+    "more_like_this": "liked",
+    "click": "looked at",
+    "view": "looked at",
+}
+
+
+class Recommender:
+    """A trained version ready to score: next-item scores for a shopper's history (the
+    events as they stand, so a click in this session counts without retraining), each
+    recommended item with the history item it is closest to as its reason, and the
+    training popularity for a shopper with no known history."""
+
+    def __init__(self, model: SASRec, vocab: ItemVocab, extra: Mapping[str, Any] | None = None):
+        self.model = model.eval()
+        self.vocab = vocab
+        counts = (extra or {}).get("popularity")
+        self.popularity = (
+            torch.tensor(counts, dtype=torch.float32) if counts else torch.zeros(len(vocab) + 1)
+        )
+        self.version = (extra or {}).get("version")
+        with torch.no_grad():
+            vec = model.item_vectors().detach().float().cpu()
+        self.unit = vec / vec.norm(dim=1, keepdim=True).clamp_min(1e-12)
+
+    @classmethod
+    def load(cls, folder: str | Path, device: torch.device | None = None) -> Recommender:
+        model, vocab, extra = SASRec.load(folder, device)
+        return cls(model, vocab, extra)
+
+    def scores(self, history: Sequence[str]) -> dict[str, float] | None:
+        """Every known item's next-item probability scaled so the best is 1 (None when no
+        item of ``history`` is known)."""
+        encoded = self.vocab.encode(history)
+        if not encoded:
+            return None
+        from ranker.sequential import pad_histories
+
+        s = self.model.score(pad_histories([encoded], self.model.config.max_len))[0].cpu()
+        p = torch.softmax(s, 0)
+        p = p / p.max()
+        return {item: float(p[i + 1]) for i, item in enumerate(self.vocab.ids)}
+
+    def because(self, item: str, history: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
+        """``(product id, event kind)`` of the history item most similar to ``item``."""
+        idx = self.vocab.index.get(item)
+        known = [(pid, kind) for pid, kind in history if pid in self.vocab.index and pid != item]
+        if idx is None or not known:
+            return None
+        rows = torch.tensor([self.vocab.index[pid] for pid, _ in known])
+        best = int(torch.argmax(self.unit[rows] @ self.unit[idx]))
+        return known[best]
+
+    def recommend(
+        self,
+        history: Sequence[tuple[str, str]],
+        k: int = 5,
+        *,
+        titles: Mapping[str, str] | None = None,
+        exclude: Sequence[str] = (),
+    ) -> list[dict[str, Any]]:
+        """Top ``k`` items after ``history`` (``(product id, event kind)``, oldest first),
+        skipping ``exclude``; each with ``score``, ``reason`` and ``because``."""
+        titles = titles or {}
+        hidden = set(exclude)
+        scores = self.scores([pid for pid, _ in history])
+        if scores is None:
+            order = torch.argsort(self.popularity[1:], descending=True, stable=True).tolist()
+            picks = [self.vocab.ids[i] for i in order if self.vocab.ids[i] not in hidden][:k]
+            return [
+                {"id": pid, "score": 0.0, "reason": "popular with shoppers", "because": None}
+                for pid in picks
+            ]
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        out = []
+        for pid, score in ranked:
+            if pid in hidden:
+                continue
+            anchor = self.because(pid, history)
+            if anchor:
+                verb = VERBS.get(anchor[1], "looked at")
+                reason = f"because you {verb} {titles.get(anchor[0], anchor[0])}"
+            else:
+                reason = "often next for shoppers like you"
+            out.append(
+                {"id": pid, "score": round(score, 4), "reason": reason,
+                 "because": anchor[0] if anchor else None}
+            )  # fmt: skip
+            if len(out) == k:
+                break
+        return out
+
+
+_loaded: dict[str, Recommender] = {}
+
+
+def live_recommender(session) -> Recommender | None:
+    """The live recommender of the database ``session`` reads (cached per version), or
+    None when there is none (or no model_versions table)."""
+    try:
+        row = _live_row(session)
+    except (OperationalError, ProgrammingError):
+        return None
+    if row is None or not (Path(row.path) / "recommender.pt").exists():
+        return None
+    if row.id not in _loaded:
+        from assistant.device import resolve_device
+
+        _loaded[row.id] = Recommender.load(row.path, resolve_device())
+    return _loaded[row.id]

@@ -43,7 +43,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["REASON_CODES", "RankedItem", "RankedList", "Ranker", "theta_for_diversity"]
 
-REASON_CODES = ("query_match", "similar_to_liked", "bought_together", "variety", "popular")
+REASON_CODES = (
+    "query_match", "similar_to_liked", "next_item", "bought_together", "variety", "popular"
+)  # fmt: skip
 THETA_AT_MAX_DIVERSITY = 0.7
 """θ used at diversity 1 (θ = 0 would ignore relevance entirely)."""
 
@@ -197,6 +199,7 @@ class Ranker:
             "query_match": s.weight_relevance
             * _minmax(np.array([c.score for c in cands], dtype=np.float32)),
             "similar_to_liked": np.zeros(n, dtype=np.float32),
+            "next_item": np.zeros(n, dtype=np.float32),
             "bought_together": np.zeros(n, dtype=np.float32),
             "available": s.weight_available * np.array([c.available for c in cands], np.float32),
             "popular": s.weight_popularity * self.popularity.scores(cands),
@@ -204,6 +207,8 @@ class Ranker:
         rules: dict[int, Rule] = {}
         if profile is not None and not profile.is_empty:
             parts["similar_to_liked"] = s.weight_personal * profile.personal_scores(emb)
+        if profile is not None and profile.next_item:
+            parts["next_item"] = s.weight_personal * profile.next_item_scores([c.id for c in cands])
         if profile is not None and profile.bought and self.association is not None:
             by_label = {c.label: c.rule for c in self.association.complements(profile.bought, k=50)}
             for i, cand in enumerate(cands):
@@ -245,7 +250,7 @@ class Ranker:
             what = f"a different {cand.category.lower()}" if cand.category else "a different option"
             return RankedItem(cand, score, f"adds variety: {what}", "variety")
         code = max(
-            ("query_match", "similar_to_liked", "bought_together", "popular"),
+            ("query_match", "similar_to_liked", "next_item", "bought_together", "popular"),
             key=lambda name: float(parts[name][i]),
         )
         if float(parts[code][i]) <= 0.0:
@@ -253,6 +258,9 @@ class Ranker:
         if code == "similar_to_liked":
             anchor = profile.nearest_anchor(emb) if profile else None
             reason = f"similar to {anchor}, which you liked" if anchor else "suits what you liked"
+        elif code == "next_item":
+            because = profile.next_item_reason(cand.id) if profile else None
+            reason = because or "often next for shoppers like you"
         elif code == "bought_together":
             reason = rules[i].explanation
         elif code == "popular":
