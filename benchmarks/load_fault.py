@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -710,18 +711,18 @@ def turn_property(bot, message: str, session: str | None) -> None:
     return {f"action {result.action}": 1, "over 1,000 characters": int(len(message) > 1000)}
 
 
-def scrub_property(scrubber, text: str) -> None:
-    """The scrubber returns text for any input and removes every planted email address."""
-    import re
+PLANTED_EMAIL = re.compile(r"(?<![\w.@+-])[a-z][a-z0-9.]{0,19}@[a-z]{1,8}\.(?:com|org)(?![\w@.-])")
 
+
+def scrub_property(scrubber, text: str) -> dict[str, int]:
+    """The scrubber returns text for any input and removes every planted email address (one
+    standing alone, as the pattern bounds it: "a@a.comf9" is no address)."""
     out = scrubber(text)
     assert isinstance(out, str)
-    planted = 0
-    for email in re.findall(r"(?<![\w.@+-])[a-z][a-z0-9.]{0,19}@[a-z]{1,8}\.(?:com|org)(?![\w@.-])", text):
-        if ".." not in email and ".@" not in email:
-            assert email not in out, email
-            planted += 1
-    return {"emails_planted_and_removed": planted, "changed": int(out != text)}
+    planted = {e for e in PLANTED_EMAIL.findall(text) if ".." not in e and ".@" not in e}
+    left = planted & set(PLANTED_EMAIL.findall(out))
+    assert not left, sorted(left)[0]
+    return {"emails_planted_and_removed": len(planted), "changed": int(out != text)}
 
 
 def fuzz(home: Path, examples: int) -> dict[str, Any]:
