@@ -79,41 +79,82 @@ def read_interaction_file(path: str | Path) -> dict[str, list[str]]:
     return seqs
 
 
-def store_sequences(session) -> dict[str, list[str]]:
-    """Each shopper's items, oldest first: order lines (cancelled orders skipped, by
-    order time then order id) and positive interaction events of signed-in users, merged
-    by time; consecutive repeats of the same item are kept once."""
+def store_histories(session, user_id: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Each shopper's ``(product id, kind)`` history, oldest first (one shopper with
+    ``user_id``): order lines as purchases (cancelled orders skipped; by order time, then
+    order id) and positive interaction events of signed-in users, merged by time;
+    consecutive repeats of one product are kept once."""
     from assistant.store.models import InteractionEvent, Order
 
-    stamped: dict[str, list[tuple[datetime, str, int, str]]] = {}
-    rows = session.execute(
-        select(Order.customer_id, Order.id, Order.updated_at, Order.items).where(
-            Order.status != "cancelled"
-        )
+    stamped: dict[str, list[tuple[datetime, str, int, str, str]]] = {}
+    query = select(Order.customer_id, Order.id, Order.updated_at, Order.items).where(
+        Order.status != "cancelled"
     )
-    for customer, oid, at, items in rows:
+    if user_id is not None:
+        query = query.where(Order.customer_id == user_id)
+    for customer, oid, at, items in session.execute(query):
         for n, item in enumerate(items or []):
             pid = item.get("item_id") or item.get("product_id")
             if pid:
-                stamped.setdefault(customer, []).append((at or datetime.min, oid, n, str(pid)))
-    rows = session.execute(
-        select(
-            InteractionEvent.user_id,
-            InteractionEvent.created_at,
-            InteractionEvent.id,
-            InteractionEvent.product_id,
-        ).where(InteractionEvent.user_id.is_not(None), InteractionEvent.kind.in_(POSITIVE_EVENTS))
-    )
-    for user, at, eid, pid in rows:
-        stamped.setdefault(user, []).append((at or datetime.min, "~", eid, str(pid)))
-    seqs: dict[str, list[str]] = {}
+                row = (at or datetime.min, oid, n, str(pid), "purchase")
+                stamped.setdefault(customer, []).append(row)
+    query = select(
+        InteractionEvent.user_id,
+        InteractionEvent.created_at,
+        InteractionEvent.id,
+        InteractionEvent.product_id,
+        InteractionEvent.kind,
+    ).where(InteractionEvent.user_id.is_not(None), InteractionEvent.kind.in_(POSITIVE_EVENTS))
+    if user_id is not None:
+        query = query.where(InteractionEvent.user_id == user_id)
+    for user, at, eid, pid, kind in session.execute(query):
+        stamped.setdefault(user, []).append((at or datetime.min, "~", eid, str(pid), kind))
+    out: dict[str, list[tuple[str, str]]] = {}
     for user, events in stamped.items():
-        out: list[str] = []
-        for *_, pid in sorted(events):
-            if not out or out[-1] != pid:
-                out.append(pid)
-        seqs[user] = out
-    return seqs
+        seq: list[tuple[str, str]] = []
+        for *_, pid, kind in sorted(events):
+            if not seq or seq[-1][0] != pid:
+                seq.append((pid, kind))
+        out[user] = seq
+    return out
+
+
+def store_sequences(session) -> dict[str, list[str]]:
+    """:func:`store_histories` without the event kinds: the training sequences."""
+    return {u: [pid for pid, _ in h] for u, h in store_histories(session).items()}
+
+
+def recommend_for_user(user_id: str, k: int = 5, settings=None) -> dict[str, Any]:
+    """The live recommender's top ``k`` for a shopper of the store, products they already
+    bought left out, each with its title and reason; popular items for a new shopper."""
+    from assistant.store.models import Customer, Product
+
+    settings = _settings(settings)
+    try:
+        with _session(settings) as s:
+            rec = live_recommender(s)
+            if rec is None:
+                raise UserError("no live recommender; run `aisle train recommender`")
+            history = store_histories(s, user_id).get(user_id, [])
+            known_user = s.get(Customer, user_id) is not None or bool(history)
+            bought = [pid for pid, kind in history if kind == "purchase"]
+            ids = {pid for pid, _ in history} | set(rec.vocab.ids)
+            rows = s.execute(select(Product.id, Product.title).where(Product.id.in_(ids)))
+            titles = {pid: title for pid, title in rows}
+            recs = rec.recommend(history, k, titles=titles, exclude=bought)
+    except (OperationalError, ProgrammingError) as err:
+        raise _no_schema(err) from err
+    for r in recs:
+        r["title"] = titles.get(r["id"], r["id"])
+    return {
+        "user": user_id,
+        "known": known_user,
+        "version": rec.version,
+        "history": [
+            {"id": pid, "kind": kind, "title": titles.get(pid, pid)} for pid, kind in history
+        ],
+        "recommendations": recs,
+    }
 
 
 def _data_hash(seqs: Mapping[str, Sequence[str]]) -> str:

@@ -1,4 +1,5 @@
-"""``aisle train recommender`` and ``aisle eval recommend``: the sequential recommender."""
+"""``aisle train recommender``, ``aisle eval recommend`` and ``aisle recommend``: the
+sequential recommender."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from assistant.cli import app
 from assistant.cli.output import print_json
 from assistant.cli.search_cmds import eval_app
 from assistant.cli.train_cmds import train_app
@@ -118,3 +120,22 @@ def eval_recommend(
     if model is not None:
         out["model"] = model
     print_json(out)
+
+
+@app.command("recommend")
+def recommend(
+    user: str = typer.Option(..., "--user", help="The shopper (customer id or signed-in user id)."),
+    k: int = typer.Option(5, "--k", min=1, help="How many items."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Items for a shopper from what they bought and looked at, with a reason each."""
+    from ranker.recommender import recommend_for_user
+
+    result = recommend_for_user(user, k)
+    if as_json:
+        print_json(result)
+        return
+    if not result["known"]:
+        typer.echo(f"{user} has no history here; popular items:")
+    for i, r in enumerate(result["recommendations"], start=1):
+        typer.echo(f"{i:>2}. {r['title']}  id={r['id']}  ({r['reason']})")

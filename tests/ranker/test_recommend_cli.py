@@ -57,6 +57,7 @@ def test_eval_recommend_prints_the_documented_json(cyclic_file, capsys, aisle_ho
         (["eval", "recommend", "--interactions", "nowhere.txt"], "no interaction file at"),
         (["eval", "recommend", "--interactions", "{f}", "--k", "0"], "--k must be positive"),
         (["train", "recommender", "--from", "nowhere.txt"], "no interaction file at"),
+        (["recommend", "--user", "c1"], "no live recommender"),
     ],
 )
 def test_user_errors_are_one_line(argv, expected, cyclic_file, capsys, aisle_home):

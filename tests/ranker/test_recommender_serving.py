@@ -162,3 +162,16 @@ def test_store_sequences_training_and_the_live_profile(engine):
     last = int(first_walk[5][1:])
     assert max(profile.next_item, key=profile.next_item.get) == ITEMS[(last + 1) % 8]
     assert profile.next_item_reason(ITEMS[(last + 1) % 8]).startswith("because you ")
+    # the shopper-facing list: grounded in the history, bought items left out
+    from ranker.recommender import recommend_for_user
+
+    out = recommend_for_user("c0", k=2)
+    assert out["known"] and out["version"] == result["version"]
+    first = out["recommendations"][0]
+    assert first["id"] == ITEMS[(last + 1) % 8] and first["title"] == TITLES[first["id"]]
+    bought = {p for p, kind in profile.history if kind == "purchase"}
+    assert not bought & {r["id"] for r in out["recommendations"]}
+    assert all(r["reason"].startswith("because you ") for r in out["recommendations"])
+    stranger = recommend_for_user("nobody", k=2)
+    assert not stranger["known"]
+    assert {r["reason"] for r in stranger["recommendations"]} == {"popular with shoppers"}
