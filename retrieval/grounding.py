@@ -67,8 +67,9 @@ _NEG_CUES = frozenset(
 )
 _NEG_PHRASES = re.compile(
     r"\b(?:anything but|other than|instead of|rather than|already (?:has|have|got|owns?)|"
-    r"has already got|have already got|is not|are not|do not|does not|doesn'?t|sick of|tired of|no more)\b"
-)
+    r"has already got|have already got|is not|are not|do not|does not|doesn'?t|sick of|tired of|no more|"
+    r"got (?:a )?(?:load|lot|plenty|ton|heap|enough)s? of|(?:has|have|owns?) (?:a )?(?:load|lot|plenty|ton|heap|enough)s? of)\b"
+)  # "hes got loads of navy stuff already": navy is not wanted
 _NOT_A_SCOPE = frozenset(
     "i i'd id im i'm it its it's thanks thank way problem worries wait sorry actually but "
     "not that this , . ! ?".split()

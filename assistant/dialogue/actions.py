@@ -510,7 +510,8 @@ _POLICY_WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _POLICY_WORD_
 
 def _adopt(state: DialogueState, shop: DialogueState) -> None:
     for name in ("slots", "options", "exclude_brands", "exclude_ids", "diversity", "offer", "types",
-                 "exclude_types", "exclude_options", "exclude_products", "seen_products", "sort", "soft", "open_need"):
+                 "exclude_types", "exclude_options", "exclude_products", "seen_products", "sort", "soft", "open_need",
+                 "requirements"):
         setattr(state, name, getattr(shop, name))
 
 

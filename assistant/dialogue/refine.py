@@ -186,6 +186,9 @@ def _by_description(text: str, shown: list[dict[str, Any]]) -> list[dict[str, An
 
 _AGE = re.compile(r"\b(?:he'?s|she'?s|they'?re|he is|she is|they are|it'?s|turns?|turning|turned|aged?)\s+(?:only\s+|just\s+|nearly\s+|about\s+)?"
                   r"\d{1,2}(?:\.\d)?\b(?!\s*(?:dollars|bucks|quid|pounds|euros|kg|lbs?|cm|inch|in\b|ft|%|\$|£|€))")
+_REQUIREMENT = re.compile(
+    r"^\W*(?:(?:it|they|she|he|and|also|ok|oh|but|plus|must|would)\W+)*(?:needs?|has|have|got|must|should|gotta) (?:to|be)\b|"
+    r"^\W*(?:(?:and|also|ok|plus)\W+)*(?:one|something|ones) (?:that|which|to) \w+", re.I)
 _ACTIVITY_NEED = re.compile(
     r"\b(something|anything|stuff|things?|what)\s+(to|for|i can use|i could use)\b|\bwhat (do|would|should) i (need|get)\b")
 _HEDGE = re.compile(
@@ -510,6 +513,14 @@ def apply_shopping(
     if not about_shown:
         note = _apply_refinements(state, refinements, item, default_diversity)
     asked_values = {k: v for k, v in g.include.items() if k not in identifying} if about_shown else {}
+    if (state.types and not new_need and not about_shown and not changed and not refinements and not items
+            and _REQUIREMENT.search(low) and g.leftover):
+        # "needs to keep the rain off too": no option says it, so the words join the search text
+        words = g.leftover[:120]
+        state.last_query = f"{state.last_query or ' '.join(state.types)} {words}".strip()[-400:]
+        state.requirements = [*state.requirements[-2:], words]
+        state.seen_products = []
+        changed = True
     return ShoppingUpdate(
         refinements, new_need, changed or bool(refinements), item, tuple(items), note,
         question=question, about_shown=about_shown, asked=tuple(g.asked), asked_values=asked_values,

@@ -49,6 +49,9 @@ def constraints_text(state, currency: str | None = None) -> str:
         bits.append(f"up to {money(state.slots['price_max'], currency)}")
     if state.exclude_brands:
         bits.append(f"not {'/'.join(state.exclude_brands)}")
+    for need in getattr(state, "requirements", []) or []:  # "needs to keep the rain off"
+        words = re.sub(r"\s+", " ", re.sub(r"[^\w\s'-]", " ", need)).strip()[:40]  # never markup
+        bits.append(f'"{words}"')
     if what:
         text = str(what)
     elif state.last_query:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,8 @@ from assistant.dialogue.state import DialogueState
 from assistant.dialogue.vocab import Catalog
 from assistant.settings import Settings
 from retrieval.catalog.view import group_candidates, option_matching, option_number, product_result
+from retrieval.grounding import norm
+from retrieval.lexicon import concept_groups
 from retrieval.types import Candidate, Filters, RetrievalQuery
 
 logger = logging.getLogger(__name__)
@@ -108,6 +111,11 @@ class ShoppingEngine:
             products, scores, bad = self._ranked_per_type(session, text, per_type, state, user_id, session_id, catalog)
         else:
             products, scores, bad = self._ranked(session, text, filters, state, user_id, session_id, catalog)
+        if products and state.requirements and catalog is not None:
+            meeting = [p for p in products if all(_says(p, r, catalog) for r in state.requirements)]
+            if meeting:  # "needs to keep the rain off too": the ones whose description says so
+                products = meeting
+                scores = [x for x in scores if x["id"] in {p["id"] for p in meeting}]
         if products:
             return ShoppingResult(products, filters, violations=bad, scores=scores)
         if state.open_need and state.seen_products and filters.categories:
@@ -273,3 +281,22 @@ def _per_type(filters: Filters, catalog: Catalog | None) -> list[Filters]:
         options=tuple(o for o in filters.options if o[0].lower() in own[t]),
         exclude_options=tuple(o for o in filters.exclude_options if o[0].lower() in own[t]))
         for t in filters.categories]
+
+
+def _says(p: dict[str, Any], requirement: str, catalog: Catalog) -> bool:
+    """Whether the product's title, description or options state a requirement written in
+    words: a lexicon concept of its words ("rain" -> waterproof, showerproof, ...), else its
+    longer words themselves."""
+    product = catalog.view.products.get(p.get("product_id") or "")
+    text = " ".join([str(p.get("title") or ""), product.description if product is not None else "",
+                     " ".join(f"{k} {v}" for k, v in (p.get("options") or {}).items())])
+    have = f" {norm(text)} "
+    tokens = [t for t in norm(requirement).split() if len(t) > 2]
+    terms = {norm(m) for t in tokens for group in concept_groups(t) for m in group}
+    terms = terms or {t for t in tokens if len(t) >= 5}
+    for term in filter(None, terms):  # "Not waterproof." says the opposite
+        for m in re.finditer(rf" {re.escape(term)} ", have):
+            before = have[: m.start()].split()[-2:]
+            if not set(before) & {"not", "no", "isn't", "isnt", "non", "never", "without"}:
+                return True
+    return False

@@ -42,6 +42,9 @@ class DialogueState:
         soft: constraints inferred rather than stated ("cheaper" -> a ceiling); a newer
             explicit constraint replaces them.
         cart: the conversation's basket: ``{"id", "product_id", "title", "price", "options", "quantity"}``.
+        requirements: needs no option states, in the shopper's words ("needs to keep the rain
+            off"): products whose title or description says so are shown first, the others only
+            when none does.
         earlier: products talked about before the latest list (the focused or only product of
             each earlier list, most recent last), so "what would both cost together" after a
             second search reaches the first product.
@@ -77,6 +80,7 @@ class DialogueState:
     open_need: bool = False
     cart: list[dict[str, Any]] = field(default_factory=list)
     earlier: list[dict[str, Any]] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
@@ -120,6 +124,7 @@ class DialogueState:
         self.seen_products = []
         self.sort = None
         self.soft = {}
+        self.requirements = []
         self.open_need = False
 
     def show(self, products: list[dict[str, Any]], keys: tuple[str, ...]) -> None:

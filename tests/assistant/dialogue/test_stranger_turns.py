@@ -365,3 +365,26 @@ def test_a_size_of_gift_ideas_keeps_the_ideas_that_come_in_it(assistant, db):
     sizes = {c: {p.attributes.get("size") for p in _in_stock(db, c)} for c in categories(db, r)}
     assert r.products and all("11" in v for v in sizes.values())
     assert all(db.get(Product, p["id"]).attributes["size"] == "11" and p["price"] <= 250 for p in r.products)
+
+
+
+def test_a_need_no_option_states_is_read_from_the_descriptions(tmp_path):
+    """A catalogue whose descriptions say what its options do not: "needs to keep the rain off"."""
+    from assistant.dialogue.shopping import _says
+    from assistant.dialogue.vocab import Catalog
+    from retrieval.catalog.view import CatalogView
+    from retrieval.grounding import Vocabulary
+    from types import SimpleNamespace
+
+    rows = [SimpleNamespace(id="W1", group_id="wax", title="Waxed Dog Coat", category="Dog Coat", subcategory=None,
+                            brand=None, price=54.0, available=True, attributes={"Size": "L"},
+                            description="Waxed cotton outer; waterproof and windproof."),
+            SimpleNamespace(id="F1", group_id="fleece", title="Fleece Dog Coat", category="Dog Coat", subcategory=None,
+                            brand=None, price=29.0, available=True, attributes={"Size": "L"},
+                            description="Warm fleece for winter walks. Not waterproof.")]
+    view = CatalogView.from_rows(rows)
+    catalog = Catalog(view, Vocabulary(view))
+    wax = {"id": "W1", "product_id": "wax", "title": "Waxed Dog Coat", "options": {"Size": "L"}}
+    fleece = {"id": "F1", "product_id": "fleece", "title": "Fleece Dog Coat", "options": {"Size": "L"}}
+    assert _says(wax, "keep rain off", catalog)
+    assert not _says(fleece, "keep rain off", catalog)  # "Not waterproof." says the opposite
