@@ -237,8 +237,10 @@ _COMPARATIVE = re.compile(
 
 
 def is_comparative(text: str) -> bool:
-    """"any brighter version", "a bigger one": more than the shown one, not the most of all."""
-    return bool(_COMPARATIVE.search(text or ""))
+    """"any brighter version", "a bigger one": more than the shown one, not the most of all.
+    "the smaller tank" names one of two (the smaller of them), so it is not a comparative."""
+    m = _COMPARATIVE.search(text or "")
+    return bool(m) and not re.search(r"\b(the|that|this)\s+$", (text or "")[: m.start()], re.I)
 
 
 def _described(p: dict[str, Any], text: str, catalog: Catalog) -> bool:
