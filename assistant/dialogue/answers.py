@@ -281,7 +281,7 @@ def answer_question(
     if per and pack and option_number(str(opts[pack])):  # "the 6 pack, how much is that per pipette"
         n = option_number(str(opts[pack]))
         return (f"{label(p)} costs {price(p)} for {opts[pack]}: {money(p['price'] / n, p.get('currency'))} each.", p)
-    if re.search(r"\b(price|cost|how much)\b", low) and not weight_question:
+    if re.search(r"\b(price|cost|how much|hows much|hw much)\b", low) and not weight_question:
         lo, hi = p.get("price_range") or (p["price"], p["price"])
         extra = f" (its options range from {money(lo, p.get('currency'))} to {money(hi, p.get('currency'))})" if hi > lo else ""
         stock = "" if p.get("available", True) else ", but it is out of stock"

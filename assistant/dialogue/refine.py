@@ -34,7 +34,10 @@ _SUPERLATIVES = (
                 r"lighter|lightest|gentler) on the (wallet|pocket|budget)|won'?t break the bank|budget (option|one|pick))\b",
                 re.I), "price", "min"),
     (re.compile(r"\b(most expensive|priciest|dearest|highest price|top of the range)\b", re.I), "price", "max"),
-    (re.compile(r"\b(last(s)? (the )?longest|longest[- ]lasting|best battery|most battery|longest battery)\b", re.I), "battery life", "max"),
+    (re.compile(r"\b(last(s)? (the )?long(est|er)|longest[- ]lasting|best battery|most battery|longest battery|"
+                r"longer (on )?(the )?battery|long(er|est) on (the )?battery|best battery life)\b", re.I),
+     "battery life", "max"),
+    (re.compile(r"\b(most|more) (juice|charge|power|mah)\b", re.I), "battery life|capacity", "max"),  # a power bank's capacity
     (re.compile(r"\b(longer|longest|the long)\b", re.I), "length|blade length|height", "max"),
     (re.compile(r"\b(shorter|shortest)\b", re.I), "length|blade length|height", "min"),
     (re.compile(r"\b(lightest|least heavy|weighs (the )?least)\b", re.I), "weight", "min"),
@@ -336,7 +339,7 @@ def apply_shopping(
     shown_types = {p.get("category") for p in shown}
     target = item or focus or (shown[0] if len(shown) == 1 else None)
     pointing = bool(re.search(r"\b(it|its|it's|this|that|these|those|they|them|the \w+ one|come in|comes in)\b", low))
-    priced = bool(re.search(r"\b(price|prices|cost|costs|how much|how expensive)\b", low))
+    priced = bool(re.search(r"\b(price|prices|cost|costs|how much|hows much|hw much|how expensive)\b", low))
     about_target = bool(target) and question and not g.exclude and (
         bool(g.asked) or (bool(g.include) and (pointing or bool(item))) or _described(target, text, catalog)
         or priced and not g.include and not re.search(r"\d", low)

@@ -388,3 +388,13 @@ def test_a_need_no_option_states_is_read_from_the_descriptions(tmp_path):
     fleece = {"id": "F1", "product_id": "fleece", "title": "Fleece Dog Coat", "options": {"Size": "L"}}
     assert _says(wax, "keep rain off", catalog)
     assert not _says(fleece, "keep rain off", catalog)  # "Not waterproof." says the opposite
+
+
+def test_the_most_juice_of_a_power_bank_is_its_capacity(assistant, db):
+    s = sid()
+    assistant.turn("power bank", s)
+    assistant.turn("usb c", s)
+    r = assistant.turn("the one with the most juice", s)
+    mah = lambda p: int(p.attributes["capacity"].lower().removesuffix("mah"))  # noqa: E731
+    usb_c = [p for p in _in_stock(db, "Portable Charger") if p.attributes["output"] == "USB-C"]
+    assert r.products and mah(db.get(Product, r.products[0]["id"])) == max(mah(p) for p in usb_c)
