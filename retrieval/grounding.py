@@ -614,6 +614,12 @@ class Vocabulary:
                 g.types = whole
                 g.include = {n: v for n, v in g.include.items() if any(n in self.values.get(t, {}) for t in whole)}
                 g.exclude = {n: v for n, v in g.exclude.items() if any(n in self.values.get(t, {}) for t in whole)}
+            elif set(g.interest_types) & set(g.types) and set(g.interest_types) & set(g.types) != set(g.types):
+                # "a camera to keep an eye on my dog": of the cameras, the one that suits the purpose
+                keep = [t for t in g.types if t in g.interest_types]
+                g.types = keep
+                g.include = {n: v for n, v in g.include.items() if any(n in self.values.get(t, {}) for t in keep)}
+                g.exclude = {n: v for n, v in g.exclude.items() if any(n in self.values.get(t, {}) for t in keep)}
             elif g.include:  # "a camera i can take snorkelling": of the cameras, those with a waterproof option
                 owners = [t for t in g.types if all(n in self.values.get(t, {}) for n in g.include)]
                 if owners and len(owners) < len(g.types):

@@ -162,6 +162,13 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "music": ("speaker", "headphones", "earbuds"),
     "read": ("e-reader", "reader", "notebook", "bookshelf", "lamp", "book"),
     "photo": ("camera",),
+    "photograph": ("digital camera", "tripod", "camera bag"),  # a proper camera, not a webcam
+    "birdwatch": ("digital camera", "binoculars", "bird feeder"),
+    "keep an eye on": ("security camera", "pet camera", "baby monitor"),
+    "check on": ("security camera", "pet camera", "baby monitor"),
+    "while i'm at work": ("security camera", "pet camera"),
+    "while im at work": ("security camera", "pet camera"),
+    "snorkel": ("action camera", "waterproof"),
     "festival": ("backpack", "water bottle", "sunglasses", "portable charger", "raincoat", "tent", "t-shirt"),
     "glasto": ("backpack", "water bottle", "sunglasses", "portable charger", "raincoat", "tent", "t-shirt"),
     "people round": ("grill", "patio", "umbrella", "picnic", "speaker", "lantern", "mug", "kettle"),

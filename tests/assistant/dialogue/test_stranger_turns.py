@@ -398,3 +398,10 @@ def test_the_most_juice_of_a_power_bank_is_its_capacity(assistant, db):
     mah = lambda p: int(p.attributes["capacity"].lower().removesuffix("mah"))  # noqa: E731
     usb_c = [p for p in _in_stock(db, "Portable Charger") if p.attributes["output"] == "USB-C"]
     assert r.products and mah(db.get(Product, r.products[0]["id"])) == max(mah(p) for p in usb_c)
+
+
+def test_of_types_sharing_a_word_the_purpose_picks_one(assistant, db):
+    r = assistant.turn("camera to keep an eye on my dog while im at work", sid())
+    assert r.products and categories(db, r) == {"Indoor Security Camera"}
+    r = assistant.turn("a proper camera for my mum, shes gotten really into birdwatching", sid())
+    assert r.products and categories(db, r) == {"Digital Camera"}
