@@ -107,7 +107,7 @@ _MAX = re.compile(
     rf"no higher than|at most|max(?:imum)?(?: is| of)?|up to|upto|within|budget(?: is| of|'s)?(?: about| around)?|"
     rf"(?:price )?(?:cap|limit|ceiling)(?: is| of|'s| at)?|"
     rf"spend(?:ing)?(?: up to| about| around)?|<=?|sub|tops?|no pricier than|not above|not exceeding|"
-    rf"under about|under around|only (?:have|had|got)|(?:can|could) go (?:up )?to|stretch(?: it)? to|"
+    rf"under about|under around|only (?:have|had|got)|(?:can|could) go (?:up )?to|stretch(?: it)? to|(?:can|could) do(?=\s+[$£€]?\s?\d[\d,.]*\s*(?:[$£€]|dollars?|bucks|quid|pounds?|euros?|then\b|max\b|tops\b|[,.!?]|$))|"
     rf"can (?:only )?(?:spend|afford)|afford)\s*(?:a\s+|an\s+)?{_A}"
     rf"|{_P}\s*(?:or (?:less|under|below|cheaper)|max(?:imum)?\b|tops\b|at most\b|limit\b|and under\b|or lower\b)",
     re.I,

@@ -41,6 +41,8 @@ from retrieval.types import Filters
         ("something for my dad who likes hiking? cap is 250", (None, 250.0)),
         ("my limit is 80 quid", (None, 80.0)),
         ("a cap for the sun", (None, None)),
+        ("ugh ok i can do 55 then", (None, 55.0)),
+        ("we can do this", (None, None)),
     ],
 )
 def test_price_bounds(text, bounds):
