@@ -264,6 +264,9 @@ class TurnRunner:
             reply, picked = answers.superlative_answer(pool, *update.superlative, view=catalog.view, filters=filters,
                                                        wanted=dict(update.grounding.include) if update.grounding else None,
                                                        comparative=is_comparative(text))
+            if picked and item is not None and re.search(r"^\W*(?:and |so |but )?(?:is|was|isn'?t) (?:that|it|this)\b", text, re.I):
+                same = picked[0]["id"] == item["id"]  # "is that the cheaper one too?": yes, or which one is
+                reply = ("Yes — " if same else "No — ") + reply[:1].lower() + reply[1:]
             if picked:
                 state.focus_id = picked[0]["id"]
                 _show_variant(state, picked[0])

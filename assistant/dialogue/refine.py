@@ -187,6 +187,9 @@ def _by_description(text: str, shown: list[dict[str, Any]]) -> list[dict[str, An
     return [shown[scores.index(best)]]
 
 
+_IS_THE_EXTREME = re.compile(
+    r"\b(?:is|was|isn'?t) (?:that|it|this)(?: one)? (?:also |too |then )?the (cheaper|cheapest|least expensive|"
+    r"pricier|priciest|dearer|most expensive)\b")
 _AGE = re.compile(r"\b(?:he'?s|she'?s|they'?re|he is|she is|they are|it'?s|turns?|turning|turned|aged?)\s+(?:only\s+|just\s+|nearly\s+|about\s+)?"
                   r"\d{1,2}(?:\.\d)?\b(?!\s*(?:dollars|bucks|quid|pounds|euros|kg|lbs?|cm|inch|in\b|ft|%|\$|£|€))")
 _REQUIREMENT = re.compile(
@@ -295,6 +298,11 @@ def apply_shopping(
     question = is_question(text)
     sup = superlative(text)
     low = (text or "").lower()
+    check = _IS_THE_EXTREME.search(low)
+    if check and state.last_shown:  # "and is that the cheaper one too?": a yes/no about the one shown
+        refinements = tuple(r for r in refinements if r not in ("cheaper", "pricier"))
+        sup = ("price", "max") if check.group(1) in ("pricier", "priciest", "dearer", "most expensive") else ("price", "min")
+        question = True
     if sup and sup[0] != "price" and re.search(r"\b(?:not|no|nothing|anything but|except)\s+(?:the\s+|a\s+)?\w+est\b", low):
         _exclude_extreme(g, words, state.types or g.types, sup)  # "not the thinnest one, my knees"
         sup = None

@@ -405,3 +405,16 @@ def test_of_types_sharing_a_word_the_purpose_picks_one(assistant, db):
     assert r.products and categories(db, r) == {"Indoor Security Camera"}
     r = assistant.turn("a proper camera for my mum, shes gotten really into birdwatching", sid())
     assert r.products and categories(db, r) == {"Digital Camera"}
+
+
+def test_is_that_the_cheaper_one_is_answered_not_searched(assistant, db):
+    s = sid()
+    r = assistant.turn("garden hose at least 50 feet, no vinyl, it cracks", s)
+    assert r.products
+    fits = [p for p in _in_stock(db, "Garden Hose")
+            if p.attributes["length"] in ("50ft", "100ft") and p.attributes["material"] != "vinyl"]
+    cheapest = min(fits, key=lambda p: p.price)
+    shown = r.products[0]["id"]
+    r = assistant.turn("and is that the cheaper one too?", s)
+    assert r.action == "product_question" and f"{cheapest.price:,.2f}" in r.reply
+    assert r.reply.startswith("Yes" if shown == cheapest.id else "No")
