@@ -46,7 +46,8 @@ _DAMAGED = re.compile(
     re.I,
 )
 _POLICY_QUESTION = re.compile(
-    r"^\W*(how long|how many (business )?days|when (will|do|does|would|should|can)|what if|what happens if|"
+    r"^\W*(?:(?:ok|okay|thanks|thank you|thx|ta|cheers|cool|great|right|and|also|so|oh|one more thing)\W+)*"
+    r"(how long|how many (business )?days|when (will|do|does|would|should|can)|what if|what happens if|"
     r"do i get|will i get|is there a fee|how much is the fee|how do refunds|what (reasons?|grounds) (are|is|do|can)|(can|could) (i|we|she|he|they|you) "
     r"(return|exchange|send)\b.*\bif\b|if (i|we|she|he) (buy|order|get|purchase)\b.*\b(can|could)\b|"
     r"if (i|we) (return|cancel|send (it|them|something) back|exchange)\b.*\b(does|do|will|is|would)\b|"
@@ -71,6 +72,10 @@ _RESUME_TASK = re.compile(
     r"\b(?:go ahead|carry on|continue|proceed|let'?s|please|just)\b.{0,20}\b(?:cancel|return|exchange|swap|change)\b|"
     r"\b(?:cancel|return|exchange) (?:it|that|them|the order|my order)\b|\bback to (?:the |my )?(?:cancell?ation|return|exchange|order)\b",
     re.I)
+# an order named by what is in it, answering the service task's question ("the one with the laptop in it")
+_ORDER_BY_CONTENTS = re.compile(
+    r"^\W*(?:(?:it'?s|its|it is|i mean|oh|um+|er+m?)\W+)*(?:the |my )?(?:one|order|parcel|package|delivery) "
+    r"(?:with|that has|that had|containing|that contains|that included) ", re.I)
 _LEAVE_SERVICE = re.compile(
     r"\b(nvm|never ?mind|forget (it|that|about it)|(i'?ll|ill|i will) (check|do|sort|look)( it| that| this)?( out)? later|"
     r"back to (the )?(shopping|browsing|products?|[a-z]+s\b))", re.I)
@@ -293,6 +298,7 @@ def plan_action(
                and not (update and update.grounding and update.grounding.types)) and not service_entities
     continuing_service = state.task is not None and not leaving and (
         service_entities or names_task or intent == "provide_info" and not shopping_cue
+        or asked and bool(_ORDER_BY_CONTENTS.search(text))
         or (asked and not shopping_cue and intent not in ("search_products", "recommend", "compare_products")
             or asked and len(text.split()) <= 6 and not shopping_cue)
     )

@@ -46,3 +46,20 @@ def test_an_unsure_handoff_or_policy_intent_does_not_act_alone(intent):
     assert plan("e reader", intent, 0.17) == "clarify"
     assert plan("e reader", intent, 0.17, ShoppingUpdate(new_need=True, constraints=True)) == "search"
     assert plan("e reader", intent, 0.9) in ("handoff", "complaint", "policy_answer")
+
+
+def test_an_order_named_by_its_contents_answers_the_service_question():
+    state = DialogueState(task={"kind": "cancel"}, last_action="clarify")
+    update = ShoppingUpdate(new_need=True, constraints=True)  # "laptop" names a product type
+    for text in ("the one with the laptop in it", "its the order with the office chair"):
+        action = plan_action("search_products", 0.8, text, state, update, threshold=0.35,
+                             service_entities=False, affirm=False, deny=False).action
+        assert action == "service"
+    # with no service task open, the same words are about products
+    assert plan("the one with the laptop in it", "search_products", 0.8, update) == "search"
+
+
+@pytest.mark.parametrize("text", ["thanks. also how long till the refund shows up",
+                                  "ok cool, how long until i get my money back"])
+def test_a_policy_question_after_thanks_is_a_policy_question(text):
+    assert plan(text, "track_refund", 0.7) == "policy_answer"
