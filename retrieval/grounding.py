@@ -32,6 +32,7 @@ from retrieval.lexicon import (
     GIFT_IDEAS,
     INTERESTS,
     KINDS,
+    PURPOSES,
     NEGATIVE_VALUES,
     NEUTRAL_VALUES,
     PRESENT,
@@ -524,6 +525,14 @@ class Vocabulary:
                 g.types = owners
         return g
 
+    def _purpose_types(self, tokens: list[str], types: list[str]) -> list[str]:
+        """Of ``types`` (sharing a word), those a purpose in the message points at; [] when none
+        or all do."""
+        low = " ".join(tokens)
+        hints = [h for stem, hs in PURPOSES.items() if re.search(rf"\b{re.escape(stem)}", low) for h in hs]
+        keep = [t for t in types if any(re.search(rf"\b{re.escape(norm(h))}\b", norm(t)) for h in hints)]
+        return keep if keep and len(keep) < len(types) else []
+
     def _kind_types(self, phrase: str, types: set[str]) -> set[str]:
         """A generic kind word names every type of that kind ("shoes": running shoes, sneakers,
         hiking boots), not only the type whose name ends in it."""
@@ -614,9 +623,9 @@ class Vocabulary:
                 g.types = whole
                 g.include = {n: v for n, v in g.include.items() if any(n in self.values.get(t, {}) for t in whole)}
                 g.exclude = {n: v for n, v in g.exclude.items() if any(n in self.values.get(t, {}) for t in whole)}
-            elif set(g.interest_types) & set(g.types) and set(g.interest_types) & set(g.types) != set(g.types):
+            elif self._purpose_types(g.tokens, g.types):
                 # "a camera to keep an eye on my dog": of the cameras, the one that suits the purpose
-                keep = [t for t in g.types if t in g.interest_types]
+                keep = self._purpose_types(g.tokens, g.types)
                 g.types = keep
                 g.include = {n: v for n, v in g.include.items() if any(n in self.values.get(t, {}) for t in keep)}
                 g.exclude = {n: v for n, v in g.exclude.items() if any(n in self.values.get(t, {}) for t in keep)}

@@ -136,6 +136,14 @@ KINDS: dict[str, tuple[str, ...]] = {
     "coat": ("jacket", "coat", "fleece", "raincoat", "parka", "anorak"),
 }
 
+# a purpose that says which of several types sharing a word is meant ("a camera for birdwatching")
+PURPOSES: dict[str, tuple[str, ...]] = {
+    "photograph": ("digital camera",), "birdwatch": ("digital camera",), "wildlife": ("digital camera",),
+    "snorkel": ("action camera",), "surf": ("action camera",), "mountain bik": ("action camera",),
+    "keep an eye on": ("security camera", "pet camera"), "check on": ("security camera", "pet camera"),
+    "at work": ("security camera", "pet camera"), "burglar": ("security camera",),
+}
+
 INTERESTS: dict[str, tuple[str, ...]] = {
     "cook": ("coffee", "espresso", "kettle", "tea", "grill", "oven", "knife", "skillet", "pan", "pot",
              "mixer", "cutting board", "apron", "blender", "toaster", "cookware", "baking", "kitchen", "spatula"),
@@ -162,13 +170,11 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "music": ("speaker", "headphones", "earbuds"),
     "read": ("e-reader", "reader", "notebook", "bookshelf", "lamp", "book"),
     "photo": ("camera",),
-    "photograph": ("digital camera", "tripod", "camera bag"),  # a proper camera, not a webcam
-    "birdwatch": ("digital camera", "binoculars", "bird feeder"),
     "keep an eye on": ("security camera", "pet camera", "baby monitor"),
     "check on": ("security camera", "pet camera", "baby monitor"),
     "while i'm at work": ("security camera", "pet camera"),
     "while im at work": ("security camera", "pet camera"),
-    "snorkel": ("action camera", "waterproof"),
+
     "festival": ("backpack", "water bottle", "sunglasses", "portable charger", "raincoat", "tent", "t-shirt"),
     "glasto": ("backpack", "water bottle", "sunglasses", "portable charger", "raincoat", "tent", "t-shirt"),
     "people round": ("grill", "patio", "umbrella", "picnic", "speaker", "lantern", "mug", "kettle"),

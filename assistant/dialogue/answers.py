@@ -140,9 +140,12 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
         if product is not None and filters is not None:  # within the shopper's other constraints
             fitting = {str(v.options.get(name)) for v in product.fitting(filters)}
             values = [v for v in values if v in fitting] or values
+        if product is not None and wanted:  # "a wired one then, widest view": among the wired ones
+            own = {str(v.options.get(name)) for v in product.variants if v.available and _has_values(v, wanted, only_own=True)}
+            values = [v for v in values if v in own] or values
         if values:
             top = pick(values, key=option_number)
-            shown = through(p, {name: [top]}, view, filters)
+            shown = through(p, {**{k: v for k, v in (wanted or {}).items() if k != name}, name: [top]}, view, filters)
             return (f"{p['title']} comes with {name} {_join(values)}; the {'most' if direction == 'max' else 'least'} "
                     f"is {top}: {label(shown)} at {price(shown)}."), [shown]
     best, _ = pick(scored, key=lambda pv: pv[1])

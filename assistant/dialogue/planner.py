@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from assistant.dialogue.refine import ShoppingUpdate
+from assistant.dialogue.refine import ACTIVITY_NEED, ShoppingUpdate
 from assistant.dialogue.state import DialogueState
 from assistant.nlu.labels import SERVICE_INTENTS
 
@@ -314,7 +314,7 @@ def plan_action(
     )
     firm_oos = intent == "out_of_scope" and confidence >= OOS_FIRM and len(text.split()) > 3
     if firm_oos and update and update.new_need and update.grounding and (
-            update.grounding.types or update.grounding.interest_types):
+            update.grounding.types or update.grounding.interest_types and ACTIVITY_NEED.search(text.lower())):
         # the message names a product the store sells, as a need: shopping beats the model's off-topic
         firm_oos = bool(_TRIVIA.search(text)) or not (_NEED_CUE.search(text) or len(text.split()) <= 4)
     if (update and (update.refinements or update.new_need or update.constraints) and (state.last_shown or update.new_need)

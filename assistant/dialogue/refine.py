@@ -195,7 +195,7 @@ _AGE = re.compile(r"\b(?:he'?s|she'?s|they'?re|he is|she is|they are|it'?s|turns
 _REQUIREMENT = re.compile(
     r"^\W*(?:(?:it|they|she|he|and|also|ok|oh|but|plus|must|would)\W+)*(?:needs?|has|have|got|must|should|gotta) (?:to|be)\b|"
     r"^\W*(?:(?:and|also|ok|plus)\W+)*(?:one|something|ones) (?:that|which|to) \w+", re.I)
-_ACTIVITY_NEED = re.compile(
+ACTIVITY_NEED = re.compile(
     r"\b(something|anything|stuff|things?|what)\s+(to|for|i can use|i could use)\b|\bwhat (do|would|should) i (need|get)\b")
 _HEDGE = re.compile(
     r"\b(if poss(ible)?|if (you|u) (can|have (it|them|one|any))|if (you'?ve|youve|you have) got (it|them|one|any)|ideally|"
@@ -388,7 +388,7 @@ def apply_shopping(
     if types and not about_shown and set(types) != set(state.types):
         new_need = True
     elif not types and g.interest_types and not about_shown and (
-            gift or state.open_need and g.exclude_types or _ACTIVITY_NEED.search(low)):
+            gift or state.open_need and g.exclude_types or ACTIVITY_NEED.search(low)):
         # "something to listen to music on the go": the types that suit the activity, an open need
         # an open need re-aimed: "actually forget coffee, he also likes tea"
         types = [t for t in g.interest_types if t not in g.exclude_types and t not in state.exclude_types]
