@@ -58,11 +58,23 @@ class CleanMessage:
 
     @property
     def read(self) -> str:
-        return _LONG_WORD.sub(lambda m: m.group(0)[:MAX_WORD], self.text)
+        return _LONG_WORD.sub(_cut_word, self.text)
 
 
 MAX_WORD = 32
 _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+# An email address is read whole up to 254 characters: cut at 32, the shopper's own address
+# ('isabella.johansson9391@example.com') was looked up as '...@example.c' and never found.
+_EMAIL_WORD = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+
+
+def _cut_word(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if len(word) <= 254 and "@" in word:
+        core = word.strip(".,;:!?()[]<>\"'")
+        if _EMAIL_WORD.fullmatch(core):
+            return word
+    return word[:MAX_WORD]
 
 
 def clean_message(message: str | None, max_chars: int) -> CleanMessage:
