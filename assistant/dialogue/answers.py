@@ -275,7 +275,9 @@ def answer_question(
     opts = _options(p)
     comes_in = p.get("option_values") or {k: [v] for k, v in opts.items()}
     product = view.products.get(p.get("product_id")) if view is not None and p.get("product_id") else None
-    weight_question = re.search(r"how much (weight|load|water|space|room|can it|does it (hold|weigh|carry|take))", low)
+    weight_question = re.search(r"how much (weight|load|water|space|room|can it|does it (hold|weigh|carry|take))|"
+                                r"how much (?!money\b|cash\b)[a-z]+ (does|do|can|will|would|could)\b", low)
+    # "how much grass does the battery one do on one charge": an amount, not the price
     qty = price_for_quantity(low)
     if qty:  # "if i get 2, what's the total?"
         return f"{qty} × {label(p)} at {price(p)} each: {money(p['price'] * qty, p.get('currency'))} in total.", p

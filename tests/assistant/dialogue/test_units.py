@@ -188,3 +188,14 @@ def test_an_explicit_yes_is_a_yes(text):
 @pytest.mark.parametrize("text", NOT_YES)
 def test_hesitation_or_the_model_alone_is_not_a_yes(text):
     assert not extract.is_affirm(text, "affirm")  # even when the model reads it as affirm
+
+
+def test_how_much_of_something_is_an_amount_not_the_price():
+    from assistant.dialogue.answers import answer_question as answer
+
+    mower = {"id": "m1", "title": "Rotary Mower", "price": 249.0, "options": {"Power": "Cordless"},
+             "option_values": {"Power": ["Cordless", "Petrol"]},
+             "description": "Cuts up to 350 m² on one charge. Folds flat for storage."}
+    assert "350 m²" in answer(mower, "how much grass does the battery one do on one charge")[0]
+    assert "$249.00" in answer(mower, "how much is it")[0]
+    assert "$249.00" in answer(mower, "how much does it cost")[0]
