@@ -884,12 +884,13 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--shoppers", type=int, nargs="+", default=[16, 32, 64])
     parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS.relative_to(ROOT)})")
     parser.add_argument("--examples", type=int, default=None, help="hypothesis examples per property (default 2000; quick 30)")
     args = parser.parse_args()
     args.source_home = args.source_home.resolve()
     if not (args.source_home / "aisle.db").exists():
         parser.error(f"{args.source_home} holds no aisle.db: pass --source-home with a trained home")
-    figures = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    figures = json.loads(args.out.read_text()) if args.out.exists() else {}
     figures["machine"] = {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
     figures["verify"] = "identity (AISLE_VERIFY=identity: the scripted shoppers verify by email alone)"
     parts = ["load", "faults", "fuzz"] if args.part == "all" else [args.part]
@@ -911,9 +912,9 @@ def main() -> None:
             result["quick"] = args.quick
             result["seconds"] = round(time.perf_counter() - t0, 1)
             figures[part] = result
-            RESULTS.parent.mkdir(exist_ok=True)
-            RESULTS.write_text(json.dumps(figures, indent=2, default=str) + "\n")
-    print(f"wrote {RESULTS}")
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(figures, indent=2, default=str) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
