@@ -772,6 +772,10 @@ class Vocabulary:
         nxt_tok = tokens[i + len(phrase.split())] if i + len(phrase.split()) < len(tokens) else ""
         if phrase.replace(".", "").isdigit() and nxt_tok in _AGE_WORDS:
             hits = set()  # "a 12 yo who's into skating": an age, not size 12
+        if not any(h[0] in scope for h in hits) and phrase.replace(".", "").isdigit() and nxt_tok in ("one", "ones"):
+            # "the big 60 one": the value that starts with that number ("60 cm")
+            hits = {(t, name, v) for t in scope for name, vals in self.values[t].items()
+                    for nv, v in vals.items() if re.match(rf"{re.escape(phrase)}(?![\d.])\s?[a-z]", nv)}
         if prev in ("how", "so", "too") or prev == "as" and i + 1 < len(tokens) and tokens[i + 1] == "as":
             hits = set()  # "how long does it last", "how large is it": a question, not the value
         for t, name, value in sorted(hits):
@@ -781,7 +785,9 @@ class Vocabulary:
             coded = bool(re.fullmatch(r"\d+[a-z]+|[a-z]\d+", phrase))  # "4k", "5g", "i7": a value's own code, not a bare number
             short = phrase.replace(".", "").isdigit() or len(phrase) <= 2 and not coded
             vague = short or phrase in _VAGUE and len(scope) > 3
-            pointed = prev in ("the", "that", "those") and nxt_tok in ("one", "ones", "piece", "pieces")
+            before = tokens[i - 2] if i > 1 else ""
+            pointed = (prev in ("the", "that", "those") or prev in _MUCH | _LITTLE and before in ("the", "that", "those")
+                       ) and nxt_tok in ("one", "ones", "piece", "pieces")  # "not the 500 ones", "the big 60 one"
             if vague and not (
                 prev in ("size", norm(name))
                 or sizeish

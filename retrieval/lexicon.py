@@ -87,6 +87,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("hardshell", "hard case", "hard shell", "hard-shell", "hard sided", "hard-sided"),
     ("softshell", "soft case", "soft shell", "soft-shell", "soft sided", "soft-sided"),
     ("adjustable", "go up and down", "goes up and down", "move up and down", "height adjustable", "adjusts"),
+    ("storage", "storage space", "space for downloads", "downloads", "gigs", "gb of storage"),
     ("wheels", "wheeled", "on wheels", "castors", "casters", "castor", "caster", "rolling", "roll it"),
     ("armrest", "arms", "arm rests", "armrests", "arm rest"),
     ("grooming brush", "brush", "rake", "undercoat rake", "deshedding tool", "deshedder", "de-shedder", "slicker",

@@ -99,3 +99,12 @@ def test_title_phrases_name_a_type_under_a_coarse_department():
     v = Vocabulary(CatalogView.from_rows(rows))
     assert v.ground("any sleeping bags?").types == ["Camping"]
     assert v.ground("a bag for day hikes").types == ["Bags"]
+
+
+def test_a_bare_number_pointing_at_a_value_with_a_unit():
+    rows = [row("C1", "cushion", "Velvet Cushion", "Throw Pillow", 28.0, **{"Size": "45 cm", "Colour": "Ochre"}),
+            row("C2", "cushion", "Velvet Cushion", "Throw Pillow", 38.0, **{"Size": "60 cm", "Colour": "Ochre"})]
+    v = Vocabulary(CatalogView.from_rows(rows))
+    assert v.ground("the big 60 one", ["Throw Pillow"]).include == {"Size": ["60 cm"]}
+    assert v.ground("not the 45 ones", ["Throw Pillow"]).exclude == {"Size": ["45 cm"]}
+    assert v.ground("i have 60 of them", ["Throw Pillow"]).include == {}  # a count, not a size
