@@ -147,7 +147,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
 }
 
 INTERESTS: dict[str, tuple[str, ...]] = {
-    "cook": ("coffee", "espresso", "kettle", "tea", "grill", "oven", "knife", "skillet", "pan", "pot",
+    "cook": ("coffee", "espresso", "kettle", "tea", "grill", "oven", "knife", "skillet", "pan", "stock pot", "saucepan",
              "mixer", "cutting board", "apron", "blender", "toaster", "cookware", "baking", "kitchen", "spatula"),
     "coffee": ("coffee maker", "espresso", "mug", "grinder", "kettle"),
     "tea": ("tea kettle", "kettle", "mug", "teapot"),

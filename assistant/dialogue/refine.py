@@ -374,12 +374,14 @@ def apply_shopping(
     gift = gift_words or setting_up or (intent == "recommend" and not state.types)
     new_need = open_need = False
     examples = bool(re.search(r"\b(ideas?|maybe|or something|something like|suggest|such as|like a)\b", low))
-    if types and gift_words and examples and g.interest_types and not about_shown:  # "ideas? maybe a candle or ..."
+    if types and len(types) == 1 and gift_words and examples and g.interest_types and not about_shown:
+        # "ideas? maybe something like a candle": that idea and the others that suit; two or more
+        # named ("maybe a candle or a nice cushion") are the ideas themselves
         types = list(dict.fromkeys(types + [t for t in g.interest_types if t not in g.exclude_types]))
         open_need = len(types) > 1
     present = bool(PRESENT.search(low))
-    if (types and present and g.interest_types and set(types) <= set(g.interest_types) and not about_shown
-            and not state.types and len(types) < len(g.interest_types)):
+    if (types and len(types) == 1 and present and g.interest_types and set(types) <= set(g.interest_types)
+            and not about_shown and not state.types and len(types) < len(g.interest_types)):
         types = [t for t in g.interest_types if t not in g.exclude_types]  # "a present for a coffee snob"
         open_need = True
         g.include = {}  # "his road bike": what he has, not what to show

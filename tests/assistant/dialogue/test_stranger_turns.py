@@ -418,3 +418,8 @@ def test_is_that_the_cheaper_one_is_answered_not_searched(assistant, db):
     r = assistant.turn("and is that the cheaper one too?", s)
     assert r.action == "product_question" and f"{cheapest.price:,.2f}" in r.reply
     assert r.reply.startswith("Yes" if shown == cheapest.id else "No")
+
+
+def test_two_ideas_named_for_a_gift_are_the_ideas(assistant, db):
+    r = assistant.turn("housewarming present ideas? maybe a wall clock or a desk lamp", sid())
+    assert categories(db, r) == {"Wall Clock", "Desk Lamp"}
