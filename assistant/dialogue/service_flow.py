@@ -340,6 +340,11 @@ class ServiceFlow:
         if named is not None:  # "the one with the espresso machine"
             task["order_id"] = named
             return tools.get_order(self.db, self.state.customer_id, named)
+        if wanted is not None and views and not eligible:  # "just cancel it" with nothing pending
+            self.state.task = None
+            return FlowReply(f"Only {wanted} orders can be {_verb_past(task['kind'])}, and none of yours is {wanted} "
+                             f"right now:\n{orders_list(views)}\nI can help with something else, or put you through "
+                             "to a person.", "service_tool")
         return FlowReply(orders_list(eligible if wanted and eligible else views) + "\nWhich order id?", "clarify")
 
     def _order_by_items(self, views: list[dict[str, Any]], text: str) -> str | None:

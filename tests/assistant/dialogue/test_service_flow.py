@@ -192,3 +192,14 @@ def test_leaving_someone_elses_account_is_not_refused(store, text):
 ])
 def test_asking_for_someone_elses_account_is_refused(store, text):
     assert Chat(store).say("switch_account", text).action == "refuse"
+
+
+def test_cancel_with_nothing_pending_says_only_pending_orders_can_be_cancelled(store):
+    with session_scope(store) as s:
+        s.get(Order, "#W1000001").status = "processed"  # now neither of alice's orders is pending
+    chat = Chat(store)
+    chat.say("provide_info", "alice@example.com")
+    reply = chat.say("cancel_order", "whatever, just cancel it")
+    assert "Only pending orders can be cancelled" in reply.text and "#W1000002" in reply.text
+    assert chat.state.pending is None and chat.state.task is None
+    assert order(store, "#W1000001")[0] == "processed" and order(store, "#W1000002")[0] == "delivered"
