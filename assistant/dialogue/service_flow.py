@@ -84,6 +84,9 @@ def task_kind(intent: str, text: str, current: str | None) -> str | None:
         return "return"
     if re.search(r"\bcancel\b", low) and intent in ("cancel_order", "change_order") or intent == "cancel_order":
         return "cancel"
+    if current is not None and re.search(r"\bcancel (it|that|this|them|the order|my order|the whole (thing|order))\b", low) \
+            and not re.search(r"\b(don'?t|do not|not|never|no need to)\s+(\w+\s+)?cancel\b", low):
+        return "cancel"  # "whatever, just cancel it then" inside an order task, whatever the model read
     if re.search(r"\baddress\b", low):
         return "default_address" if re.search(r"\b(default|profile|account|my address)\b", low) and not re.search(r"\border\b", low) else "order_address"
     if re.search(r"\b(change|switch|update|modify|use another|use a different)\b.{0,30}\bpayment\b", low) and intent in ("change_order", "check_payment_methods", "payment_issue"):

@@ -203,3 +203,13 @@ def test_cancel_with_nothing_pending_says_only_pending_orders_can_be_cancelled(s
     assert "Only pending orders can be cancelled" in reply.text and "#W1000002" in reply.text
     assert chat.state.pending is None and chat.state.task is None
     assert order(store, "#W1000001")[0] == "processed" and order(store, "#W1000002")[0] == "delivered"
+
+
+def test_cancel_it_inside_a_status_task_is_a_cancellation_whatever_the_intent(store):
+    chat = Chat(store)
+    chat.say("provide_info", "alice@example.com")
+    chat.say("track_order", "so wheres it at")
+    reply = chat.say("complaint", "whatever, just cancel it then")  # the model's intent is not cancel_order
+    assert chat.state.task is not None and chat.state.task["kind"] == "cancel"
+    assert "#W1000001" in reply.text and "no longer needed" in reply.text  # her one pending order, reason asked
+    assert order(store, "#W1000001")[0] == "pending"  # nothing written without a listed change and a yes
