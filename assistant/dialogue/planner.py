@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assistant.dialogue.refine import ACTIVITY_NEED, ShoppingUpdate
+from assistant.dialogue.service_flow import not_arrived
 from assistant.dialogue.state import DialogueState
 from assistant.nlu.labels import SERVICE_INTENTS
 
@@ -250,6 +251,8 @@ def plan_action(
         return Plan("out_of_scope", "about another company's service")
     if _WANTS_TASK.search(text) and not (update and update.about_shown) and state.pending is None:
         return Plan("service", "the shopper asks to start an order task")  # "i need to return something, how do i"
+    if not_arrived(text) and state.pending is None:  # "i paid for a phone 2 weeks ago and STILL nothing"
+        return Plan("service", "something paid for has not arrived: track the order")
     if (_POLICY_QUESTION.search(text) and _POLICY_TOPIC.search(text) and not service_entities
             and not (update and update.about_shown)):  # an open task stays open for the next turn
         return Plan("policy_answer", "a general question the policy answers")

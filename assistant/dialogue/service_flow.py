@@ -58,6 +58,20 @@ _LEAVE_OTHER = re.compile(
     r"|\b(log|sign)(ging)? (me )?(out|off)\b", re.I)
 _THEIR_DATA = re.compile(r"\b(his|her|their|orders?|purchases?|email|address|details|card|payment)\b", re.I)
 _MY_NAME = re.compile(r"\b(?i:my name is|i am|i'm)\s+([A-Z][a-zA-Z'-]+)\s+([A-Z][a-zA-Z'-]+)")
+# an order paid for a while ago that has not come ("i paid for a phone 2 weeks ago and STILL nothing",
+# "ordered a lamp last month, never arrived"): tracking, whatever words of an order are missing
+_PAID_FOR = re.compile(r"\b(paid|ordered|bought|purchased)\b", re.I)
+_NOT_ARRIVED = re.compile(
+    r"\b(still (nothing|not (here|arrived|come|came|delivered|shipped)|no sign|waiting|hasn'?t|haven'?t|havent|hasnt|didn'?t|not got|"
+    r"don'?t have)|never (arrived|came|come|showed up|turned up|got (it|here|delivered)|received)|"
+    r"(not|isn'?t|hasn'?t|haven'?t|hasnt|havent|didn'?t|did not|has not|have not) (here yet|arrived|come|came|turned up|showed up|"
+    r"been delivered|received (it|them|anything)|got (it|them|anything))|nothing (has )?(arrived|came|come|turned up|yet)|"
+    r"no sign of (it|them|my))\b", re.I)
+
+
+def not_arrived(text: str) -> bool:
+    """The shopper paid for or ordered something that has not come yet."""
+    return bool(_PAID_FOR.search(text or "") and _NOT_ARRIVED.search(text or ""))
 
 
 @dataclass(frozen=True)
@@ -74,13 +88,15 @@ def task_kind(intent: str, text: str, current: str | None) -> str | None:
     if kind is None and current is None:  # the words alone can name the task ("wheres my order? email is ...")
         if re.search(r"\b(where'?s|where is|wheres|track|status of|any news on) (my |the )?(order|parcel|package|delivery)\b", low):
             return "status"
+        if not_arrived(low):
+            return "status"
         if re.search(r"\b(want|like|need|wanna|how do i|can i) (to )?(return|send back)\b", low):
             return "return"
     if kind is None and intent not in ("cancel_order",) and current is None:
         return None
     if re.search(r"\bexchange\b|\bswap\b", low):
         return "exchange"
-    if re.search(r"\breturn\b|\bsend (it|them) back\b", low):
+    if re.search(r"\breturn\b|\bsend (it|them|\w+ \w+|\w+) back\b|\bsend back\b", low):
         return "return"
     if re.search(r"\bcancel\b", low) and intent in ("cancel_order", "change_order") or intent == "cancel_order":
         return "cancel"
@@ -339,8 +355,13 @@ class ServiceFlow:
         if len(eligible) == 1 and wanted is not None:
             task["order_id"] = eligible[0]["order_id"]
             return tools.get_order(self.db, self.state.customer_id, task["order_id"])
+        if task["kind"] == "status" and not_arrived(task.get("text", "")):  # "paid 2 weeks ago, still nothing"
+            on_way = [v for v in views if v["status"] in (PENDING, "processed")]
+            if len(on_way) == 1:
+                task["order_id"] = on_way[0]["order_id"]
+                return tools.get_order(self.db, self.state.customer_id, task["order_id"])
         named = self._order_by_items(eligible if wanted and eligible else views, task.get("text", ""))
-        if named is not None:  # "the one with the espresso machine"
+        if named is not None:  # "the one with the espresso machine", "send back the headphones" before verifying
             task["order_id"] = named
             return tools.get_order(self.db, self.state.customer_id, named)
         if wanted is not None and views and not eligible:  # "just cancel it" with nothing pending
@@ -351,14 +372,15 @@ class ServiceFlow:
         return FlowReply(orders_list(eligible if wanted and eligible else views) + "\nWhich order id?", "clarify")
 
     def _order_by_items(self, views: list[dict[str, Any]], text: str) -> str | None:
-        """The one order among ``views`` holding an item the shopper's latest words name."""
-        latest = f" {norm_words(text.splitlines()[-1] if text else '')} "
-        hits = []
-        for v in views:
-            order = tools.get_order(self.db, self.state.customer_id, v["order_id"])
-            if any(f" {norm_words(it['name'])} " in latest for it in order.items):
-                hits.append(v["order_id"])
-        return hits[0] if len(hits) == 1 else None
+        """The one order among ``views`` holding an item the shopper's words of this task name: the
+        latest message that names an item of any of them decides (several orders with it: none)."""
+        orders = [tools.get_order(self.db, self.state.customer_id, v["order_id"]) for v in views]
+        for line in reversed((text or "").splitlines()):
+            said = f" {norm_words(line)} "
+            hits = [o.id for o in orders if any(f" {norm_words(it['name'])} " in said for it in o.items or [])]
+            if hits:
+                return hits[0] if len(hits) == 1 else None
+        return None
 
     def _items(self, order: Order, task: dict[str, Any]) -> list[dict[str, Any]] | FlowReply:
         if task.get("items"):
