@@ -111,6 +111,7 @@ _SIZE_LETTERS = {
 # are left to sorting, which falls back to the next best when the top one is out of stock
 _MUCH = frozenset("big bigger large larger huge massive lot lots load loads plenty high higher more".split())
 _LITTLE = frozenset("small smaller little tiny low lower less".split())
+_POSSESSIVES = frozenset("my his her our their your me mine".split())
 _POINTERS = frozenset("that this it those these them the".split())
 _BODY_WORDS = frozenset("guy man lad fella bloke boy girl woman lady chap kid dog cat".split())
 
@@ -835,6 +836,8 @@ class Vocabulary:
                     if name not in g.asked:
                         g.asked.append(name)
                     positives = self.positive_values(t, name)
+                    if prev in self.values[t][name]:
+                        continue  # "adjustable arms": the value named just before, not every positive one
                     if self.is_boolean(t, name) or 0 < len(positives) < len(self.values[t][name]):
                         _add(g.exclude if neg else g.include, name, positives)
                     continue
@@ -983,6 +986,8 @@ class Vocabulary:
         for i, tok in enumerate(tokens):
             if i in g.consumed or len(tok) < 3 or tok in STOP or tok in _VAGUE or tok.isdigit():
                 continue
+            if i > 0 and tokens[i - 1] in _POSSESSIVES:
+                continue  # "my back is killing me": the shopper's back, not a high-back chair
             hits = [
                 (t, n, v)
                 for t in scope

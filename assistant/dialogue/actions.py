@@ -390,13 +390,13 @@ class TurnRunner:
             return Outcome(respond.nothing_fits(state, result.offer, result.out_of_stock), action, plan=plan)
         state.offer = None
         focus = state.shown(state.focus_id)
-        state.show(result.products, _SHOWN)
+        state.show(result.variants or result.products, _SHOWN)
         # the product talked about before stays "it" when the new list holds it ("under 150 then", "add it")
         kept = next((p for p in state.last_shown if focus and p.get("product_id")
                      and p.get("product_id") == focus.get("product_id")), None)
         state.focus_id = kept["id"] if kept else None
         return Outcome(respond.product_list(result.products, state, recommend=recommend, beyond=result.beyond,
-                                            relaxed=result.relaxed), action,
+                                            relaxed=result.relaxed, variants=result.variants), action,
                        products=[_public(p) for p in result.products], plan=plan)
 
     def _policy(self, text: str, intent: str, strict: bool = False) -> Outcome:

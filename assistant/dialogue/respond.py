@@ -64,8 +64,17 @@ def constraints_text(state, currency: str | None = None) -> str:
 
 
 def product_list(products: list[dict[str, Any]], state, *, recommend: bool = False,
-                 beyond: tuple[str, ...] = (), relaxed: dict[str, list[str]] | None = None) -> str:
+                 beyond: tuple[str, ...] = (), relaxed: dict[str, list[str]] | None = None,
+                 variants: list[dict[str, Any]] | None = None) -> str:
     head = "Some ideas" if recommend else "Here is what I found"
+    if variants:  # the type has no other product: the other options of the one shown
+        pref = ", ".join(f"{name} {'/'.join(values)}" for name, values in (relaxed or {}).items())
+        without = f" (none with {pref}, so without that preference)" if pref else ""
+        lines = [f"That's the only {variants[0]['title']} for {constraints_text(state, _currency(variants))}; "
+                 f"its other options{without}:"]
+        lines += [product_line(i, p) for i, p in enumerate(variants, 1)]
+        lines.append("Say which one you'd like, e.g. \"the second one\".")
+        return "\n".join(lines)
     if beyond:  # every product of the asked types was shown already
         lines = [f"That's every {' / '.join(beyond)} I have; some other ideas:"]
     elif relaxed:  # a stated preference blocked the rest of the need

@@ -43,6 +43,7 @@ class ShoppingResult:
     out_of_stock: list[dict[str, Any]] = field(default_factory=list)  # would fit, none in stock
     beyond: tuple[str, ...] = ()  # an open need's types ran out of unseen products: others shown
     relaxed: dict[str, list[str]] = field(default_factory=dict)  # preferences dropped because they blocked
+    variants: list[dict[str, Any]] = field(default_factory=list)  # other options of a product already shown
 
 
 class ShoppingEngine:
@@ -127,13 +128,22 @@ class ShoppingEngine:
             if products:
                 return ShoppingResult(products, wider, violations=bad, scores=scores, beyond=filters.categories)
         preferred = {k.removeprefix("option:"): v for k, v in state.soft.items() if k.startswith("option:")}
-        if any(name in preferred for name, _ in filters.options):
+        wider = dataclasses.replace(filters, options=tuple(o for o in filters.options if o[0] not in preferred))
+        dropped = {name: list(values) for name, values in filters.options if name in preferred}
+        if dropped:
             # "silver if poss" blocks the rest of the need: show what fits without the preference
-            wider = dataclasses.replace(filters, options=tuple(o for o in filters.options if o[0] not in preferred))
             products, scores, bad = self._ranked(session, text, wider, state, user_id, session_id, catalog)
             if products:
-                dropped = {name: list(values) for name, values in filters.options if name in preferred}
                 return ShoppingResult(products, wider, violations=bad, scores=scores, relaxed=dropped)
+        if not state.open_need and state.seen_products and catalog is not None:
+            # "show me a couple more options" when every product of the type was shown: its other variants
+            others = _other_variants(state, filters, catalog)
+            relaxed: dict[str, list[str]] = {}
+            if not others and dropped:
+                others, relaxed = _other_variants(state, wider, catalog), dropped
+            if others:
+                return ShoppingResult(others[:1], filters, scores=[{"id": others[0]["id"], "score": 0.0}],
+                                      variants=others, relaxed=relaxed)
         # nothing in stock fits: say which products would, and offer the nearest available relaxation
         held, _, _ = self._ranked(session, text, dataclasses.replace(filters, available_only=False), state,
                                   user_id, session_id, catalog)
@@ -300,3 +310,20 @@ def _says(p: dict[str, Any], requirement: str, catalog: Catalog) -> bool:
             if not set(before) & {"not", "no", "isn't", "isnt", "non", "never", "without"}:
                 return True
     return False
+
+
+def _other_variants(state: DialogueState, filters: Filters, catalog: Catalog) -> list[dict[str, Any]]:
+    """In-stock variants, within the shopper's constraints, of the products already passed over
+    by "more options" that were not shown yet, cheapest first (the state's sort if it has one)."""
+    shown = {p.get("id") for p in state.last_shown}
+    base = dataclasses.replace(filters, exclude_ids=tuple(i for i in filters.exclude_ids if i in set(state.exclude_ids)))
+    out = []
+    for pid in state.seen_products:
+        product = catalog.view.products.get(pid)
+        if product is None or pid in state.exclude_products:
+            continue
+        for v in product.fitting(base):
+            if v.available and v.id not in shown:
+                out.append(product_result(product, v, 0.0, reason="another option of a product shown"))
+    out.sort(key=lambda p: p["price"], reverse=state.sort == "price_desc")
+    return out[:SHOW]

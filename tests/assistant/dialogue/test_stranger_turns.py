@@ -423,3 +423,20 @@ def test_is_that_the_cheaper_one_is_answered_not_searched(assistant, db):
 def test_two_ideas_named_for_a_gift_are_the_ideas(assistant, db):
     r = assistant.turn("housewarming present ideas? maybe a wall clock or a desk lamp", sid())
     assert categories(db, r) == {"Wall Clock", "Desk Lamp"}
+
+
+def test_more_options_of_a_type_with_one_product_are_its_other_variants(assistant, db):
+    chairs = _in_stock(db, "Office Chair")
+    assert len({p.group_id for p in chairs}) == 1  # the store's data: one office chair, many variants
+    s = sid()
+    r = assistant.turn("i need an office chair, max five hundred bucks", s)
+    first = r.products[0]["id"]
+    r = assistant.turn("show me a couple more options", s)
+    others = [p for p in chairs if p.price <= 500 and p.id != first]
+    assert r.products and r.products[0]["id"] in {p.id for p in others}
+    assert sum(f"${p.price:,.2f}" in r.reply for p in others) >= min(2, len(others))
+
+
+def test_a_possessive_body_word_is_not_an_option(assistant, db):
+    r = assistant.turn("my back is killing me from wfh, need a proper office chair", sid())
+    assert r.products and "backrest" not in r.reply.split(":", 1)[0]
