@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assistant.dialogue import answers, confirm, extract, respond
+from assistant.dialogue import answers, confirm, extract, policy_answer, respond, suggest
 from assistant.dialogue.planner import SET_QUANTITY, Action, Plan, cart_action, plan_action
 from assistant.dialogue.refine import apply_shopping, is_comparative, ordinals
 from assistant.dialogue.safety import CleanMessage
@@ -171,7 +171,8 @@ class TurnRunner:
 
     def _policy_answer(self, t: Turn) -> Outcome:
         if t.plan.reason.startswith("a follow-up"):  # "what if I paid with a gift card?" after an answer
-            return self._policy(f"{t.state.last_reply} {t.text}", t.u.intent)
+            return self._policy(f"{t.state.last_reply} {t.text}", t.u.intent,
+                                kind=policy_answer.answer_kind(t.text, t.state.last_reply))
         return self._policy(t.text, t.u.intent)
 
     def _unsupported(self, t: Turn) -> Outcome:
@@ -200,12 +201,44 @@ class TurnRunner:
         if missing and carried:  # "do you have toasters?" while looking at headphones: the need stays
             return Outcome(f"I can't find any {missing} in this store, so we don't seem to sell them. Tell me what "
                            f"else you're looking for, or carry on with the {' / '.join(carried)}.", "search")
+        before = _talked_about(t.state, t.text) if answers.asks_total(t.text) else None
         out = self._search(t.db, t.chat, t.state, recommend=t.plan.action == Action.RECOMMEND, catalog=t.catalog)
+        if before is not None and out.products and before.get("id") != out.products[0]["id"]:
+            # "and the cheapest jigsaw u have, what do both come to": the new find and the one before
+            out.reply += "\n" + answers.total_answer([before, out.products[0]])
         missing = _not_sold(t.text, t.update, out.products)
         if missing:  # "do you sell mattresses?": say so, then show the nearest things
             out.reply = (f"I can't find any {missing} in this store, so we don't seem to sell them. "
                          + (f"The closest things I found:\n{out.reply.split(chr(10), 1)[-1]}" if out.products else out.reply))
         return out
+
+    def _suggest(self, t: Turn) -> Outcome:
+        """Personal picks or what goes with the basket, for the verified customer (else the
+        turn's user); a shopper nobody knows gets the popular products, said so."""
+        state = t.state
+        user = state.customer_id or t.chat.user_id
+        ranker = self.engine.ranker
+        counts = ranker.popularity if ranker is not None and ranker.popularity.items else None
+        if t.plan.reason.startswith("what goes with"):
+            focus = state.shown(state.focus_id) or (state.last_shown[0] if len(state.last_shown) == 1 else None)
+            basket = [c["id"] for c in state.cart] or ([focus["id"]] if focus else [])
+            if not basket:
+                return Outcome("Your basket is empty, so there's nothing to match yet. Add something, or ask me "
+                               "to recommend something for you.", "clarify")
+            rules = ranker.association if ranker is not None and ranker.association is not None else None
+            if rules is None:
+                from ranker.association import AssociationRules
+
+                rules = AssociationRules.from_session(t.db)
+            found = suggest.cross_sell(t.db, t.catalog.view, basket, user, rules, counts=counts)
+        else:
+            found = suggest.personal(t.db, t.catalog.view, user, counts=counts)
+        state.offer = None
+        if found.products:
+            state.show(found.products, _SHOWN)
+        state.focus_id = None
+        return Outcome(suggest.reply_text(found), "recommend", products=[_public(p) for p in found.products],
+                       plan={"source": found.source, "fallback": found.why, "recommender": found.version})
 
     def _compare(self, t: Turn) -> Outcome:
         state = t.state
@@ -399,10 +432,14 @@ class TurnRunner:
                                             relaxed=result.relaxed, variants=result.variants), action,
                        products=[_public(p) for p in result.products], plan=plan)
 
-    def _policy(self, text: str, intent: str, strict: bool = False) -> Outcome:
-        """The best policy passage, cited, when it is about the question (cosine >= threshold)."""
+    def _policy(self, text: str, intent: str, strict: bool = False, kind: str | None = None) -> Outcome:
+        """The best policy passage, cited, when it is about the question (cosine >= threshold), and
+        its sentence that answers what is asked (``kind``: a time, a fee; read from ``text`` when not given)."""
+        kind = kind or policy_answer.answer_kind(text)
         text = _POLICY_WORDS.sub(lambda m: _POLICY_WORD_MAP[m.group(0).lower()], text)  # "swap" -> "exchange"
-        passages = self.policy.search(text, k=3) if self.policy is not None else []
+        # a question of timing or cost looks wider: the sentence with the answer may sit in a passage
+        # ranked below others about the same topic
+        passages = self.policy.search(text, k=3 if kind is None else 6) if self.policy is not None else []
         relevance = self._relevance(text, passages)
         floor = POLICY_STRICT if strict else POLICY_MIN
         ranked = sorted(zip(relevance, range(len(passages)), strict=True), reverse=True)
@@ -410,14 +447,16 @@ class TurnRunner:
             return Outcome("The store's policy doesn't say anything about that. Would you like me to transfer you to a person?",
                            "policy_answer", plan={"citation": None, "relevance": ranked[0][0] if ranked else None})
         relevant = [passages[i] for score, i in ranked if score >= floor]
-        best, sentence = self._best_sentence(text, relevant)
+        best, sentence = self._best_sentence(text, relevant, kind)
         return Outcome(respond.policy_answer(best, sentence), "policy_answer",
-                       plan={"citation": {"source": best.source, "section": best.section}, "relevance": round(ranked[0][0], 3)})
+                       plan={"citation": {"source": best.source, "section": best.section}, "relevance": round(ranked[0][0], 3),
+                             "asks": kind})
 
-    def _best_sentence(self, text: str, passages: list) -> tuple[Any, str | None]:
+    def _best_sentence(self, text: str, passages: list, kind: str | None = None) -> tuple[Any, str | None]:
         """(passage, sentence): the sentence of the relevant passages that answers ``text`` best
-        (cosine of the embeddings), with the passage it belongs to; the sentence is ``None`` when
-        the passage is a single sentence."""
+        (cosine of the embeddings, plus a bonus for a sentence holding the kind of answer asked
+        for), with the passage it belongs to; the sentence is ``None`` when the passage is a single
+        sentence and nothing else is relevant."""
         split = [(p, x.strip()) for p in passages
                  for x in re.split(r"(?<=[.!?])\s+|\n+(?=[-*\d])", p.text) if len(x.strip()) > 20]
         if len(split) < 2:
@@ -430,7 +469,8 @@ class TurnRunner:
 
         def score(px) -> float:  # a policy written for staff: prefer what a shopper is told
             staff = bool(re.search(r"\b(you (should|must|can|need|have to|are)|the agent|the user|ask the)\b", px[1], re.I))
-            return float(q @ self._passage_vecs[px[1]]) - (0.08 if staff else 0.0)
+            answers = policy_answer.BONUS if policy_answer.carries(kind, px[1]) else 0.0
+            return float(q @ self._passage_vecs[px[1]]) - (0.08 if staff else 0.0) + answers
 
         return max(split, key=score)
 
@@ -464,6 +504,7 @@ class Turn:
 _HANDLERS: dict[Action, Callable[[TurnRunner, Turn], Outcome]] = {
     Action.SEARCH: TurnRunner._search_turn,
     Action.RECOMMEND: TurnRunner._search_turn,
+    Action.SUGGEST: TurnRunner._suggest,
     Action.ACCEPT_OFFER: TurnRunner._search_turn,
     Action.DECLINE_OFFER: TurnRunner._decline_offer,
     Action.COMPARE: TurnRunner._compare,
@@ -586,6 +627,15 @@ def _not_sold(text: str, update, products: list[dict[str, Any]]) -> str | None:
 
 
 _FILLER = frozenset("any some a an the things stuff products items kind kinds sort of good nice cheap decent".split())
+
+
+def _talked_about(state: DialogueState, text: str) -> dict[str, Any] | None:
+    """The shown product a message adds a new one to: the cheapest of the list for "cheapest of
+    those", else the one in focus or the only one shown."""
+    shown = state.last_shown
+    if shown and re.search(r"\bcheapest (one )?(of|out of) (those|them|these)\b", text or "", re.I):
+        return min(shown, key=lambda p: p["price"])
+    return state.shown(state.focus_id) or (shown[0] if len(shown) == 1 else None)
 
 
 def _show_variant(state: DialogueState, p: dict[str, Any]) -> None:

@@ -440,3 +440,13 @@ def test_more_options_of_a_type_with_one_product_are_its_other_variants(assistan
 def test_a_possessive_body_word_is_not_an_option(assistant, db):
     r = assistant.turn("my back is killing me from wfh, need a proper office chair", sid())
     assert r.products and "backrest" not in r.reply.split(":", 1)[0]
+
+
+def test_a_search_that_asks_a_total_adds_the_product_talked_about(assistant, db):
+    s = sid()
+    r = assistant.turn("the cheapest mechanical keyboard", s)
+    keyboard = db.get(Product, r.products[0]["id"])
+    r = assistant.turn("and the cheapest gaming mouse u have, what do both come to", s)
+    mouse = db.get(Product, r.products[0]["id"])
+    assert mouse.category == "Gaming Mouse" and mouse.price == min(p.price for p in _in_stock(db, "Gaming Mouse"))
+    assert f"${keyboard.price + mouse.price:,.2f}" in r.reply
