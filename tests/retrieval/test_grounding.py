@@ -108,3 +108,12 @@ def test_a_bare_number_pointing_at_a_value_with_a_unit():
     assert v.ground("the big 60 one", ["Throw Pillow"]).include == {"Size": ["60 cm"]}
     assert v.ground("not the 45 ones", ["Throw Pillow"]).exclude == {"Size": ["45 cm"]}
     assert v.ground("i have 60 of them", ["Throw Pillow"]).include == {}  # a count, not a size
+
+
+def test_over_your_ears_is_the_over_ear_type():
+    rows = [row("H1", "hp", "Headphones", "Headphones", 300.0, **{"type": "over-ear", "color": "black"}),
+            row("H2", "hp", "Headphones", "Headphones", 280.0, **{"type": "in-ear", "color": "black"}),
+            row("H3", "hp", "Headphones", "Headphones", 290.0, **{"type": "on-ear", "color": "black"})]
+    v = Vocabulary(CatalogView.from_rows(rows))
+    g = v.ground("proper big ones that sit over your ears, not the tiny in-ear things", ["Headphones"])
+    assert g.include == {"type": ["over-ear"]} and g.exclude == {"type": ["in-ear"]}
