@@ -170,6 +170,7 @@ class Grounding:
     interest_types: list[str] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)
     tokens: list[str] = field(default_factory=list)
+    text_concepts: set[int] = field(default_factory=set)  # every lexicon concept a phrase of the text has
 
     @property
     def leftover(self) -> str:
@@ -395,6 +396,7 @@ class Vocabulary:
                 if better:
                     fixed[i] = better
         spans = _ngrams(fixed)
+        g.text_concepts = {c for _i, _j, phrase in spans for c in self.concepts(phrase)}
         # pass 1: product types (they decide which options the rest refers to)
         type_hits: list[tuple[int, int, set[str]]] = []
         for (
@@ -836,8 +838,10 @@ class Vocabulary:
                     if name not in g.asked:
                         g.asked.append(name)
                     positives = self.positive_values(t, name)
-                    if prev in self.values[t][name]:
-                        continue  # "adjustable arms": the value named just before, not every positive one
+                    if prev in self.values[t][name] or any(
+                            f" {nv} " in f" {' '.join(tokens)} " or self._phrase_concepts(nv) & g.text_concepts - concepts
+                            for nv in self.values[t][name]):
+                        continue  # "adjustable arms", "arms that go up and down": the value named, not every positive one
                     if self.is_boolean(t, name) or 0 < len(positives) < len(self.values[t][name]):
                         _add(g.exclude if neg else g.include, name, positives)
                     continue

@@ -324,6 +324,17 @@ def answer_question(
                         f"out of stock (the one shown has {now})."), shown
             return (f"Yes — {name} also comes with {asked_text}: {label(shown)} at {price(shown)} "
                     f"(the one shown has {now})."), shown
+        if len(asked_values) >= 2 and product is not None:
+            # "is the a5 a hardback": the A5 says which variant, the hardback is the question
+            for k in sorted(asked_values, key=lambda o: o.lower() in {n.lower() for n in missing}):
+                # the option the shown variant already has is the question; the one it lacks says which
+                rest = {n: v for n, v in asked_values.items() if n != k}
+                which = [v for v in product.variants if _has_values(v, rest)]
+                if which:
+                    v = min(which, key=lambda x: (not x.available, x.price))
+                    shown = _as_shown(p, v)
+                    return (f"No — {label(shown)} ({price(shown)}) has {k} {v.options.get(k, 'not listed')}; "
+                            f"{k} {_join(asked_values[k])} comes only with other options."), shown
         option = missing[0]
         if option in comes_in:
             return (f"No — {name} doesn't come with {asked_text}; its {option} options are "
@@ -349,8 +360,11 @@ def answer_question(
                 return f"{name}: {option} {values[0]}.", p
             fits = ""
             if narrower:
-                fits = (", the only one in stock with what you asked for" if within == [str(opts.get(option))]
-                        else f"; in stock with what you asked for: {_join(within)}")
+                asked_any = filters is not None and bool(filters.options or filters.exclude_options or filters.max_price
+                                                         or filters.min_price)
+                scope = " with what you asked for" if asked_any else ""
+                fits = (f", the only one in stock{scope}" if within == [str(opts.get(option))]
+                        else f"; in stock{scope}: {_join(within)}")
             return f"{name} comes in {option} {_join(values)} (this one: {opts.get(option, '—')}{fits}).", p
     # the question names an option of the product
     for option in sorted(comes_in, key=len, reverse=True):

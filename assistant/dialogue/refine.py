@@ -348,8 +348,9 @@ def apply_shopping(
     target = item or focus or (shown[0] if len(shown) == 1 else None)
     pointing = bool(re.search(r"\b(it|its|it's|this|that|these|those|they|them|the \w+ one|come in|comes in)\b", low))
     priced = bool(re.search(r"\b(price|prices|cost|costs|how much|hows much|hw much|how expensive)\b", low))
+    yes_no = bool(re.match(r"\W*(?:and |so |but )?(is|are|does|do|has|have|can|will)\b", low))  # "is the a5 a hardback"
     about_target = bool(target) and question and not g.exclude and (
-        bool(g.asked) or (bool(g.include) and (pointing or bool(item))) or _described(target, text, catalog)
+        bool(g.asked) or (bool(g.include) and (pointing or bool(item) or yes_no)) or _described(target, text, catalog)
         or priced and not g.include and not re.search(r"\d", low)
         and (pointing or bool(types) and target.get("category") in types)  # "the thermostat, whats the price again"
     )

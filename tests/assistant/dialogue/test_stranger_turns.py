@@ -450,3 +450,83 @@ def test_a_search_that_asks_a_total_adds_the_product_talked_about(assistant, db)
     mouse = db.get(Product, r.products[0]["id"])
     assert mouse.category == "Gaming Mouse" and mouse.price == min(p.price for p in _in_stock(db, "Gaming Mouse"))
     assert f"${keyboard.price + mouse.price:,.2f}" in r.reply
+
+
+def _quoted_policy_sentence(reply: str) -> tuple[str, str]:
+    """(the cited section's own text in the store's policy, the sentence quoted from it)."""
+    import re
+
+    from assistant.settings import DATA_DIR
+
+    m = re.match(r'From the store policy, section "([^"]+)": (.+)$', reply, re.S)
+    assert m, reply
+    heading = m.group(1).split(" > ")[-1]
+    policy = (DATA_DIR / "tau2_retail" / "policy.md").read_text(encoding="utf-8")
+    start = re.search(rf"^#+ {re.escape(heading)}\s*$", policy, re.M)
+    assert start, heading
+    end = re.search(r"^#+ ", policy[start.end():], re.M)
+    section = policy[start.end(): start.end() + end.start() if end else len(policy)]
+    return re.sub(r"\s+", " ", section), m.group(2).strip()
+
+
+def test_a_refund_timing_question_quotes_the_policy_sentence_that_says_when(assistant):
+    for question in ("how long do refunds take to come thru", "how fast do i get my money back"):
+        s = sid()
+        r = assistant.turn(question, s)
+        section, sentence = _quoted_policy_sentence(r.reply)
+        assert r.action == "policy_answer" and sentence in section  # a sentence of the section cited
+        assert "5 to 7 business days" in sentence, r.reply
+    follow = assistant.turn("what if i paid with a gift card", s)
+    section, sentence = _quoted_policy_sentence(follow.reply)
+    assert follow.action == "policy_answer" and sentence in section
+    assert "immediately" in sentence and "gift card" in sentence, follow.reply
+
+
+def test_an_order_paid_for_that_never_came_is_tracked_not_searched(assistant, db):
+    from assistant.store.models import Customer, Order
+
+    on_way = db.scalars(select(Order).where(Order.status.in_(("pending", "processed")))).all()
+    per_customer: dict[str, list] = {}
+    for o in on_way:
+        per_customer.setdefault(o.customer_id, []).append(o)
+    customer_id, (the_order,) = next((c, os) for c, os in sorted(per_customer.items()) if len(os) == 1)
+    s = sid()
+    r = assistant.turn("this is ridiculous, i paid for a phone 2 weeks ago and STILL nothing", s)
+    assert r.action == "ask_auth" and not r.products
+    r = assistant.turn(db.get(Customer, customer_id).email, s)
+    assert the_order.id in r.reply and the_order.status in r.reply
+    assert db.get(Order, the_order.id).status == the_order.status  # looked up, nothing written
+
+
+def test_the_item_named_before_verifying_picks_its_delivered_order(assistant, db):
+    from assistant.store.models import Customer, Order
+
+    delivered = db.scalars(select(Order).where(Order.status == "delivered")).all()
+    per_customer: dict[str, list] = {}
+    for o in delivered:
+        per_customer.setdefault(o.customer_id, []).append(o)
+    found = next((c, os, it["name"]) for c, os in sorted(per_customer.items()) if len(os) >= 2
+                 for it in os[0].items if it["name"] == "Headphones"
+                 and sum(any(x["name"] == it["name"] for x in o.items) for o in os) == 1)
+    customer_id, orders, item = found
+    s = sid()
+    assert assistant.turn(f"i need to send back some {item.lower()} i bought", s).action == "ask_auth"
+    r = assistant.turn(db.get(Customer, customer_id).email, s)
+    assert r.action == "confirm" and orders[0].id in r.reply and item in r.reply
+    assert all(o.id not in r.reply for o in orders[1:])
+    assert db.get(Order, orders[0].id).status == "delivered"  # listed, not written without a yes
+
+
+def test_a_value_that_says_which_variant_and_a_yes_no_about_another_option(assistant, db):
+    s = sid()
+    assistant.turn("do u do notebooks", s)
+    r = assistant.turn("is the a5 a hardback", s)
+    a5 = [p for p in _in_stock(db, "Notebook") if p.attributes["size"] == "A5"]
+    covers = {p.attributes["cover type"] for p in a5}
+    assert r.action == "product_question" and r.products[0]["id"] in {p.id for p in a5}
+    assert r.reply.startswith("Yes" if "hard cover" in covers else "No")
+
+
+def test_arms_that_go_up_and_down_are_the_adjustable_armrest(assistant, db):
+    r = assistant.turn("office chair where the arms go up and down", sid())
+    assert r.products and all(db.get(Product, p["id"]).attributes["armrest"] == "adjustable" for p in r.products)
