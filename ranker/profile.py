@@ -86,9 +86,9 @@ class UserProfile:
         anchor = self.recommender.because(product_id, self.history)
         if anchor is None:
             return None
-        from ranker.recommender import VERBS
+        from ranker.recommender import because_text
 
-        return f"because you {VERBS.get(anchor[1], 'looked at')} {self.titles.get(anchor[0], anchor[0])}"
+        return because_text(anchor[1], self.titles.get(anchor[0], anchor[0]))
 
     @property
     def is_empty(self) -> bool:

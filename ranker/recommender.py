@@ -358,6 +358,13 @@ VERBS = {
 }
 
 
+def because_text(kind: str, name: str) -> str:
+    """The reason naming a history item: "because you bought X", "... added X to your cart"."""
+    if kind == "add_to_cart":
+        return f"because you added {name} to your cart"
+    return f"because you {VERBS.get(kind, 'looked at')} {name}"
+
+
 class Recommender:
     """A trained version ready to score: next-item scores for a shopper's history (the
     events as they stand, so a click in this session counts without retraining), each
@@ -429,19 +436,22 @@ class Recommender:
         for pid, score in ranked:
             if pid in hidden:
                 continue
-            anchor = self.because(pid, history)
-            if anchor:
-                verb = VERBS.get(anchor[1], "looked at")
-                reason = f"because you {verb} {titles.get(anchor[0], anchor[0])}"
-            else:
-                reason = "often next for shoppers like you"
-            out.append(
-                {"id": pid, "score": round(score, 4), "reason": reason,
-                 "because": anchor[0] if anchor else None}
-            )  # fmt: skip
+            reason, anchor = self.reason(pid, history, titles)
+            out.append({"id": pid, "score": round(score, 4), "reason": reason, "because": anchor})
             if len(out) == k:
                 break
         return out
+
+    def reason(
+        self, item: str, history: Sequence[tuple[str, str]], titles: Mapping[str, str] | None = None
+    ) -> tuple[str, str | None]:
+        """``(reason, product id it names)`` for recommending ``item`` after ``history``:
+        "because you bought X" for the nearest history item, else a generic reason."""
+        anchor = self.because(item, history)
+        if anchor is None:
+            return "often next for shoppers like you", None
+        name = (titles or {}).get(anchor[0], anchor[0])
+        return because_text(anchor[1], name), anchor[0]
 
 
 _loaded: dict[str, Recommender] = {}

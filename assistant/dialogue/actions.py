@@ -232,7 +232,9 @@ class TurnRunner:
                 rules = AssociationRules.from_session(t.db)
             found = suggest.cross_sell(t.db, t.catalog.view, basket, user, rules, counts=counts)
         else:
-            found = suggest.personal(t.db, t.catalog.view, user, counts=counts)
+            more = state.last_action == "recommend" and re.search(r"\b(else|more|other)\b", t.text, re.I)
+            skip = [p["id"] for p in state.last_shown] if more else []  # "what else would I like"
+            found = suggest.personal(t.db, t.catalog.view, user, counts=counts, skip=skip)
         state.offer = None
         if found.products:
             state.show(found.products, _SHOWN)

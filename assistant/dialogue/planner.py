@@ -9,6 +9,7 @@ from enum import StrEnum
 from assistant.dialogue.refine import ACTIVITY_NEED, ShoppingUpdate
 from assistant.dialogue.service_flow import not_arrived
 from assistant.dialogue.state import DialogueState
+from assistant.dialogue.suggest import asks_cross_sell, asks_personal
 from assistant.nlu.labels import SERVICE_INTENTS
 
 POLICY_INTENTS = frozenset(
@@ -128,6 +129,7 @@ _CART_ADD = re.compile(r"\b(add|put|throw|pop|stick|place|chuck)\b|\bi'?ll take\
 _CART_REMOVE = re.compile(r"\b(remove|take out|take off|delete|drop|empty|clear)\b", re.I)
 
 
+_PRICE_WORDS = re.compile(r"\b(under|below|less than|cheaper than|over|above|between|budget)\b|[$£€]|\d", re.I)
 _CART_ALONE = re.compile(
     r"^\W*(?:(?:ok|okay|yes|yeah|yep|great|perfect|cool|then|and|pls|please|i'?ll|lets|let'?s|can you|could you)\W+)*"
     r"(add|i'?ll take|ill take)\b(?!\s+(a|an|some)\s+look)", re.I)
@@ -177,6 +179,7 @@ class Action(StrEnum):
 
     SEARCH = "search"
     RECOMMEND = "recommend"
+    SUGGEST = "suggest"
     COMPARE = "compare"
     PRODUCT_QUESTION = "product_question"
     ACCEPT_OFFER = "accept_offer"
@@ -236,6 +239,13 @@ def plan_action(
         if confirmation == "unclear":
             return Plan("confirm_again", "no clear yes to the listed write: nothing written, asked again")
     cart = cart_action(text, bool(state.cart))
+    if state.pending is None and cart not in ("add", "remove", "set", "checkout"):
+        if asks_cross_sell(text):
+            return Plan("suggest", "what goes with the basket")
+        g = update.grounding if update else None
+        if asks_personal(text) and not _PRICE_WORDS.search(text) and not (
+                g and (g.types or g.include or g.brands or g.interest_types)):
+            return Plan("suggest", "personal recommendations, no product named")
     if cart is not None and (state.task is None or CART.search(text)) and state.pending is None and not (
             intent == "payment_issue" and confidence >= OOS_FIRM):  # "card declined at checkout"
         return Plan("cart", f"basket: {cart}")
