@@ -61,6 +61,7 @@ _POLICY_QUESTION = re.compile(
     r"|\b(what'?s|whats|what is|what are|tell me|how does|how do) (the |your |ur )?(returns?|refunds?|exchanges?|cancellation|"
     r"delivery|shipping) (policy|policies|rules|process)\b",  # "whats the returns policy if it arrives damaged"
     re.I)
+_POLICY_FOLLOW_UP = re.compile(r"^\W*(what if|and if|what about|and for|how about)\b", re.I)
 _POLICY_TOPIC = re.compile(r"\b(refund|money (\w+ )?back|reimburs|return|exchange|swap|cancel|gift card|fee|deliver|ship)", re.I)
 _SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) back\b|\breturn (it|this|them|these|my)\b|"
                         r"\b(send|take|bring) back (a|an|the|my)\b", re.I)
@@ -265,6 +266,8 @@ def plan_action(
         return Plan("service", "something paid for has not arrived: track the order")
     if (_POLICY_QUESTION.search(text) and _POLICY_TOPIC.search(text) and not service_entities
             and not (update and update.about_shown)):  # an open task stays open for the next turn
+        if state.last_action == "policy_answer" and _POLICY_FOLLOW_UP.search(text):  # "what if i paid with a gift card"
+            return Plan("policy_answer", "a follow-up to the policy answer")
         return Plan("policy_answer", "a general question the policy answers")
     if _DAMAGED.search(text) and state.task is None:
         return Plan("complaint", "a damaged or wrong item: apologise, offer return/exchange or a person")
@@ -279,8 +282,7 @@ def plan_action(
             return Plan("complaint", "a complaint: apologise and offer a person")
         return Plan("handoff", f"{intent}: the shopper wants a person")
 
-    if (state.last_action == "policy_answer" and re.search(r"^\W*(what if|and if|what about|and for|how about)\b", text, re.I)
-            and not service_entities):
+    if state.last_action == "policy_answer" and _POLICY_FOLLOW_UP.search(text) and not service_entities:
         return Plan("policy_answer", "a follow-up to the policy answer")
     if _SEND_BACK.search(text) and intent not in SERVICE_INTENTS:
         if state.task is not None:

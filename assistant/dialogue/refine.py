@@ -381,7 +381,9 @@ def apply_shopping(
         types = list(dict.fromkeys(types + [t for t in g.interest_types if t not in g.exclude_types]))
         open_need = len(types) > 1
     present = bool(PRESENT.search(low))
-    if (types and len(types) == 1 and present and g.interest_types and set(types) <= set(g.interest_types)
+    owned = bool(re.search(r"\b(his|her|their|my|our)\s+\w+", low)) and not re.search(
+        r"\b(maybe|such as|something like|like a|ideas like)\b", low)  # "out on his bike or skateboard": what he has
+    if (types and (len(types) == 1 or owned) and present and g.interest_types and set(types) <= set(g.interest_types)
             and not about_shown and not state.types and len(types) < len(g.interest_types)):
         types = [t for t in g.interest_types if t not in g.exclude_types]  # "a present for a coffee snob"
         open_need = True

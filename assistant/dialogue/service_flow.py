@@ -96,7 +96,7 @@ def task_kind(intent: str, text: str, current: str | None) -> str | None:
         return None
     if re.search(r"\bexchange\b|\bswap\b", low):
         return "exchange"
-    if re.search(r"\breturn\b|\bsend (it|them|\w+ \w+|\w+) back\b|\bsend back\b", low):
+    if re.search(r"\breturn\b|\bsend (\w+ ){0,3}back\b", low):
         return "return"
     if re.search(r"\bcancel\b", low) and intent in ("cancel_order", "change_order") or intent == "cancel_order":
         return "cancel"

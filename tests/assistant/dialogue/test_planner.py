@@ -63,3 +63,34 @@ def test_an_order_named_by_its_contents_answers_the_service_question():
                                   "ok cool, how long until i get my money back"])
 def test_a_policy_question_after_thanks_is_a_policy_question(text):
     assert plan(text, "track_refund", 0.7) == "policy_answer"
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("this is ridiculous, i paid for a phone 2 weeks ago and STILL nothing", "track_refund"),
+    ("i ordered a lamp last month and it never arrived", "search_products"),
+    ("bought a kettle from u 10 days ago, still not here", "search_products"),
+    ("paid for headphones last week and they havent arrived", "out_of_scope"),
+])
+def test_something_paid_for_that_has_not_come_is_order_tracking(text, intent):
+    update = ShoppingUpdate(new_need=True, constraints=True)  # the product word reads as a need
+    assert plan(text, intent, 0.5, update) == "service"
+
+
+@pytest.mark.parametrize("text", [
+    "i bought a phone last year, need a case for it",
+    "i ordered a lamp from you before, do you have bulbs for it",
+])
+def test_a_need_beside_an_earlier_purchase_stays_shopping(text):
+    update = ShoppingUpdate(new_need=True, constraints=True)
+    assert plan(text, "search_products", 0.8, update) == "search"
+
+
+def test_a_what_if_after_a_policy_answer_is_its_follow_up():
+    state = DialogueState(last_action="policy_answer")
+    p = plan_action("out_of_scope", 0.88, "what if i paid with a gift card", state, None, threshold=0.35,
+                    service_entities=False, affirm=False, deny=False)
+    assert p.action == "policy_answer" and p.reason.startswith("a follow-up")
+    # the same words with no answer before them are a question of their own
+    p = plan_action("out_of_scope", 0.88, "what if i paid with a gift card", DialogueState(), None, threshold=0.35,
+                    service_entities=False, affirm=False, deny=False)
+    assert p.action == "policy_answer" and not p.reason.startswith("a follow-up")

@@ -213,3 +213,59 @@ def test_cancel_it_inside_a_status_task_is_a_cancellation_whatever_the_intent(st
     assert chat.state.task is not None and chat.state.task["kind"] == "cancel"
     assert "#W1000001" in reply.text and "no longer needed" in reply.text  # her one pending order, reason asked
     assert order(store, "#W1000001")[0] == "pending"  # nothing written without a listed change and a yes
+
+
+LAMP = {"name": "Desk Lamp", "product_id": "LAMP", "item_id": "L1", "price": 40.0, "options": {"color": "black"}}
+
+
+def _another_delivered_order(engine, items):
+    with session_scope(engine) as s:
+        s.add(Order(id="#W1000003", customer_id="alice", status="delivered", address={"address1": "1 Main St"},
+                    items=[dict(it) for it in items], fulfillments=[],
+                    payment_history=[{"transaction_type": "payment", "amount": 40.0, "payment_method_id": "paypal_1"}]))
+
+
+def test_the_item_named_before_verifying_picks_the_one_delivered_order_holding_it(store):
+    _another_delivered_order(store, [LAMP])  # two delivered orders; only #W1000002 holds a mug
+    chat = Chat(store)
+    first = chat.say("change_order", "oh also i need to send back the mug i bought")  # the model read a change
+    assert first.action == "ask_auth" and chat.state.task["kind"] == "return"
+    reply = chat.say("provide_info", "alice@example.com")
+    assert reply.action == "confirm" and "#W1000002" in reply.text and "Mug (M1)" in reply.text
+    assert "#W1000003" not in reply.text and "T1" not in reply.text
+    assert order(store, "#W1000002")[0] == "delivered"  # listed, not written
+    chat.yes()
+    status, items, _, extra, _ = order(store, "#W1000002")
+    assert status == "return requested" and order(store, "#W1000003")[0] == "delivered", extra
+
+
+def test_an_item_in_two_delivered_orders_asks_which_order(store):
+    _another_delivered_order(store, [TEE, LAMP])  # the t-shirt is in both delivered orders
+    chat = Chat(store)
+    chat.say("get_refund", "i need to send back the t-shirt i bought")
+    reply = chat.say("provide_info", "alice@example.com")
+    assert reply.action == "clarify" and "#W1000002" in reply.text and "#W1000003" in reply.text
+    assert chat.state.pending is None
+    assert order(store, "#W1000002")[0] == "delivered" and order(store, "#W1000003")[0] == "delivered"
+
+
+@pytest.mark.parametrize("text", [
+    "this is ridiculous, i paid for a mug 2 weeks ago and STILL nothing",
+    "ordered a t-shirt last month and it never arrived",
+    "i bought a mug ages ago and its not here yet",
+])
+def test_something_paid_for_that_has_not_come_is_tracked_on_its_one_order_on_the_way(store, text):
+    chat = Chat(store)
+    assert chat.say("search_products", text).action == "ask_auth"  # whatever the model read
+    reply = chat.say("provide_info", "alice@example.com")
+    assert reply.action == "service_tool" and "#W1000001 is pending" in reply.text  # not the delivered one
+    assert chat.state.pending is None and order(store, "#W1000001")[0] == "pending"
+
+
+def test_task_kind_of_a_late_order_and_of_a_send_back():
+    from assistant.dialogue.service_flow import task_kind
+
+    assert task_kind("search_products", "i paid for a phone 2 weeks ago and STILL nothing", None) == "status"
+    assert task_kind("search_products", "i bought a phone last year, need a case for it", None) is None
+    assert task_kind("change_order", "i need to send back some headphones", None) == "return"
+    assert task_kind("change_order", "send the two lamps back", "modify_items") == "return"

@@ -530,3 +530,8 @@ def test_a_value_that_says_which_variant_and_a_yes_no_about_another_option(assis
 def test_arms_that_go_up_and_down_are_the_adjustable_armrest(assistant, db):
     r = assistant.turn("office chair where the arms go up and down", sid())
     assert r.products and all(db.get(Product, p["id"]).attributes["armrest"] == "adjustable" for p in r.products)
+
+
+def test_what_the_person_already_rides_widens_to_the_ideas_that_suit_them(assistant, db):
+    r = assistant.turn("my son turns 12 next week, hes always out on his bike or skateboard. pressie ideas?", sid())
+    assert len(categories(db, r)) >= 3 and {"Cycling Helmet"} & categories(db, r)
