@@ -147,6 +147,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "snorkel": ("action camera",), "surf": ("action camera",), "mountain bik": ("action camera",),
     "keep an eye on": ("security camera", "pet camera"), "check on": ("security camera", "pet camera"),
     "at work": ("security camera", "pet camera"), "burglar": ("security camera",),
+    "plug in": ("electric",), "plugs in": ("electric",), "plug it in": ("electric",), "plug-in": ("electric",),
 }
 
 INTERESTS: dict[str, tuple[str, ...]] = {
