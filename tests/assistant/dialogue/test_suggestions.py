@@ -168,3 +168,32 @@ def test_what_goes_with_the_basket_leaves_the_basket_out(assistant, db, live_rec
 def test_a_named_product_type_is_still_a_search(assistant, db, live_recommender):
     r = assistant.turn("recommend a backpack for me", sid())
     assert r.products and {db.get(Product, p["id"]).category for p in r.products} == {"Backpack"}
+
+
+def plan(text: str, state=None, update=None, intent: str = "recommend", confidence: float = 0.9) -> str:
+    from assistant.dialogue.planner import plan_action
+    from assistant.dialogue.state import DialogueState
+
+    return plan_action(intent, confidence, text, state or DialogueState(), update, threshold=0.35,
+                       service_entities=False, affirm=False, deny=False).action  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [
+    "recommend something for me", "what else would I like", "any suggestions for me?",
+    "what should I get next", "what goes with what's in my basket", "anything to go with it",
+])  # fmt: skip
+def test_asks_for_picks_with_nothing_named_are_suggestions(text):
+    assert plan(text) == "suggest"
+
+
+def test_a_named_type_a_price_a_basket_change_or_a_waiting_write_is_not_a_suggestion():
+    from assistant.dialogue.refine import ShoppingUpdate
+    from assistant.dialogue.state import DialogueState
+    from retrieval.grounding import Grounding
+
+    named = ShoppingUpdate(new_need=True, constraints=True, grounding=Grounding(types=["Backpack"]))
+    assert plan("recommend a backpack for me", update=named) != "suggest"
+    assert plan("recommend something for me under $50") != "suggest"
+    assert plan("add something that goes with it to my basket") == "cart"
+    waiting = DialogueState(pending={"verb": "cancel order #W1", "summary": "cancel order #W1"})
+    assert plan("recommend something for me", state=waiting) != "suggest"
