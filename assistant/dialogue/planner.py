@@ -276,7 +276,12 @@ def plan_action(
     # policy intent is a guess ("e reader" read as contact_human_agent at 0.17), and the words'
     # shopping or the clarifying question below decide
     sure = confidence >= threshold
-    if (intent in HANDOFF_INTENTS and sure and not (update and update.about_shown)
+    # a product the store sells named with no word of a person or a problem ("bluetooth speakr?") is a
+    # need, whatever the model guessed for the unknown spelling
+    names_product = bool(update and update.grounding and update.grounding.types and update.new_need
+                         and intent == "contact_human_agent" and not wants_person
+                         and not re.search(r"(human|person|agent|someone|somebody|manager|staff|call|phone me)", text, re.I))
+    if (intent in HANDOFF_INTENTS and sure and not (update and update.about_shown) and not names_product
             and not (_CAPABILITY.search(text) and not wants_person)):  # "are you a bot? what can you do"
         if intent == "complaint" and not re.search(r"\b(manager|supervisor|person|human|agent)\b", text, re.I):
             return Plan("complaint", "a complaint: apologise and offer a person")

@@ -535,3 +535,11 @@ def test_arms_that_go_up_and_down_are_the_adjustable_armrest(assistant, db):
 def test_what_the_person_already_rides_widens_to_the_ideas_that_suit_them(assistant, db):
     r = assistant.turn("my son turns 12 next week, hes always out on his bike or skateboard. pressie ideas?", sid())
     assert len(categories(db, r)) >= 3 and {"Cycling Helmet"} & categories(db, r)
+
+
+def test_a_misspelt_product_is_a_search_not_a_hand_off(assistant, db):
+    for text in ("bluetooth speakr?", "e reader"):
+        r = assistant.turn(text, sid())
+        assert r.action in ("search", "recommend") and not r.handoff and r.products, (text, r.action)
+    r = assistant.turn("can i speak to someone about headphones", sid())
+    assert r.action == "handoff"
