@@ -145,6 +145,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 PURPOSES: dict[str, tuple[str, ...]] = {
     "photograph": ("digital camera",), "birdwatch": ("digital camera",), "wildlife": ("digital camera",),
     "snorkel": ("action camera",), "surf": ("action camera",), "mountain bik": ("action camera",),
+    "tough": ("action camera",), "rugged": ("action camera",), "adventure": ("action camera",),
     "keep an eye on": ("security camera", "pet camera"), "check on": ("security camera", "pet camera"),
     "at work": ("security camera", "pet camera"), "burglar": ("security camera",),
     "plug in": ("electric",), "plugs in": ("electric",), "plug it in": ("electric",), "plug-in": ("electric",),
