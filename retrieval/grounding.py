@@ -111,6 +111,7 @@ _SIZE_LETTERS = {
 # are left to sorting, which falls back to the next best when the top one is out of stock
 _MUCH = frozenset("big bigger large larger huge massive lot lots load loads plenty high higher more".split())
 _LITTLE = frozenset("small smaller little tiny low lower less".split())
+_POUND_RANGE = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*(?:pounds?|lbs?)\b", re.I)
 _POSSESSIVES = frozenset("my his her our their your me mine".split())
 _POINTERS = frozenset("that this it those these them the".split())
 _BODY_WORDS = frozenset("guy man lad fella bloke boy girl woman lady chap kid dog cat".split())
@@ -171,6 +172,7 @@ class Grounding:
     consumed: set[int] = field(default_factory=set)
     tokens: list[str] = field(default_factory=list)
     text_concepts: set[int] = field(default_factory=set)  # every lexicon concept a phrase of the text has
+    not_money: bool = False  # the text's amounts are a weight ("5 to 25 pound"), not prices
 
     @property
     def leftover(self) -> str:
@@ -461,6 +463,12 @@ class Vocabulary:
                         if t not in g.exclude_types:
                             g.exclude_types.append(t)
         scope = list(g.types or context) or list(self.values)  # types named now, else the need's
+        weighed = _POUND_RANGE.sub(lambda m: f"{m.group(1)}-{m.group(2)} lbs", text)
+        if weighed != text and any(  # "the 5 to 25 pound one" of dumbbells: a weight range, not a price
+                value_span(v, n) and value_span(v, n)[0] == "mass" for t in scope for n, vals in self.values[t].items()
+                for v in vals.values()):
+            g.not_money = True
+            text = weighed
         self._quantities(text, tokens, scope, g, negated)
         # pass 2: option values, option names, lexicon concepts, brands
         for i, j, phrase in spans:

@@ -443,7 +443,7 @@ def apply_shopping(
         for name in ("price_min", "price_max"):
             state.slots.pop(name, None)
             state.soft.pop(name, None)
-    lo, hi = price_bounds(text)
+    lo, hi = (None, None) if g.not_money else price_bounds(text)
     numbers_free = has_bare_number(text) and any(
         re.search(r"\d", tok) and i not in g.consumed for i, tok in enumerate(g.tokens))
     if lo is None and hi is None and numbers_free and not question and not _AGE.search(low):

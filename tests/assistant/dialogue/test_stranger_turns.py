@@ -543,3 +543,11 @@ def test_a_misspelt_product_is_a_search_not_a_hand_off(assistant, db):
         assert r.action in ("search", "recommend") and not r.handoff and r.products, (text, r.action)
     r = assistant.turn("can i speak to someone about headphones", sid())
     assert r.action == "handoff"
+
+
+def test_a_range_in_pounds_of_a_weight_option_is_the_weight_not_a_price(assistant, db):
+    s = sid()
+    assistant.turn("dumbbells please", s)
+    r = assistant.turn("the 5 to 25 pound one", s)
+    assert r.products and all(db.get(Product, p["id"]).attributes["weight range"] == "5-25 lbs" for p in r.products)
+    assert "up to $25" not in r.reply
