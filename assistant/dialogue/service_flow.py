@@ -62,10 +62,12 @@ _MY_NAME = re.compile(r"\b(?i:my name is|i am|i'm)\s+([A-Z][a-zA-Z'-]+)\s+([A-Z]
 # "ordered a lamp last month, never arrived"): tracking, whatever words of an order are missing
 _PAID_FOR = re.compile(r"\b(paid|ordered|bought|purchased)\b", re.I)
 _NOT_ARRIVED = re.compile(
-    r"\b(still (nothing|not (here|arrived|come|came|delivered|shipped)|no sign|waiting|hasn'?t|haven'?t|havent|hasnt|didn'?t|not got|"
-    r"don'?t have)|never (arrived|came|come|showed up|turned up|got (it|here|delivered)|received)|"
+    r"\b(still (nothing|no sign|waiting (for|on) (it|them|my|the|delivery)|not got (it|them|anything)|don'?t have (it|them)|"
+    r"(not|hasn'?t|haven'?t|hasnt|havent|didn'?t|isn'?t|aren'?t) (here|arrived|come|came|delivered|shipped|turned up|"
+    r"shown up|showed up|received (it|them|anything)|got (it|them|anything)))|"
+    r"never (arrived|came|come|showed up|turned up|got (here|delivered|it|them)|received (it|them|anything))|"
     r"(not|isn'?t|hasn'?t|haven'?t|hasnt|havent|didn'?t|did not|has not|have not) (here yet|arrived|come|came|turned up|showed up|"
-    r"been delivered|received (it|them|anything)|got (it|them|anything))|nothing (has )?(arrived|came|come|turned up|yet)|"
+    r"been delivered|received (it|them|anything)|(got|get) (it|them|anything))|nothing (has )?(arrived|came|come|turned up|yet)|"
     r"no sign of (it|them|my))\b", re.I)
 
 

@@ -79,6 +79,7 @@ def test_something_paid_for_that_has_not_come_is_order_tracking(text, intent):
 @pytest.mark.parametrize("text", [
     "i bought a phone last year, need a case for it",
     "i ordered a lamp from you before, do you have bulbs for it",
+    "bought a kettle 2 weeks ago and it arrived fine, now i need mugs",
 ])
 def test_a_need_beside_an_earlier_purchase_stays_shopping(text):
     update = ShoppingUpdate(new_need=True, constraints=True)
@@ -94,3 +95,14 @@ def test_a_what_if_after_a_policy_answer_is_its_follow_up():
     p = plan_action("out_of_scope", 0.88, "what if i paid with a gift card", DialogueState(), None, threshold=0.35,
                     service_entities=False, affirm=False, deny=False)
     assert p.action == "policy_answer" and not p.reason.startswith("a follow-up")
+
+
+@pytest.mark.parametrize("text", [
+    "i bought a phone last year and still haven't found a case that fits",
+    "i ordered this mat before and i'm still waiting to find a matching block",
+])
+def test_still_without_a_delivery_word_is_not_a_late_order(text):
+    from assistant.dialogue.service_flow import not_arrived
+
+    assert not not_arrived(text)
+    assert plan(text, "search_products", 0.8, ShoppingUpdate(new_need=True, constraints=True)) == "search"
