@@ -846,9 +846,9 @@ class Vocabulary:
                     if name not in g.asked:
                         g.asked.append(name)
                     positives = self.positive_values(t, name)
-                    if prev in self.values[t][name] or any(
+                    if not self.is_boolean(t, name) and (prev in self.values[t][name] or any(
                             f" {nv} " in f" {' '.join(tokens)} " or self._phrase_concepts(nv) & g.text_concepts - concepts
-                            for nv in self.values[t][name]):
+                            for nv in self.values[t][name] if nv not in _VAGUE)):
                         continue  # "adjustable arms", "arms that go up and down": the value named, not every positive one
                     if self.is_boolean(t, name) or 0 < len(positives) < len(self.values[t][name]):
                         _add(g.exclude if neg else g.include, name, positives)
