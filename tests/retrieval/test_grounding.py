@@ -118,9 +118,3 @@ def test_over_your_ears_is_the_over_ear_type():
     g = v.ground("proper big ones that sit over your ears, not the tiny in-ear things", ["Headphones"])
     assert g.include == {"type": ["over-ear"]} and g.exclude == {"type": ["in-ear"]}
 
-
-def test_no_grain_is_grain_free_yes():
-    rows = [row("D1", "food", "Dry Dog Food", "Dog Food", 15.0, **{"Grain Free": "yes", "Flavour": "Chicken"}),
-            row("D2", "food2", "Everyday Dog Food", "Dog Food", 12.0, **{"Grain Free": "no", "Flavour": "Chicken"})]
-    v = Vocabulary(CatalogView.from_rows(rows))
-    assert v.ground("dog food with no grain in it").include == {"Grain Free": ["yes"]}
