@@ -569,16 +569,7 @@ class Vocabulary:
                 if rest.startswith("?") or (rest and not rest.startswith((",", ".", "!", ";"))
                                             and not _ANY_AFTER.match(rest)):
                     continue
-                probe = Grounding(tokens=tokens)
-                phrase = " ".join(fixed[k + 1 : end])
-                if self._match_option(phrase, fixed, k + 1, scope, probe, False) and probe.asked and not (
-                        probe.include or probe.exclude):
-                    for name in probe.asked:
-                        _add(g.forget, name, ["*"])
-                        g.include.pop(name, None)
-                        g.exclude.pop(name, None)
-                        if name in g.asked:
-                            g.asked.remove(name)
+                if self._leave_open(fixed, k + 1, end, scope, g):
                     break
         joined = " ".join(tokens)
         for m in re.finditer(r"\b(?:doesn'?t|does not|dont|don'?t|do not) matter\b", joined):
@@ -586,16 +577,22 @@ class Vocabulary:
             for n in (2, 1):
                 if k - n < 0:
                     continue
-                probe = Grounding(tokens=tokens)
-                if self._match_option(" ".join(fixed[k - n : k]), fixed, k - n, scope, probe, False) and probe.asked \
-                        and not (probe.include or probe.exclude):
-                    for name in probe.asked:
-                        _add(g.forget, name, ["*"])
-                        g.include.pop(name, None)
-                        g.exclude.pop(name, None)
-                        if name in g.asked:
-                            g.asked.remove(name)
+                if self._leave_open(fixed, k - n, k, scope, g):
                     break
+
+    def _leave_open(self, fixed: list[str], i: int, j: int, scope: list[str], g: Grounding) -> bool:
+        """If words ``i:j`` name an option (not a value of it), forget that whole option."""
+        probe = Grounding(tokens=g.tokens)
+        if not (self._match_option(" ".join(fixed[i:j]), fixed, i, scope, probe, False) and probe.asked
+                and not (probe.include or probe.exclude)):
+            return False
+        for name in probe.asked:
+            _add(g.forget, name, ["*"])
+            g.include.pop(name, None)
+            g.exclude.pop(name, None)
+            if name in g.asked:
+                g.asked.remove(name)
+        return True
 
     def _purpose_compounds(self, tokens: list[str], hits: list[tuple[int, int, set[str]]],
                            g: Grounding) -> list[tuple[int, int, set[str]]]:
