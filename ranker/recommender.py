@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from assistant.errors import UserError
+from assistant.store import versions
 from ranker.sequential import (
     ItemVocab,
     SASRec,
@@ -41,28 +41,13 @@ EVAL_FILE = "recommender_eval.json"
 POSITIVE_EVENTS = ("view", "click", "more_like_this", "add_to_cart", "purchase")
 
 
-def _settings(settings=None):
-    from assistant.settings import get_settings
-
-    return settings or get_settings()
-
-
-def _session(settings):
-    from assistant.store.db import get_engine, session_scope
-
-    if settings.database_url is None:
-        settings.ensure_home()
-    return session_scope(get_engine(settings.db_url))
-
-
-def _no_schema(err: Exception) -> UserError:
-    return UserError(
-        f"the database has no model_versions table ({type(err).__name__}); run `aisle init` first"
-    )
+_settings = versions.settings_or_default
+_session = versions.store_session
+_no_schema = versions.no_schema
 
 
 def new_version_id() -> str:
-    return "rec-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
+    return versions.version_id("rec")
 
 
 def read_interaction_file(path: str | Path) -> dict[str, list[str]]:

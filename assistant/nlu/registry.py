@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import secrets
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from assistant.errors import UserError
 from assistant.nlu.corpus import Corpus, Example
 from assistant.nlu.model import DialogueModel
-from assistant.store.db import get_engine, session_scope
+from assistant.store import versions
 from assistant.store.models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -31,26 +30,13 @@ _models: dict[str, DialogueModel] = {}  # folder -> loaded model
 _live: dict[str, str] = {}  # database url -> live version id
 
 
-def _settings(settings=None):
-    from assistant.settings import get_settings
-
-    return settings or get_settings()
-
-
-def _session(settings):
-    if settings.database_url is None:
-        settings.ensure_home()
-    return session_scope(get_engine(settings.db_url))
-
-
-def _no_schema(err: Exception) -> UserError:
-    return UserError(
-        f"the database has no model_versions table ({type(err).__name__}); run `aisle init` first"
-    )
+_settings = versions.settings_or_default
+_session = versions.store_session
+_no_schema = versions.no_schema
 
 
 def new_version_id() -> str:
-    return "dlg-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
+    return versions.version_id("dlg")
 
 
 def data_hash(corpus_hash: str, extras: Sequence[Example]) -> str:
