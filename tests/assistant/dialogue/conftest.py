@@ -68,3 +68,21 @@ def db(demo_home):
 
     with session_factory(get_engine(demo_home.db_url))() as s:
         yield s
+
+
+@pytest.fixture(scope="module")
+def sender():
+    """Where the one-time codes of a module's ``bot`` go (read back by the verification tests)."""
+    from assistant.verify import MemorySender
+
+    return MemorySender()
+
+
+@pytest.fixture(scope="module")
+def bot(live_home, dialogue_model, sender):
+    """The assistant on the demo store with one-time-code verification (the default), codes to ``sender``."""
+    from assistant.service import Assistant
+
+    return Assistant(
+        live_home.model_copy(update={"verify": "code"}), model=dialogue_model, sender=sender
+    ).warm_up()

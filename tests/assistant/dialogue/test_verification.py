@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from assistant.store.models import ChatSession, Customer, Message, Order
-from assistant.verify import MemorySender, Verifier
+from assistant.verify import Verifier
 from assistant.verify import verifier as verifier_module
 
 SENT = "If an account matches those details, a 6-digit code has been sent"
@@ -21,20 +21,6 @@ SENT = "If an account matches those details, a 6-digit code has been sent"
 
 def sid() -> str:
     return uuid.uuid4().hex
-
-
-@pytest.fixture(scope="module")
-def sender():
-    return MemorySender()
-
-
-@pytest.fixture(scope="module")
-def bot(live_home, dialogue_model, sender):
-    from assistant.service import Assistant
-
-    return Assistant(
-        live_home.model_copy(update={"verify": "code"}), model=dialogue_model, sender=sender
-    ).warm_up()
 
 
 @pytest.fixture()

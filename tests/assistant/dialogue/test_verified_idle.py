@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from assistant.store.models import ChatSession, Customer, Order
-from assistant.verify import MemorySender
 
 
 class Clock:
@@ -23,20 +22,6 @@ class Clock:
 
     def advance(self, minutes: float) -> None:
         self.now += minutes * 60
-
-
-@pytest.fixture(scope="module")
-def sender():
-    return MemorySender()
-
-
-@pytest.fixture(scope="module")
-def bot(live_home, dialogue_model, sender):
-    from assistant.service import Assistant
-
-    return Assistant(
-        live_home.model_copy(update={"verify": "code"}), model=dialogue_model, sender=sender
-    ).warm_up()
 
 
 @pytest.fixture()
