@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assistant.nlu.corpus.example import Span
+from retrieval.lexicon import MATERIALS
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -236,6 +237,13 @@ def normalize_slots(
         elif slot == "option":
             name = option_names.get(raw.lower(), "feature")
             slots.setdefault("option", {})[name] = raw
+        elif slot == "color" and len(raw.split()) > 1 and raw.lower().split()[-1] in MATERIALS:
+            # a span run on into the material ("blue cotton"): the colour, then the material
+            words = raw.lower().split()
+            colour = [w for w in words if w not in MATERIALS]
+            if colour:
+                slots["color"] = " ".join(colour)
+            slots.setdefault("material", " ".join(w for w in words if w in MATERIALS))
         else:  # product, category, color, material
             slots[slot] = raw.lower() if slot != "product" else raw
     backstop = parse_prices(text)

@@ -115,3 +115,11 @@ def test_an_ordinal_in_the_text_wins_over_a_mistagged_item_ref():
     assert normalize_slots(text, [Span(5, 13, "item_ref")])["item_ref"] == 2  # the tagger took "material"
     assert normalize_slots("that blue one", [Span(5, 9, "item_ref")])["item_ref"] == "blue"
     assert "item_ref" not in normalize_slots("the first time i ordered", [])
+
+
+def test_a_colour_span_run_on_into_the_material_is_split():
+    text = "need a blue cotton t-shirt"
+    start = text.index("blue")
+    slots = normalize_slots(text, [Span(start, start + len("blue cotton"), "color")])
+    assert slots["color"] == "blue" and slots["material"] == "cotton"
+    assert normalize_slots("a navy blue one", [Span(2, 11, "color")])["color"] == "navy blue"
