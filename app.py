@@ -335,8 +335,10 @@ def launch(
     quiet: bool = False,
 ) -> server.RunningServer | None:
     """Start the server: blocking, or in a thread with ``prevent_thread_lock=True`` (the
-    returned handle's ``close()`` stops it). Refuses (``UserError``) a non-loopback host
-    while a default staff password applies."""
+    returned handle's ``close()`` stops it). The assistant's models (dialogue model, embedder,
+    indexes, ranker, policy) are loaded first, so the port opens ready and the first turn is
+    as fast as the tenth. Refuses (``UserError``) a non-loopback host while a default staff
+    password applies."""
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     defaults = check_serving(host, settings)
@@ -350,7 +352,7 @@ def launch(
             port,
             "!" * 78,
         )
-    chat.warm_up_in_background()
+    chat.warm_up()  # every model loads before the port accepts connections
     app = server.build_app(
         demo.queue(default_concurrency_limit=8), settings, host=host, port=port, css=CSS
     )

@@ -74,6 +74,7 @@ class Assistant:
         self._models: dict[str | None, Any] = {}
         self._lock = threading.Lock()
         self._indexes_loaded = False
+        self.warm = False  # True once ``warm_up`` has loaded every model (the app's /readyz)
 
     # ------------------------------------------------------------------ loading
     @property
@@ -92,6 +93,7 @@ class Assistant:
         self.model_for(None)
         self.shopping.warm_up()
         self.policy.warm_up()
+        self.warm = True
         return self
 
     def model_for(self, version: str | None):

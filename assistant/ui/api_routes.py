@@ -51,7 +51,7 @@ async def chat_v1(request: Request) -> JSONResponse:
     try:
         out = await run_in_threadpool(
             chat.chat_api, data.get("message"), session, client,
-            user_id=data.get("user_id"), diversity=data.get("diversity"),
+            user_id=data.get("user_id"), diversity=data.get("diversity"), route="v1_chat",
         )
     except UserError as err:
         return _error(422, str(err))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from assistant.settings import get_settings
 from assistant.store.db import session_scope
 from assistant.store.models import USER_ID_CHARS, ChatSession, Feedback, Message
 from assistant.types import TurnResult
-from assistant.ui import tokens
+from assistant.ui import metrics, tokens
 from assistant.ui.render import escape_text
 
 logger = logging.getLogger(__name__)
@@ -51,29 +52,74 @@ def set_assistant(assistant: Any) -> None:
         _assistant = assistant
 
 
+def current_assistant() -> Any | None:
+    """The installed assistant, or ``None`` before the first ``get_assistant`` (never builds one)."""
+    return _assistant
+
+
+def assistant_ready() -> bool:
+    """True when an assistant is installed and its models are loaded (``warm``)."""
+    assistant = _assistant
+    return assistant is not None and bool(getattr(assistant, "warm", False))
+
+
+def warm_up() -> Any:
+    """Build the assistant and load every model now (the server calls it before it listens),
+    so the first turn is as fast as the tenth. An installed assistant that is not warm yet
+    is warmed."""
+    assistant = get_assistant()
+    if not getattr(assistant, "warm", False):
+        assistant.warm_up()
+    return assistant
+
+
 def shopper_turn(
     message: str,
     session_id: str | None = None,
     user_id: str | None = None,
     diversity: float | None = None,
     client: str | None = None,
+    route: str = "page",
 ) -> TurnResult:
     """One shopper message. While an agent has taken over, the assistant stores it and stays
     silent (``action == "waiting_for_agent"``). ``client`` is the caller's address (the
-    verification back-off's key; ``client_address`` reads it from a Gradio request)."""
+    verification back-off's key; ``client_address`` reads it from a Gradio request).
+
+    The one place every shopper turn passes (chat page, Gradio ``/chat``, ``POST /v1/chat``):
+    it is counted and timed here (``assistant.ui.metrics``), under ``route``."""
     message = (message or "").strip()
-    if not message:
-        raise UserError("the message is empty: type a question or what you are looking for")
     limit = get_settings().max_message_chars
-    if len(message) > limit:
-        raise UserError(f"the message is {len(message)} characters; keep it under {limit}")
+    problem = None
+    if not message:
+        problem = "the message is empty: type a question or what you are looking for"
+    elif len(message) > limit:
+        problem = f"the message is {len(message)} characters; keep it under {limit}"
+    if problem:
+        metrics.current().observe_error(route, "user")
+        raise UserError(problem)
     assistant = get_assistant()
     kwargs: dict[str, Any] = {"session_id": session_id, "user_id": user_id}
     if client is not None:
         kwargs["client"] = client
     if diversity is not None:
         kwargs["diversity"] = float(diversity)
-    return assistant.turn(message, **kwargs)
+    start = time.perf_counter()
+    try:
+        result = assistant.turn(message, **kwargs)
+    except UserError:
+        metrics.current().observe_error(route, "user")
+        raise
+    except Exception:
+        metrics.current().observe_error(route, "internal")
+        raise
+    seconds = time.perf_counter() - start
+    metrics.current().observe_turn(route, result.action, seconds)
+    logger.info(
+        "turn answered",
+        extra={"session_id": result.session_id, "action": result.action, "intent": result.intent,
+               "route": route, "latency_ms": round(seconds * 1000.0, 1)},
+    )
+    return result
 
 
 @dataclass(frozen=True)
@@ -245,13 +291,19 @@ def check_api_input(message: Any, session_id: Any = None, user_id: Any = None,
 
 
 def chat_api(message: Any, session_id: Any = None, client: str | None = None, *,
-             user_id: Any = None, diversity: Any = None) -> dict[str, Any]:
+             user_id: Any = None, diversity: Any = None, route: str = "gradio_chat") -> dict[str, Any]:
     """The ``/chat`` API: the same JSON object as ``aisle chat --json``, with ``session_id``
     the conversation's token. A token this server issued continues its conversation; no token,
-    or one it never issued, starts a new conversation under a new token."""
-    check_api_input(message, session_id, user_id, diversity)
+    or one it never issued, starts a new conversation under a new token. ``route`` names the
+    entry in the metrics (``gradio_chat`` or ``v1_chat``)."""
+    try:
+        check_api_input(message, session_id, user_id, diversity)
+    except UserError:
+        metrics.current().observe_error(route, "user")
+        raise
     token = session_id if tokens.is_issued(session_id) else tokens.issue()
-    result = shopper_turn(message, tokens.conversation_id(token), user_id, diversity, client=client)
+    result = shopper_turn(message, tokens.conversation_id(token), user_id, diversity, client=client,
+                          route=route)
     return {**result.to_dict(), "session_id": token}
 
 
@@ -282,21 +334,6 @@ def browser_secret() -> str:
     path.write_text(value)
     path.chmod(0o600)
     return value
-
-
-def warm_up_in_background() -> threading.Thread:
-    """Load the models while the server starts; the first turn waits for it (same lock)."""
-
-    def run() -> None:
-        try:
-            get_assistant()
-            logger.info("assistant warmed up")
-        except Exception:  # the first turn will raise the real error to the shopper
-            logger.exception("assistant warm-up failed")
-
-    thread = threading.Thread(target=run, name="aisle-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def enrich_products(products: list[dict[str, Any]]) -> list[dict[str, Any]]:

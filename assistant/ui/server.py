@@ -1,5 +1,6 @@
 """The web server around the Gradio app: a FastAPI app holding the staff routes
-(``/staff/login``, ``/staff/logout``, ``/staff/exports/…``) and ``POST /v1/chat``, with the
+(``/staff/login``, ``/staff/logout``, ``/staff/exports/…``), ``POST /v1/chat`` and the
+operations endpoints (``/healthz``, ``/readyz``, ``/metrics``: ``assistant.ui.ops_routes``), with the
 Gradio Blocks mounted at ``/`` and every browser given a server-issued shopper token in
 the ``aisle_shopper`` cookie (``assistant.ui.tokens``), served by uvicorn."""
 
@@ -19,6 +20,7 @@ from assistant.staff import get_staff
 from assistant.staff.routes import router as staff_router
 from assistant.ui.api_routes import ChatRunErrors
 from assistant.ui.api_routes import router as api_router
+from assistant.ui.ops_routes import router as ops_router
 from assistant.ui.tokens import ShopperCookieMiddleware
 
 logger = logging.getLogger(__name__)
@@ -27,8 +29,8 @@ logger = logging.getLogger(__name__)
 def build_app(
     demo: gr.Blocks, settings: Settings, *, host: str, port: int, css: str = ""
 ) -> FastAPI:
-    """The FastAPI app: staff routes and ``/v1/chat`` first, then the Gradio app at ``/``;
-    the shopper-cookie middleware around all of it.
+    """The FastAPI app: staff routes, ``/v1/chat`` and the operations endpoints first, then
+    the Gradio app at ``/``; the shopper-cookie middleware around all of it.
 
     Gradio never serves a file from the home (exports, database, models), whatever path a
     client asks for; exports go out through ``/staff/exports`` only.
@@ -36,6 +38,7 @@ def build_app(
     app = FastAPI(title="Aisle", docs_url=None, redoc_url=None)
     app.include_router(staff_router)
     app.include_router(api_router)
+    app.include_router(ops_router)
     app.add_middleware(ShopperCookieMiddleware)
     app.add_middleware(ChatRunErrors)
     get_staff().exports.clear()  # download tokens do not outlive a restart

@@ -69,9 +69,10 @@ class ScriptedAssistant:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.events: list[tuple[str, str, str]] = []
+        self.warm = False  # as the real one: True after warm_up (what /readyz reads)
 
     def warm_up(self) -> None:
-        pass
+        self.warm = True
 
     def turn(
         self,
@@ -271,7 +272,7 @@ from pathlib import Path  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-HOME_INPUTS = ("data/tau2_retail", "retrieval", "assistant/store", "assistant/migrations")
+HOME_INPUTS = ("assistant/resources/tau2_retail", "retrieval", "assistant/store", "assistant/migrations")
 BUILD_HOME = """
 import sys
 from assistant.settings import Settings
