@@ -15,6 +15,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# A source checkout's root and its data/ (evaluation sets and experiments, read by tests,
+# benchmarks and the conversation suite; not shipped). What the assistant itself reads at run
+# time ships in the package: ``assistant.resources``.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 

@@ -86,7 +86,7 @@ QUERIES = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=ROOT / "data/tau2_retail/db.json")
+    parser.add_argument("--db", type=Path, default=ROOT / "assistant/resources/tau2_retail/db.json")
     parser.add_argument("--out", type=Path, default=ROOT / "data/eval/search_qrels.csv")
     args = parser.parse_args()
     rows = write_qrels_csv(QUERIES, tau2_products(args.db), args.out)

@@ -1,6 +1,6 @@
 """Relevance/diversity trade-off on the demo store: relevance-only vs MMR vs greedy DPP.
 
-Products: the tau2 demo store (``data/tau2_retail/db.json``), one row per variant,
+Products: the tau2 demo store (``assistant/resources/tau2_retail/db.json``), one row per variant,
 embedded with the bundled all-MiniLM-L6-v2 from the same text the retrieval index
 uses. Queries and graded relevance: ``data/eval/search_qrels.csv``. For each query
 the candidates are the top 100 products by dense cosine similarity; the relevance
@@ -100,7 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--db", type=Path, default=ROOT / "data/tau2_retail/db.json")
+    parser.add_argument("--db", type=Path, default=ROOT / "assistant/resources/tau2_retail/db.json")
     parser.add_argument("--qrels", type=Path, default=ROOT / "data/eval/search_qrels.csv")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs/ranker")
     parser.add_argument(

@@ -192,7 +192,7 @@ def bench_size(
 def synth_catalogue(n: int, rng) -> list:
     from retrieval.table import ProductRecord
 
-    db = json.loads((ROOT / "data/tau2_retail/db.json").read_text())
+    db = json.loads((ROOT / "assistant/resources/tau2_retail/db.json").read_text())
     types = [
         (p["name"], [v["options"] for v in p["variants"].values()]) for p in db["products"].values()
     ]

@@ -4,7 +4,7 @@ time taken on hostile single-word and random inputs.
 A case is fully scrubbed when none of its ``must_remove`` strings is left and every
 ``must_keep`` string is (``data/eval/PII_README.md``). Each file is scored twice: with a
 scrubber that knows no customer names (``Scrubber()``) and with one that knows the demo
-store's 500 customers (``data/tau2_retail/db.json``), as ``Scrubber.from_session`` would.
+store's 500 customers (``assistant/resources/tau2_retail/db.json``), as ``Scrubber.from_session`` would.
 
     python benchmarks/scrub.py                       # dev set, plus the held-out set if present
     python benchmarks/scrub.py FILE.jsonl ...        # other case files
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout
 RESULTS = ROOT / "benchmarks" / "results" / "scrub.json"
 DEV = ROOT / "data" / "eval" / "pii_cases.jsonl"
 HELD_OUT = ROOT / "data" / "eval" / "pii_cases_test.jsonl"
-STORE = ROOT / "data" / "tau2_retail" / "db.json"
+STORE = ROOT / "assistant" / "resources" / "tau2_retail" / "db.json"
 
 
 def hostile_inputs(size: int) -> dict[str, str]:

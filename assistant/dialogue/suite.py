@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.resources import POLICY_PATH
 from assistant.settings import DATA_DIR, Settings
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def store_home(store: str, root: Path, settings_kw: dict[str, Any] | None = None
             from assistant.store.models import Document
 
             if session.get(Document, POLICY_ID) is None:
-                _upsert_policy(session, DATA_DIR / "tau2_retail" / "policy.md")
+                _upsert_policy(session, POLICY_PATH)
     build_indexes(settings, progress=False)
     marker.write_text("ok")
     return settings

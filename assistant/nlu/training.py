@@ -26,6 +26,7 @@ from assistant.nlu.encoding import IGNORE, encode
 from assistant.nlu.labels import INTENT_INDEX, INTENTS
 from assistant.nlu.metrics import intent_metrics, slot_f1
 from assistant.nlu.model import DialogueModel, ModelMeta, new_joint_model
+from assistant.resources import resource
 
 logger = logging.getLogger(__name__)
 
@@ -220,11 +221,10 @@ def train_model(
     """Fine-tune a fresh joint model on ``train``, calibrate on ``dev``; returns the model and
     training facts (seconds, steps, first/last loss, calibration)."""
     from assistant.nlu.corpus.vocab import load_vocab
-    from assistant.settings import DATA_DIR
 
     net, tokenizer = new_joint_model(base_model)
     result = fit(net, tokenizer, train, config, progress)
-    vocab = load_vocab(DATA_DIR / "tau2_retail" / "db.json", DATA_DIR / "dialogue" / "fillers.json")
+    vocab = load_vocab(resource("tau2_retail", "db.json"), resource("dialogue", "fillers.json"))
     meta = ModelMeta(
         version=version,
         base_model=base_model,

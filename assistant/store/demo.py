@@ -1,4 +1,4 @@
-"""The demo store: the tau2-bench retail shop (``data/tau2_retail``, MIT).
+"""The demo store: the tau2-bench retail shop (``assistant/resources/tau2_retail``, MIT).
 
 ``import_demo_store(session)`` loads it into the store: each of the 591
 variants of the 50 product types becomes one product (title and description say
@@ -24,15 +24,15 @@ from sqlalchemy.orm import Session
 from tqdm.auto import tqdm
 
 from assistant.errors import UserError
-from assistant.settings import DATA_DIR
+from assistant.resources import DEMO_STORE_DIR
 from assistant.store.models import Customer, Document, Order
 from retrieval.catalog.importer import ImportReport, import_catalog
 
 logger = logging.getLogger(__name__)
 
-DEMO_DIR = DATA_DIR / "tau2_retail"
+DEMO_DIR = DEMO_STORE_DIR
 POLICY_ID = "policy"
-POLICY_SOURCE = "data/tau2_retail/policy.md"
+POLICY_SOURCE = "data/tau2_retail/policy.md"  # the citation shown with policy answers (a label)
 _ORDER_KEYS = {
     "order_id",
     "user_id",

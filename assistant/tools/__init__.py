@@ -1,4 +1,4 @@
-"""Service tools on the store, under the store's written policy (``data/tau2_retail/policy.md``).
+"""Service tools on the store, under the store's written policy (``assistant/resources/tau2_retail/policy.md``).
 
 Every tool takes the SQLAlchemy session and the *authenticated* customer's id:
 authorisation lives here, not in the dialogue text. An order that does not

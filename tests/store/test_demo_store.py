@@ -34,7 +34,7 @@ def test_demo_import_counts_and_content(store_engine):
         assert _count(s, Order) == 1000
         assert catalog_version(s) == 1
 
-        bottle = s.get(Product, "6469567736")  # checked by hand in data/tau2_retail/db.json
+        bottle = s.get(Product, "6469567736")  # checked by hand in assistant/resources/tau2_retail/db.json
         assert bottle.title == "Water Bottle — 1000ml, glass, blue"
         assert (
             bottle.description

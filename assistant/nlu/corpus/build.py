@@ -18,7 +18,7 @@ from assistant.nlu.corpus.noise import finish, noisy_words, slangify
 from assistant.nlu.corpus.templates import Renderer
 from assistant.nlu.corpus.vocab import Vocab, load_vocab
 from assistant.nlu.labels import OUT_OF_SCOPE
-from assistant.settings import DATA_DIR
+from assistant.resources import resources_dir
 
 CORPUS_VERSION = "2"  # bump when the model or corpus code changes (keys the test cache)
 TEMPLATE_COPIES = {
@@ -108,9 +108,12 @@ def _add_contexts(
     return out
 
 
-def build_corpus(seed: int = 13, data_dir: Path = DATA_DIR, bitext_per_intent: int = 130) -> Corpus:
+def build_corpus(
+    seed: int = 13, data_dir: Path | None = None, bitext_per_intent: int = 130
+) -> Corpus:
     """The shipped corpus: Bitext service requests + generated shopping and conversational
     utterances + hand-written out-of-scope lines, split train/dev/test by group."""
+    data_dir = data_dir or resources_dir()
     rng = random.Random(seed)
     vocab = load_vocab(data_dir / "tau2_retail" / "db.json", data_dir / "dialogue" / "fillers.json")
     examples = load_bitext(
@@ -147,8 +150,9 @@ def build_corpus(seed: int = 13, data_dir: Path = DATA_DIR, bitext_per_intent: i
     )
 
 
-def corpus_files_hash(data_dir: Path = DATA_DIR) -> str:
+def corpus_files_hash(data_dir: Path | None = None) -> str:
     """Hash of every input file of the corpus and of the generator code (cheap: no rendering)."""
+    data_dir = data_dir or resources_dir()
     digest = hashlib.sha256(CORPUS_VERSION.encode())
     paths = sorted((data_dir / "dialogue").rglob("*")) + [
         data_dir / "tau2_retail" / "db.json",

@@ -1,4 +1,4 @@
-"""Render template frames (``data/dialogue/templates/*.txt``) into labelled examples.
+"""Render template frames (``assistant/resources/dialogue/templates/*.txt``) into labelled examples.
 
 A frame is literal text with placeholders; each placeholder draws a filler from the
 vocabulary and records the character span of the slot it fills. Literal text gets

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from assistant.settings import DATA_DIR
+from assistant.resources import resource
 from assistant.store.models import ChatSession, Customer, Message, Order, Product
 
 
@@ -287,7 +287,7 @@ def test_guard_never_shows_a_product_over_the_ceiling(assistant, db):
     import random
 
     rng = random.Random(7)
-    data = json.loads((DATA_DIR / "tau2_retail" / "db.json").read_text())
+    data = json.loads(resource("tau2_retail", "db.json").read_text())
     names = sorted({p["name"] for p in data["products"].values()})
     colours = ["", " in black", " in blue", " in red", " in white"]
     for _ in range(25):

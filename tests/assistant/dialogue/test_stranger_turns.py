@@ -456,12 +456,12 @@ def _quoted_policy_sentence(reply: str) -> tuple[str, str]:
     """(the cited section's own text in the store's policy, the sentence quoted from it)."""
     import re
 
-    from assistant.settings import DATA_DIR
+    from assistant.resources import POLICY_PATH
 
     m = re.match(r'From the store policy, section "([^"]+)": (.+)$', reply, re.S)
     assert m, reply
     heading = m.group(1).split(" > ")[-1]
-    policy = (DATA_DIR / "tau2_retail" / "policy.md").read_text(encoding="utf-8")
+    policy = POLICY_PATH.read_text(encoding="utf-8")
     start = re.search(rf"^#+ {re.escape(heading)}\s*$", policy, re.M)
     assert start, heading
     end = re.search(r"^#+ ", policy[start.end():], re.M)
