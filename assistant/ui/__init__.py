@@ -1,4 +1,4 @@
-"""Handlers and services behind the Gradio app (``app.py``), testable without a browser.
+"""Handlers and services behind the Gradio app (``assistant/ui/app.py``), testable without a browser.
 
 - ``render``: safe HTML/Markdown for chat messages and product cards.
 - ``chat``: one shopper turn (the UI and the ``/chat`` API share it), history, events, feedback.

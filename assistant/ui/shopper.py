@@ -1,5 +1,5 @@
 """Event handlers of the shopper page. They return plain values and ``gr.update``s,
-so tests call them directly; ``app.py`` only wires them to components.
+so tests call them directly; ``assistant/ui/app.py`` only wires them to components.
 
 Which conversation a request is about comes from the server: the ``aisle_shopper`` cookie
 (HttpOnly, issued by ``assistant.ui.tokens.ShopperCookieMiddleware``) that every handler reads

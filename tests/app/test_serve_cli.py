@@ -1,4 +1,5 @@
-"""``aisle serve`` loads the same app as ``python app.py`` and rejects bad input cleanly."""
+"""``aisle serve`` loads the same app as ``python app.py`` (``assistant.ui.app``, shipped in the
+package) and rejects bad input cleanly."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from assistant.cli.serve_cmds import load_app_module
 from assistant.settings import PROJECT_ROOT
 
 
-def test_serve_loads_app_py():
+def test_serve_loads_the_packaged_app_and_app_py_is_its_launcher():
+    import assistant.ui.app
+
     module = load_app_module()
-    assert module.__file__ == str(PROJECT_ROOT / "app.py")
+    assert module is assistant.ui.app
     assert callable(module.launch) and module.demo is not None
+    launcher = (PROJECT_ROOT / "app.py").read_text()
+    assert "from assistant.ui.app import" in launcher and len(launcher.splitlines()) < 20
 
 
 def test_bad_port_is_a_user_error(aisle_home):

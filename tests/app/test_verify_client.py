@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-import app
-from assistant.ui import chat, shopper
+from assistant.ui import app, chat, shopper
 
 
 def test_chat_page_passes_the_client_address(scripted):
