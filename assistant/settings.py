@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=1, le=65535)
     max_message_chars: int = Field(default=4000, ge=1)
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines as text, or JSON with request and session ids."
+    )
 
     @field_validator("database_url")
     @classmethod
