@@ -15,6 +15,7 @@ from pathlib import Path
 import typer
 
 from assistant.errors import UserError
+from assistant.logs import configure_logging
 
 try:  # typer vendors its own click; its exceptions are not click's
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
@@ -45,10 +46,7 @@ def _global(
     settings = get_settings()  # validate once at start-up: a bad AISLE_* value fails here, naming it
     if settings.home.exists() and not settings.home.is_dir():
         raise UserError(f"home {settings.home} is a file, not a folder; pass --home DIR (or set AISLE_HOME)")
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(logging.INFO if verbose else logging.WARNING, settings.log_format)
 
 
 def _register() -> None:

@@ -363,9 +363,10 @@ def main() -> None:
     """``python app.py``: set up a fresh home (as ``aisle serve`` does), then serve."""
     import sys
 
+    from assistant.logs import configure_logging
     from assistant.store.bootstrap import prepare_home
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.INFO)  # AISLE_LOG_FORMAT=json: JSON lines with request/session ids
     prepare_home()
     try:
         launch()

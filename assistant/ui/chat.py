@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from assistant import logs
 from assistant.errors import UserError
 from assistant.settings import get_settings
 from assistant.store.db import session_scope
@@ -105,20 +106,23 @@ def shopper_turn(
         kwargs["diversity"] = float(diversity)
     start = time.perf_counter()
     try:
-        result = assistant.turn(message, **kwargs)
+        with logs.log_context(request=logs.request_id.get() or logs.new_request_id(),
+                              session=session_id):
+            result = assistant.turn(message, **kwargs)
+            seconds = time.perf_counter() - start
+            logger.info(
+                "turn answered",
+                extra={"session_id": result.session_id, "action": result.action,
+                       "intent": result.intent, "route": route,
+                       "latency_ms": round(seconds * 1000.0, 1)},
+            )
     except UserError:
         metrics.current().observe_error(route, "user")
         raise
     except Exception:
         metrics.current().observe_error(route, "internal")
         raise
-    seconds = time.perf_counter() - start
     metrics.current().observe_turn(route, result.action, seconds)
-    logger.info(
-        "turn answered",
-        extra={"session_id": result.session_id, "action": result.action, "intent": result.intent,
-               "route": route, "latency_ms": round(seconds * 1000.0, 1)},
-    )
     return result
 
 

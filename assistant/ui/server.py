@@ -15,6 +15,7 @@ import gradio as gr
 import uvicorn
 from fastapi import FastAPI
 
+from assistant.logs import RequestIdMiddleware, json_logs
 from assistant.settings import Settings
 from assistant.staff import get_staff
 from assistant.staff.routes import router as staff_router
@@ -41,6 +42,7 @@ def build_app(
     app.include_router(ops_router)
     app.add_middleware(ShopperCookieMiddleware)
     app.add_middleware(ChatRunErrors)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every request gets its id first
     get_staff().exports.clear()  # download tokens do not outlive a restart
     return gr.mount_gradio_app(
         app,
@@ -78,6 +80,8 @@ def serve(
         port=port,
         log_level="error" if quiet else "warning",
         timeout_graceful_shutdown=5,
+        # JSON logs: uvicorn's loggers go to the root handler (assistant.logs) as JSON too
+        **({"log_config": None} if json_logs() else {}),
     )
     server = uvicorn.Server(config)
     if block:
