@@ -30,7 +30,10 @@ TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
 REQUEST_ID_HEADER = b"x-request-id"
 _CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # attributes every LogRecord has; anything else on a record came from ``extra``
-_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+}
 
 
 def new_request_id() -> str:
@@ -125,8 +128,10 @@ class RequestIdMiddleware:
         async def send_with_id(message: dict[str, Any]) -> None:
             if message.get("type") == "http.response.start":
                 message = dict(message)
-                message["headers"] = [*list(message.get("headers") or []),
-                                      (REQUEST_ID_HEADER, rid.encode("latin-1"))]
+                message["headers"] = [
+                    *list(message.get("headers") or []),
+                    (REQUEST_ID_HEADER, rid.encode("latin-1")),
+                ]
             await send(message)
 
         with log_context(request=rid):

@@ -58,7 +58,9 @@ class LiveCollector(Collector):
         loaded.add_metric([], 1.0 if chat.assistant_ready() else 0.0)
         yield loaded
         info = InfoMetricFamily(
-            "aisle_model", "The live model version of each kind", labels=["kind", "version", "backend"]
+            "aisle_model",
+            "The live model version of each kind",
+            labels=["kind", "version", "backend"],
         )
         for kind, version, backend in live_versions():
             info.add_metric([kind, version, backend], {})
@@ -104,7 +106,10 @@ class Metrics:
             registry=r,
         )
         self.handoffs = Counter(
-            "aisle_handoffs", "Turns that handed the conversation to a person", ["route"], registry=r
+            "aisle_handoffs",
+            "Turns that handed the conversation to a person",
+            ["route"],
+            registry=r,
         )
         self.latency = Histogram(
             "aisle_turn_latency_seconds",

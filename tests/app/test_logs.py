@@ -50,8 +50,9 @@ def turn_lines(lines: list[dict]) -> list[dict]:
 
 
 def test_a_v1_turn_logs_its_request_and_session_ids(client, json_lines):
-    response = client.post("/v1/chat", json={"message": "any shoe?"},
-                           headers={"X-Request-ID": "req-42"})
+    response = client.post(
+        "/v1/chat", json={"message": "any shoe?"}, headers={"X-Request-ID": "req-42"}
+    )
     assert response.status_code == 200 and response.headers["x-request-id"] == "req-42"
     [line] = turn_lines(json_lines())
     conversation = tokens.conversation_id(response.json()["session_id"])
@@ -84,7 +85,9 @@ def test_a_turn_outside_http_gets_a_request_id_of_its_own(scripted, json_lines):
 
 
 def test_json_formatter_carries_extras_and_the_exception():
-    record = logging.LogRecord("assistant.x", logging.ERROR, __file__, 1, "failed %s", ("once",), None)
+    record = logging.LogRecord(
+        "assistant.x", logging.ERROR, __file__, 1, "failed %s", ("once",), None
+    )
     record.order = "#W1"
     try:
         raise ValueError("bad")

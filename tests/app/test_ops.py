@@ -122,8 +122,15 @@ def test_handoffs_and_internal_errors_are_counted(scripted):
     def handoff(message, **kwargs):
         if message == "boom":
             raise RuntimeError("the model broke")
-        return TurnResult(session_id="s", message_id=1, reply="A person will help.",
-                          intent="contact_human_agent", confidence=0.9, action="handoff", handoff=True)
+        return TurnResult(
+            session_id="s",
+            message_id=1,
+            reply="A person will help.",
+            intent="contact_human_agent",
+            confidence=0.9,
+            action="handoff",
+            handoff=True,
+        )
 
     scripted.turn = handoff
     chat.shopper_turn("a person please", "s")

@@ -43,7 +43,9 @@ def no_training(monkeypatch):
 
     calls: list[object] = []
     monkeypatch.setattr(
-        registry, "ensure_default_model", lambda settings=None, progress=True: calls.append(1) or "v0"
+        registry,
+        "ensure_default_model",
+        lambda settings=None, progress=True: calls.append(1) or "v0",
     )
     return calls
 
