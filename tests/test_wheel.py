@@ -108,6 +108,13 @@ def _run(bin_dir: Path, cwd: Path, home: Path, model: str, *args: str) -> subpro
 def test_wheel_ships_the_data_the_app_reads(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = [name for name in SHIPPED if name not in names]
+    resources = ROOT / "assistant" / "resources"
+    missing += [  # every file of the package's data folder, whatever its kind
+        name
+        for path in sorted(resources.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+        and (name := path.relative_to(ROOT).as_posix()) not in names
+    ]  # fmt: skip
     assert not missing
     assert any(n.startswith("assistant/migrations/versions/") and n.endswith(".py") for n in names)
     assert not any(n.startswith(("data/", "tests/", "benchmarks/")) for n in names)
