@@ -9,6 +9,7 @@ installed package as well as a checkout.
 from __future__ import annotations
 
 import logging
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -22,7 +23,7 @@ from assistant.store.db import make_engine
 
 logger = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(str(files("assistant.migrations")))  # package data, found where installed
 
 
 def alembic_config() -> Config:
