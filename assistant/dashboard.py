@@ -242,28 +242,33 @@ def latency(session: Session, days: int = 30, now: datetime | None = None) -> pd
 
 
 def model_versions(session: Session) -> pd.DataFrame:
-    """Every dialogue model version with its evaluation metrics and live statistics
-    (sessions, thumbs-up, hand-off and resolution rates from ``assistant.experiments``)."""
-    from assistant.experiments import version_stats
+    """Every dialogue model version with its evaluation metrics and live statistics from
+    ``assistant.experiments.compute_version_stats``: ``sessions``, ``ratings`` (rated replies),
+    and ``live_thumbs_up``, ``live_handoff``, ``live_resolution`` (rates, empty when nothing
+    was counted)."""
+    from assistant.experiments import compute_version_stats
 
-    live = {}
-    for stats in version_stats(session):
-        row = stats.to_dict() if hasattr(stats, "to_dict") else dict(stats)
-        live[row["version"]] = {"sessions": row.get("sessions", 0)}
-        for name in ("thumbs_up", "handoff", "resolution"):
-            value = row.get(name)
-            live[row["version"]][f"live_{name}"] = (
-                value.get("rate") if isinstance(value, dict) else value
-            )
+    empty = {"sessions": 0, "ratings": 0, "live_thumbs_up": None, "live_handoff": None,
+             "live_resolution": None}
+    live: dict[str, dict[str, Any]] = {}
+    for stats in compute_version_stats(session):
+        live[stats.version] = {
+            "sessions": stats.sessions,
+            "ratings": stats.thumbs_up.n,
+            "live_thumbs_up": stats.thumbs_up.rate,
+            "live_handoff": stats.handoff.rate,
+            "live_resolution": stats.resolution.rate,
+        }
     records = []
-    for v in session.scalars(select(ModelVersion).order_by(ModelVersion.created_at.desc())):
+    rows = select(ModelVersion).where(ModelVersion.kind == "dialogue")
+    for v in session.scalars(rows.order_by(ModelVersion.created_at.desc())):
         record: dict[str, Any] = {
             "version": v.id,
             "status": v.status,
             "created": v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "",
         }
         record.update(_flat_metrics(v.metrics or {}))
-        for key, value in live.get(v.id, {"sessions": 0}).items():
+        for key, value in live.get(v.id, empty).items():
             record[key] = round(value, 4) if isinstance(value, float) else value
         records.append(record)
     return (

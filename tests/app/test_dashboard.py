@@ -143,3 +143,97 @@ def test_model_versions_and_summary(history):
         "thumbs_up_rate": 0.75,
         "constraint_violations": 1,
     }
+
+
+@pytest.fixture()
+def two_versions(store):
+    """Sessions with known feedback, hand-offs and resolutions for two dialogue versions, a
+    third version that served nobody, and a recommender version (not a dialogue model).
+
+    By hand (``assistant.experiments``: the latest rating of a reply counts; resolved = not
+    handed off and a thumbs-up, a cart/purchase event or a last user turn thanks/goodbye/affirm):
+
+    - v1, 4 sessions: a1 handed off, its reply rated up (not resolved: handed off); a2 reply
+      rated down then up (counts up; resolved); a3 last turn ``thanks``, reply rated down
+      (resolved); a4 nothing. Ratings 3, thumbs-up 2/3, hand-off 1/4, resolution 2/4.
+    - v2, 3 sessions: b1 add_to_cart, reply rated down (resolved); b2 handed off, last turn
+      ``goodbye`` (not resolved); b3 a reason without a rating. Ratings 1, thumbs-up 0/1,
+      hand-off 1/3, resolution 1/3.
+    """
+    from assistant.store.models import InteractionEvent
+
+    t = datetime(2026, 3, 1, 8, 0)
+    with session_scope() as s:
+        s.add_all(
+            [
+                ModelVersion(id="v1", kind="dialogue", path="/m/v1", status="live",
+                             metrics={"macro_f1": 0.8, "eval": {"accuracy": 0.91}},
+                             created_at=datetime(2026, 2, 1)),
+                ModelVersion(id="v2", kind="dialogue", path="/m/v2", status="candidate",
+                             metrics={"macro_f1": 0.85, "eval": {"accuracy": 0.93}},
+                             created_at=datetime(2026, 2, 2)),
+                ModelVersion(id="v3", kind="dialogue", path="/m/v3", status="retired",
+                             metrics={"macro_f1": 0.7}, created_at=datetime(2026, 1, 1)),
+                ModelVersion(id="rec-1", kind="recommender", path="/m/rec", status="live",
+                             metrics={"ndcg@10": 0.3}, created_at=datetime(2026, 2, 3)),
+            ]
+        )
+        for sid, version, handoff in (
+            ("a1", "v1", True), ("a2", "v1", False), ("a3", "v1", False), ("a4", "v1", False),
+            ("b1", "v2", False), ("b2", "v2", True), ("b3", "v2", False),
+        ):  # fmt: skip
+            s.add(ChatSession(id=sid, model_version=version, handoff=handoff, created_at=t))
+        s.flush()
+        replies = {}
+        for sid, last_intent in (("a1", "search_products"), ("a2", "search_products"),
+                                 ("a3", "thanks"), ("a4", "greeting"), ("b1", "search_products"),
+                                 ("b2", "goodbye"), ("b3", "search_products")):  # fmt: skip
+            s.add(Message(session_id=sid, role="user", text="q", intent=last_intent, created_at=t))
+            reply = Message(session_id=sid, role="assistant", text="r", created_at=t)
+            s.add(reply)
+            s.flush()
+            replies[sid] = reply.id
+        s.add_all(
+            [
+                Feedback(message_id=replies["a1"], rating="up", created_at=t),
+                Feedback(message_id=replies["a2"], rating="down", created_at=t),
+                Feedback(message_id=replies["a2"], rating="up", created_at=t),  # replaces the down
+                Feedback(message_id=replies["a3"], rating="down", created_at=t),
+                Feedback(message_id=replies["b1"], rating="down", created_at=t),
+                Feedback(message_id=replies["b3"], rating=None, reason="meh", created_at=t),
+                InteractionEvent(session_id="b1", product_id="p1", kind="add_to_cart"),
+                InteractionEvent(session_id="a4", product_id="p1", kind="click"),  # not a resolution
+            ]
+        )
+
+
+def test_model_versions_table_reads_every_live_column(two_versions):
+    with session_scope() as s:
+        table = dashboard.model_versions(s)
+    assert list(table.columns) == [
+        "version", "status", "created", "macro_f1", "eval.accuracy",
+        "sessions", "ratings", "live_thumbs_up", "live_handoff", "live_resolution",
+    ]  # fmt: skip
+    rows = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+    assert rows == [
+        {"version": "v2", "status": "candidate", "created": "2026-02-02 00:00",
+         "macro_f1": 0.85, "eval.accuracy": 0.93, "sessions": 3, "ratings": 1,
+         "live_thumbs_up": 0.0, "live_handoff": 0.3333, "live_resolution": 0.3333},
+        {"version": "v1", "status": "live", "created": "2026-02-01 00:00",
+         "macro_f1": 0.8, "eval.accuracy": 0.91, "sessions": 4, "ratings": 3,
+         "live_thumbs_up": 0.6667, "live_handoff": 0.25, "live_resolution": 0.5},
+        {"version": "v3", "status": "retired", "created": "2026-01-01 00:00",
+         "macro_f1": 0.7, "eval.accuracy": None, "sessions": 0, "ratings": 0,
+         "live_thumbs_up": None, "live_handoff": None, "live_resolution": None},
+    ]  # fmt: skip
+
+
+def test_dashboard_view_shows_the_live_columns(two_versions, staff_request):
+    """The view hands the same table to the page, rates filled in."""
+    from assistant.ui import dashboard_view
+
+    out = dashboard_view.refresh(30, staff_request("admin"))
+    table = out[8]
+    v1 = table.set_index("version").loc["v1"]
+    assert (v1["live_thumbs_up"], v1["live_handoff"], v1["live_resolution"]) == (0.6667, 0.25, 0.5)
+    assert set(table["version"]) == {"v1", "v2", "v3"}  # the recommender's version is not a dialogue model
