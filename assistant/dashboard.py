@@ -248,8 +248,13 @@ def model_versions(session: Session) -> pd.DataFrame:
     was counted)."""
     from assistant.experiments import compute_version_stats
 
-    empty = {"sessions": 0, "ratings": 0, "live_thumbs_up": None, "live_handoff": None,
-             "live_resolution": None}
+    empty = {
+        "sessions": 0,
+        "ratings": 0,
+        "live_thumbs_up": None,
+        "live_handoff": None,
+        "live_resolution": None,
+    }
     live: dict[str, dict[str, Any]] = {}
     for stats in compute_version_stats(session):
         live[stats.version] = {

@@ -166,16 +166,38 @@ def two_versions(store):
     with session_scope() as s:
         s.add_all(
             [
-                ModelVersion(id="v1", kind="dialogue", path="/m/v1", status="live",
-                             metrics={"macro_f1": 0.8, "eval": {"accuracy": 0.91}},
-                             created_at=datetime(2026, 2, 1)),
-                ModelVersion(id="v2", kind="dialogue", path="/m/v2", status="candidate",
-                             metrics={"macro_f1": 0.85, "eval": {"accuracy": 0.93}},
-                             created_at=datetime(2026, 2, 2)),
-                ModelVersion(id="v3", kind="dialogue", path="/m/v3", status="retired",
-                             metrics={"macro_f1": 0.7}, created_at=datetime(2026, 1, 1)),
-                ModelVersion(id="rec-1", kind="recommender", path="/m/rec", status="live",
-                             metrics={"ndcg@10": 0.3}, created_at=datetime(2026, 2, 3)),
+                ModelVersion(
+                    id="v1",
+                    kind="dialogue",
+                    path="/m/v1",
+                    status="live",
+                    metrics={"macro_f1": 0.8, "eval": {"accuracy": 0.91}},
+                    created_at=datetime(2026, 2, 1),
+                ),
+                ModelVersion(
+                    id="v2",
+                    kind="dialogue",
+                    path="/m/v2",
+                    status="candidate",
+                    metrics={"macro_f1": 0.85, "eval": {"accuracy": 0.93}},
+                    created_at=datetime(2026, 2, 2),
+                ),
+                ModelVersion(
+                    id="v3",
+                    kind="dialogue",
+                    path="/m/v3",
+                    status="retired",
+                    metrics={"macro_f1": 0.7},
+                    created_at=datetime(2026, 1, 1),
+                ),
+                ModelVersion(
+                    id="rec-1",
+                    kind="recommender",
+                    path="/m/rec",
+                    status="live",
+                    metrics={"ndcg@10": 0.3},
+                    created_at=datetime(2026, 2, 3),
+                ),
             ]
         )
         for sid, version, handoff in (
@@ -202,7 +224,8 @@ def two_versions(store):
                 Feedback(message_id=replies["b1"], rating="down", created_at=t),
                 Feedback(message_id=replies["b3"], rating=None, reason="meh", created_at=t),
                 InteractionEvent(session_id="b1", product_id="p1", kind="add_to_cart"),
-                InteractionEvent(session_id="a4", product_id="p1", kind="click"),  # not a resolution
+                # a click is not a resolution
+                InteractionEvent(session_id="a4", product_id="p1", kind="click"),
             ]
         )
 
@@ -236,4 +259,5 @@ def test_dashboard_view_shows_the_live_columns(two_versions, staff_request):
     table = out[8]
     v1 = table.set_index("version").loc["v1"]
     assert (v1["live_thumbs_up"], v1["live_handoff"], v1["live_resolution"]) == (0.6667, 0.25, 0.5)
-    assert set(table["version"]) == {"v1", "v2", "v3"}  # the recommender's version is not a dialogue model
+    # the recommender's version is not a dialogue model
+    assert set(table["version"]) == {"v1", "v2", "v3"}
