@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -44,43 +43,6 @@ def index_build(
         )
 
 
-def rank_results(
-    service: Any,
-    candidates: list[Any],
-    *,
-    k: int,
-    diversity: float | None,
-    user: str | None,
-    filters: Any = None,
-) -> list[dict[str, Any]]:
-    """Variant hits -> products (each through its best-fitting variant), ordered by the ranker."""
-    from assistant.dialogue.vocab import load_catalog
-    from assistant.store.db import session_scope
-    from ranker.profile import load_profile
-    from ranker.service import Ranker
-    from retrieval.catalog.view import group_candidates, product_result
-    from retrieval.types import Filters
-
-    if not candidates:
-        return []
-    ranker = Ranker()
-    with session_scope() as session:
-        ranker.warm_up(session)  # popularity prior and "bought together" rules
-        profile = (
-            load_profile(session, user_id=user, embeddings_fn=service.embeddings) if user else None
-        )
-        view = load_catalog(session).view
-    products = group_candidates(candidates, view, filters or Filters())
-    if not products:
-        return []
-    grouped = {c.id: (p, v) for c, p, v in products}
-    cands = [c for c, _, _ in products]
-    embeddings = service.embeddings([c.id for c in cands])
-    ranked = ranker.rank(cands, embeddings, k=k, diversity=diversity, profile=profile)
-    # a product shown through its best-fitting variant: DESIGN.md's fields plus the product view
-    return [product_result(*grouped[item.candidate.id], item.score) for item in ranked.items]
-
-
 @app.command("search")
 def search(
     query: str = typer.Argument(...),
@@ -93,25 +55,17 @@ def search(
     user: str | None = typer.Option(None, "--user"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Search the catalogue."""
+    """Search the catalogue (``assistant.search.search_products``, as ``GET /v1/search``)."""
     from assistant.errors import UserError
-    from retrieval.service import SearchService
-    from retrieval.types import Filters, RetrievalQuery
+    from assistant.search import make_filters, search_products
 
     if min_price is not None and max_price is not None and min_price > max_price:
         raise UserError(f"--min-price {min_price} is above --max-price {max_price}")
-    filters = Filters(
-        min_price=min_price,
-        max_price=max_price,
-        categories=(category,) if category else (),
-        brands=(brand,) if brand else (),
-    )
-    service = SearchService()
-    pool = max(50, 5 * k)
-    candidates = service.search(RetrievalQuery(query, filters, pool))
-    results = rank_results(service, candidates, k=k, diversity=diversity, user=user, filters=filters)
+    filters = make_filters(min_price=min_price, max_price=max_price, category=category, brand=brand)
+    found = search_products(query, filters, k=k, diversity=diversity, user=user)
+    results = found["results"]
     if as_json:
-        print_json({"query": query, "filters": filters.to_dict(), "results": results})
+        print_json(found)
         return
     if not results:
         typer.echo("no products match")
