@@ -101,7 +101,9 @@ def wait_for_database(timeout_s: float = DEFAULT_DB_TIMEOUT_S, *, log=print) -> 
                 log(f"database {_shown(url)} answers (attempt {attempt})")
             return
         except ModuleNotFoundError as err:  # the driver is missing: waiting will not help
-            raise EntryError(f"cannot reach {_shown(url)}: {err} (install the postgres extra)") from err
+            raise EntryError(
+                f"cannot reach {_shown(url)}: {err} (install the postgres extra)"
+            ) from err
         except Exception as err:  # noqa: BLE001 - any failure to connect means: not up yet
             last = str(getattr(err, "orig", None) or err).strip().splitlines()[0][:200]
         finally:
@@ -174,7 +176,17 @@ def adopt_baked_model() -> str | None:
 
 
 def _copy_row(row: Any) -> dict[str, Any]:
-    names = ("id", "kind", "path", "status", "parent", "data_hash", "metrics", "notes", "promoted_at")
+    names = (
+        "id",
+        "kind",
+        "path",
+        "status",
+        "parent",
+        "data_hash",
+        "metrics",
+        "notes",
+        "promoted_at",
+    )
     copied = {name: getattr(row, name) for name in names}
     copied["parent"] = None  # the parent lives in the other database
     copied["notes"] = ((row.notes or "") + " (baked into the image)").strip()
@@ -288,7 +300,9 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--quiet", action="store_true", help="no progress bars")
     init.set_defaults(run=cmd_init)
 
-    with_db(sub.add_parser("migrate", help="bring the schema to head")).set_defaults(run=cmd_migrate)
+    with_db(sub.add_parser("migrate", help="bring the schema to head")).set_defaults(
+        run=cmd_migrate
+    )
     with_db(sub.add_parser("wait-db", help="wait for the database")).set_defaults(run=cmd_wait_db)
 
     health = sub.add_parser("healthcheck", help="GET /healthz (or /readyz) on this container")
