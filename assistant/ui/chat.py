@@ -26,8 +26,16 @@ from assistant.ui.render import escape_text
 logger = logging.getLogger(__name__)
 
 CARD_EVENTS = ("more_like_this", "not_for_me", "add_to_cart")
+PRODUCT_EVENTS = ("click", *CARD_EVENTS)  # what POST /v1/feedback records on a shown product
 WAITING_ACTIONS = ("waiting_for_agent",)
 AGENT_PREFIX = "**Support agent:** "
+
+
+
+class NotInConversation(UserError):
+    """An id (message, product, conversation) that is not part of the caller's conversation:
+    the same answer whether it exists elsewhere or not (HTTP 404)."""
+
 
 _assistant = None
 _assistant_lock = threading.Lock()
@@ -196,27 +204,57 @@ def record_card_event(session_id: str | None, product_id: str, kind: str) -> Non
 
 
 def add_thumbs(
-    session_id: str | None, message_id: int | None, liked: bool | str | None
+    session_id: str | None,
+    message_id: int | None,
+    liked: bool | str | None,
+    reason: str | None = None,
 ) -> int | None:
-    """Store a thumbs up/down (or a named reason from the dislike menu); returns the feedback id.
+    """Store a thumbs up/down (or a named reason from the dislike menu), with an optional
+    free-text ``reason``; returns the feedback id.
 
-    Only messages of the caller's own session can be rated.
+    Only messages of the caller's own session can be rated (``NotInConversation`` otherwise).
     """
     from assistant.feedback import add_feedback
 
     if message_id is None or not session_id or liked is None:
         return None
     if liked is True or liked == "Like":
-        rating, reason = "up", None
+        rating, menu_reason = "up", None
     elif liked is False or liked == "Dislike":
-        rating, reason = "down", None
+        rating, menu_reason = "down", None
     else:
-        rating, reason = "down", str(liked)
+        rating, menu_reason = "down", str(liked)
+    reason = "; ".join(r for r in (menu_reason, (reason or "").strip()) if r) or None
     with session_scope() as s:
         message = s.get(Message, message_id)
         if message is None or message.session_id != session_id:
-            raise UserError("that message is not part of this conversation")
+            raise NotInConversation(f"message {message_id} is not part of this conversation")
         return add_feedback(s, message_id, rating=rating, reason=reason, author="shopper").id
+
+
+def record_shown_event(session_id: str, product_id: str, kind: str) -> None:
+    """A click or card action sent through the API (``PRODUCT_EVENTS``): recorded like a card
+    button (``Assistant.record_event``), only for a product one of this conversation's answers
+    showed (``NotInConversation`` otherwise, and for a conversation that does not exist)."""
+    if kind not in PRODUCT_EVENTS:
+        raise UserError(f"unknown product event {kind!r}; use one of {', '.join(PRODUCT_EVENTS)}")
+    with session_scope() as s:
+        if s.get(ChatSession, session_id) is None:
+            raise NotInConversation("this session has no conversation yet: send a message first")
+        shown = s.scalars(
+            select(Message.products).where(
+                Message.session_id == session_id, Message.role.in_(("assistant", "agent"))
+            )
+        )
+        ids = {
+            str(p.get("id")) for products in shown for p in products or [] if isinstance(p, dict)
+        }
+    if product_id not in ids:
+        raise NotInConversation(
+            f"product {product_id!r} was not shown in this conversation; use the id of a product "
+            "from one of its answers"
+        )
+    get_assistant().record_event(session_id, product_id, kind)
 
 
 def add_reason(session_id: str | None, feedback_id: int | None, reason: str) -> bool:

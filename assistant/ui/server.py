@@ -1,6 +1,7 @@
 """The web server around the Gradio app: a FastAPI app holding the staff routes
-(``/staff/login``, ``/staff/logout``, ``/staff/exports/…``), ``POST /v1/chat`` and the
-operations endpoints (``/healthz``, ``/readyz``, ``/metrics``: ``assistant.ui.ops_routes``), with the
+(``/staff/login``, ``/staff/logout``, ``/staff/exports/…``), the ``/v1`` API (``POST /v1/chat``,
+``GET /v1/search``, ``POST /v1/feedback``; its OpenAPI document at ``/v1/openapi.json``, also
+``/openapi.json``; no docs UI) and the operations endpoints (``/healthz``, ``/readyz``, ``/metrics``: ``assistant.ui.ops_routes``), with the
 Gradio Blocks mounted at ``/`` and every browser given a server-issued shopper token in
 the ``aisle_shopper`` cookie (``assistant.ui.tokens``), served by uvicorn."""
 
@@ -13,13 +14,16 @@ from dataclasses import dataclass
 
 import gradio as gr
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from assistant.logs import RequestIdMiddleware, json_logs
 from assistant.settings import Settings
 from assistant.staff import get_staff
 from assistant.staff.routes import router as staff_router
-from assistant.ui.api_routes import ChatRunErrors
+from assistant.ui.api_routes import BodyLimit, ChatRunErrors, validation_error
 from assistant.ui.api_routes import router as api_router
 from assistant.ui.ops_routes import router as ops_router
 from assistant.ui.tokens import ShopperCookieMiddleware
@@ -36,12 +40,22 @@ def build_app(
     Gradio never serves a file from the home (exports, database, models), whatever path a
     client asks for; exports go out through ``/staff/exports`` only.
     """
-    app = FastAPI(title="Aisle", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Aisle",
+        summary="Conversational shopping assistant: the /v1 REST API and operations endpoints",
+        version=_version(),
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_api_route("/openapi.json", _openapi_alias, include_in_schema=False)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(staff_router)
     app.include_router(api_router)
     app.include_router(ops_router)
     app.add_middleware(ShopperCookieMiddleware)
     app.add_middleware(ChatRunErrors)
+    app.add_middleware(BodyLimit)
     app.add_middleware(RequestIdMiddleware)  # outermost: every request gets its id first
     get_staff().exports.clear()  # download tokens do not outlive a restart
     return gr.mount_gradio_app(
@@ -55,6 +69,30 @@ def build_app(
         show_error=False,  # a gr.Error's message reaches the client; any other exception's does not
         blocked_paths=[str(settings.home)],
     )
+
+
+OPENAPI_URL = "/v1/openapi.json"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("aisle-assistant")
+    except PackageNotFoundError:
+        return "0"
+
+
+async def _openapi_alias(request: Request) -> JSONResponse:
+    """``/openapi.json`` (DESIGN.md's address) serves the same document as ``/v1/openapi.json``."""
+    return JSONResponse(request.app.openapi())
+
+
+async def _validation_error(request: Request, exc: RequestValidationError):
+    """``{"error": ...}`` on the ``/v1`` API; FastAPI's own answer on other routes."""
+    if request.url.path.startswith("/v1/"):
+        return validation_error(request, exc)
+    return await request_validation_exception_handler(request, exc)
 
 
 @dataclass
