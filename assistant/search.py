@@ -97,7 +97,9 @@ def search_products(
     service = service or SearchService()
     pool = max(MIN_POOL, 5 * k)
     candidates = service.search(RetrievalQuery(query, filters, pool))
-    results = rank_results(service, candidates, k=k, diversity=diversity, user=user, filters=filters)
+    results = rank_results(
+        service, candidates, k=k, diversity=diversity, user=user, filters=filters
+    )
     return {"query": query, "filters": filters.to_dict(), "results": results}
 
 

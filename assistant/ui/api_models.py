@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from assistant.feedback.records import MAX_REASON_CHARS
 from assistant.store.models import USER_ID_CHARS
@@ -33,6 +33,15 @@ UserId = Annotated[
         description="a personalisation key the caller asserts (the shopper's id in your system)",
     ),
 ]
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: ``12`` or ``12.0`` (JSON Schema counts both), never ``"12"`` or ``true``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
 Diversity = Annotated[float, Field(ge=0.0, le=1.0, description="0 similar ... 1 varied")]
 
 
@@ -75,8 +84,9 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message: str = Field(
+        min_length=1,
         description="the shopper's text; at most AISLE_MAX_MESSAGE_CHARS (4000) characters, "
-        "not blank"
+        "not blank",
     )
     session: str | None = Field(
         None,
@@ -129,13 +139,15 @@ class SearchResponse(BaseModel):
 class ThumbsFeedback(BaseModel):
     """A thumbs up or down on one reply (an assistant or agent message) of the conversation."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["thumbs"]
     session: SessionToken
-    message_id: int = Field(
-        ge=1, le=MAX_MESSAGE_ID, description="`message_id` of a `/v1/chat` answer"
-    )
+    message_id: Annotated[
+        int,
+        BeforeValidator(_json_integer),
+        Field(ge=1, le=MAX_MESSAGE_ID, description="`message_id` of a `/v1/chat` answer"),
+    ]
     rating: Literal["up", "down"]
     reason: str | None = Field(None, max_length=MAX_REASON_CHARS, description="optional, free text")
 
@@ -143,7 +155,7 @@ class ThumbsFeedback(BaseModel):
 class ProductFeedback(BaseModel):
     """A click or card action on a product the conversation was shown."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["click", "more_like_this", "not_for_me", "add_to_cart"] = Field(
         description="`not_for_me` also keeps the product out of the conversation's next results"

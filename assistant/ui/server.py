@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from assistant.logs import RequestIdMiddleware, json_logs
 from assistant.settings import Settings
@@ -50,6 +51,7 @@ def build_app(
     )
     app.add_api_route("/openapi.json", _openapi_alias, include_in_schema=False)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
     app.include_router(staff_router)
     app.include_router(api_router)
     app.include_router(ops_router)
@@ -93,6 +95,17 @@ async def _validation_error(request: Request, exc: RequestValidationError):
     if request.url.path.startswith("/v1/"):
         return validation_error(request, exc)
     return await request_validation_exception_handler(request, exc)
+
+
+async def _http_error(request: Request, exc: HTTPException):
+    """FastAPI's own refusals on ``/v1`` (a body that is not UTF-8, a method the route does not
+    take) as ``{"error": ...}``, the API's one error shape."""
+    if not request.url.path.startswith("/v1/"):
+        return await http_exception_handler(request, exc)
+    text = str(exc.detail)
+    if exc.status_code == 400:
+        text = "the body could not be read as JSON: send a UTF-8 JSON object"
+    return JSONResponse({"error": text}, status_code=exc.status_code, headers=exc.headers)
 
 
 @dataclass

@@ -69,6 +69,8 @@ def is_issued(token: Any, settings: Settings | None = None) -> bool:
     """Whether ``token`` is one this server issued (its tag checks out)."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
         return False
+    if not token.isascii():  # issued tokens are ASCII; compare_digest refuses other text (a 500)
+        return False
     random_part, _, tag = token.rpartition(".")
     if not random_part or not tag:
         return False

@@ -241,6 +241,31 @@ def scripted(store):
 
 
 @pytest.fixture()
+def v1_app(store):
+    """The app's FastAPI server (the ``/v1`` API, operations, staff routes) around an empty Blocks."""
+    import gradio as gr
+
+    from assistant.settings import get_settings
+    from assistant.ui import server
+
+    with gr.Blocks() as demo:
+        gr.Markdown("test")
+    return server.build_app(demo, get_settings(), host="127.0.0.1", port=7860)
+
+
+@pytest.fixture()
+def indexed(store, tiny_encoder_path, monkeypatch):
+    """The test products in a search index built with the tiny local encoder."""
+    from assistant.settings import get_settings
+    from retrieval.indexing import build_indexes
+
+    monkeypatch.setenv("AISLE_EMBEDDING_MODEL", tiny_encoder_path)
+    get_settings.cache_clear()
+    build_indexes(progress=False)
+    return store
+
+
+@pytest.fixture()
 def scripted_server(scripted):
     """The app module launched in this process on a free loopback port: ``(url, module)``."""
     from assistant.cli.serve_cmds import load_app_module

@@ -4,39 +4,20 @@ tiny local encoder)."""
 
 from __future__ import annotations
 
-import gradio as gr
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from assistant.settings import get_settings
 from assistant.store.db import session_scope
 from assistant.store.models import Feedback, InteractionEvent, Message
-from assistant.ui import chat, metrics, server, tokens
-
-
-def make_client() -> TestClient:
-    with gr.Blocks() as demo:
-        gr.Markdown("test")
-    return TestClient(server.build_app(demo, get_settings(), host="127.0.0.1", port=7860))
+from assistant.ui import chat, metrics, tokens
 
 
 @pytest.fixture()
-def client(scripted):
+def client(scripted, v1_app):
     metrics.reset()
-    with make_client() as test_client:
+    with TestClient(v1_app) as test_client:
         yield test_client
-
-
-@pytest.fixture()
-def indexed(store, tiny_encoder_path, monkeypatch):
-    """The four test products indexed with the tiny encoder (the settings read it at once)."""
-    from retrieval.indexing import build_indexes
-
-    monkeypatch.setenv("AISLE_EMBEDDING_MODEL", tiny_encoder_path)
-    get_settings.cache_clear()
-    build_indexes(progress=False)
-    return store
 
 
 # --------------------------------------------------------------------------- search
@@ -282,3 +263,26 @@ def test_openapi_document_at_v1_and_the_old_address(client):
     assert {p["name"] for p in paths["/v1/search"]["get"]["parameters"]} == {
         "q", "k", "min_price", "max_price", "category", "brand", "diversity", "user_id"
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("token", ["abc.é", "é", "x.\u00ff" * 3, "\U0001f600.1"])
+def test_a_non_ascii_token_is_just_not_issued(client, token):
+    """Found by the schemathesis run: ``hmac.compare_digest`` raises on non-ASCII text, which
+    was a 500 for such a token (chat, feedback) and for such a cookie on every page."""
+    assert tokens.is_issued(token) is False
+    answer = client.post(
+        "/v1/feedback", json={"kind": "click", "session": token, "product_id": "p1"}
+    )
+    assert answer.status_code == 403
+    turn = client.post("/v1/chat", json={"message": "hello", "session": token})
+    assert turn.status_code == 200 and tokens.is_issued(turn.json()["session"])
+    page = client.get("/healthz", headers={"cookie": f"{tokens.COOKIE}={token}".encode()})
+    assert page.status_code == 200
+
+
+def test_a_body_that_is_not_utf8_is_400(client):
+    """Found by the schemathesis run: FastAPI's own 400 had a ``detail`` body, not ``error``."""
+    answer = client.post(
+        "/v1/feedback", content=b"\xff\xfe{", headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 400 and "JSON" in answer.json()["error"]
