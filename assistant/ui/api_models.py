@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from assistant.feedback.records import MAX_REASON_CHARS
 from assistant.store.models import USER_ID_CHARS
+from assistant.ui.chat import PRODUCT_EVENTS
 from assistant.ui.tokens import MAX_TOKEN_CHARS
 
 MAX_QUERY_CHARS = 1_000
@@ -152,12 +153,15 @@ class ThumbsFeedback(BaseModel):
     reason: str | None = Field(None, max_length=MAX_REASON_CHARS, description="optional, free text")
 
 
+ProductEvent = Literal[PRODUCT_EVENTS]  # type: ignore[valid-type]  # click, card actions
+
+
 class ProductFeedback(BaseModel):
     """A click or card action on a product the conversation was shown."""
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["click", "more_like_this", "not_for_me", "add_to_cart"] = Field(
+    kind: ProductEvent = Field(
         description="`not_for_me` also keeps the product out of the conversation's next results"
     )
     session: SessionToken
@@ -168,6 +172,7 @@ class ProductFeedback(BaseModel):
     )
 
 
+FEEDBACK_KINDS = ("thumbs", *PRODUCT_EVENTS)
 FeedbackRequest = Annotated[ThumbsFeedback | ProductFeedback, Field(discriminator="kind")]
 
 

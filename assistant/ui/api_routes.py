@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant.errors import UserError
 from assistant.ui import chat, tokens
 from assistant.ui.api_models import (
+    FEEDBACK_KINDS,
     MAX_FILTER_CHARS,
     MAX_K,
     MAX_QUERY_CHARS,
@@ -56,10 +57,14 @@ def _error(status: int, text: str) -> JSONResponse:
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    text = {400: "the body is not JSON", 403: "a session token this server did not issue",
-            404: "not part of this conversation", 413: "the body is too large",
-            422: "a missing, mistyped, out-of-range or unknown field",
-            503: "the search index is not ready"}  # fmt: skip
+    text = {
+        400: "the body is not JSON",
+        403: "a session token this server did not issue",
+        404: "not part of this conversation",
+        413: "the body is too large",
+        422: "a missing, mistyped, out-of-range or unknown field",
+        503: "the search index is not ready",
+    }
     return {code: {"model": ApiError, "description": text[code]} for code in codes}
 
 
@@ -131,15 +136,22 @@ async def search_v1(
     from assistant.search import make_filters, search_products, shared_service
 
     try:
-        filters = make_filters(min_price=min_price, max_price=max_price, category=category,
-                               brand=brand)  # fmt: skip
+        filters = make_filters(
+            min_price=min_price, max_price=max_price, category=category, brand=brand
+        )
     except UserError as err:
         return _error(422, str(err))
     try:
         found = await run_in_threadpool(
-            lambda: search_products(q, filters, k=k, diversity=diversity, user=user_id,
-                                    service=shared_service(chat.current_assistant()))
-        )  # fmt: skip
+            lambda: search_products(
+                q,
+                filters,
+                k=k,
+                diversity=diversity,
+                user=user_id,
+                service=shared_service(chat.current_assistant()),
+            )
+        )
     except UserError as err:  # no index yet, or one older than the catalogue
         logger.warning("search is not available: %s", err)
         return _error(503, f"search is not available: {err}")
@@ -154,8 +166,10 @@ async def search_v1(
 )
 async def feedback_v1(body: Annotated[FeedbackRequest, Body()]) -> JSONResponse:
     if not tokens.is_issued(body.session):
-        return _error(403, "session is not a token this server issued: pass the `session` of a "
-                           "/v1/chat answer")  # fmt: skip
+        return _error(
+            403,
+            "session is not a token this server issued: pass the `session` of a /v1/chat answer",
+        )
     conversation = tokens.conversation_id(body.session)
     try:
         if isinstance(body, ThumbsFeedback):
@@ -163,11 +177,13 @@ async def feedback_v1(body: Annotated[FeedbackRequest, Body()]) -> JSONResponse:
             feedback_id = await run_in_threadpool(
                 chat.add_thumbs, conversation, body.message_id, liked, body.reason
             )
-            out = FeedbackResponse(kind=body.kind, feedback_id=feedback_id,
-                                   message_id=body.message_id)  # fmt: skip
+            out = FeedbackResponse(
+                kind=body.kind, feedback_id=feedback_id, message_id=body.message_id
+            )
         else:
-            await run_in_threadpool(chat.record_shown_event, conversation, body.product_id,
-                                    body.kind)  # fmt: skip
+            await run_in_threadpool(
+                chat.record_shown_event, conversation, body.product_id, body.kind
+            )
             out = FeedbackResponse(kind=body.kind, product_id=body.product_id)
     except chat.NotInConversation as err:
         return _error(404, str(err))
@@ -181,7 +197,7 @@ def _where(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query"):
         kind, parts = parts[0], parts[1:]
-        if parts and parts[0] in ("thumbs", "click", "more_like_this", "not_for_me", "add_to_cart"):
+        if parts and parts[0] in FEEDBACK_KINDS:
             parts = parts[1:]  # the union member pydantic tried, not a field
         if not parts:
             return "the body" if kind == "body" else "the query"
@@ -202,7 +218,7 @@ def validation_error(request: Request, exc: RequestValidationError) -> JSONRespo
     elif first.get("type") == "extra_forbidden":
         text = f"unknown field {where!r}"
     elif first.get("type") in ("union_tag_invalid", "union_tag_not_found"):
-        text = "kind must be one of thumbs, click, more_like_this, not_for_me, add_to_cart"
+        text = f"kind must be one of {', '.join(FEEDBACK_KINDS)}"
     elif where == "the body":
         text = 'the body must be a JSON object such as {"kind": "thumbs", ...}'
     else:
