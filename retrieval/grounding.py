@@ -239,6 +239,7 @@ class Vocabulary:
         self.title_phrases: dict[str, set[str]] = defaultdict(
             set
         )  # 2-3 words of product titles -> types
+        self.title_heads: dict[str, set[str]] = defaultdict(set)  # last word of titles -> types
         by_type = view.types()
         for t in by_type:  # written as one word ("smartwatch") or a compound of a head ("wristwatch")
             key = norm(t)
@@ -262,6 +263,8 @@ class Vocabulary:
                 self.types[words[0]].add(t)  # a generic head: "luggage" -> Luggage Set
             for p in products:
                 words_t = [w for w in norm(p.title).split() if w not in ",.;!?"]
+                if words_t and len(words_t[-1]) >= 5 and words_t[-1] not in STOP and words_t[-1] not in _GENERIC_HEADS:
+                    self.title_heads[words_t[-1]].add(t)  # "Fernbrook Pro Secateurs" -> Pruning Shears
                 for n in (3, 2):  # "sleeping bag" in a title names its type, even under "Camping"
                     for k in range(len(words_t) - n + 1):
                         gram = words_t[k : k + n]
@@ -429,7 +432,10 @@ class Vocabulary:
                 g.consumed |= set(range(i, j))
         context = [t for t in context_types if t in self.values]
         type_hits += self._type_fallback(fixed, context, g)
+        if not type_hits:
+            type_hits += self._type_by_first_word(fixed, context, g)
         type_hits = self._purpose_compounds(fixed, type_hits, g)
+        type_hits = _goes_with_dropped(type_hits, tokens)
         type_hits = [(i, j, self._kind_types(" ".join(fixed[i:j]), ts)) for i, j, ts in type_hits]
         named = [t for _, _, ts in type_hits for t in ts]
         scope = list(dict.fromkeys(named + context)) or list(self.values)
@@ -453,6 +459,9 @@ class Vocabulary:
             for t in sorted(ts):
                 if t not in target:
                     target.append(t)
+        if g.exclude_types and any(t not in g.exclude_types for t in g.types):
+            # "a watch, NOT a smartwatch": the watch types but the one ruled out
+            g.types = [t for t in g.types if t not in g.exclude_types]
         kinds = g.types if len(g.types) > 1 else [] if g.types else [t for t in context if t in self.values]
         if len(kinds) > 1:  # "shoes ..., not running or hiking": the kinds ruled out by their first word
             for k in negated:
@@ -475,6 +484,9 @@ class Vocabulary:
             if set(range(i, j)) & g.consumed:
                 continue
             neg = i in negated
+            if i > 0 and fixed[i - 1] in _BECOME and self._colour_only(phrase, scope):
+                g.consumed |= set(range(i, j))  # "no white, it'll just go yellow": not a wish
+                continue
             hit = self._match_option(phrase, fixed, i, scope, g, neg)
             if hit:
                 g.consumed |= set(range(i, j))
@@ -482,6 +494,9 @@ class Vocabulary:
             if phrase in self.brands:
                 (g.exclude_brands if neg else g.brands).append(self.brands[phrase])
                 g.consumed |= set(range(i, j))
+        if any(re.fullmatch(r"\d+k", norm(v)) and norm(v) in tokens for vs in g.include.values() for v in vs) and not (
+                _MONEY_K.search(text)):  # "5k if you have it" of action cameras: the resolution, not $5,000
+            g.not_money = True
         forgotten = _forget_positions(tokens)
         if forgotten:  # "forget silver": what was named after the cue is dropped, not asked for
             probe = Grounding(tokens=tokens)
@@ -500,6 +515,7 @@ class Vocabulary:
                 g.exclude[name] = [v for v in g.exclude.get(name, []) if v not in values]
             g.include = {k: v for k, v in g.include.items() if v}
             g.exclude = {k: v for k, v in g.exclude.items() if v}
+        self._lacking_values(fixed, scope, g, negated)
         self._options_left_open(tokens, fixed, scope, g)
         if len(scope) < len(self.values):  # only within known types: "steel" alone means little
             self._partial_values(fixed, scope, g, negated)
@@ -515,7 +531,7 @@ class Vocabulary:
             kept = [t for t in g.interest_types if t not in g.exclude_types]
             g.interest_types = kept if kept else g.interest_types
         named = self._stem_types(text)
-        self._animal_types(named, g)
+        self._animal_types(named or self._stem_types(" ".join(context)), g)  # "she needs food too" of cat things
         animal_types = [t for t in named if t not in g.interest_types]
         g.interest_types += animal_types
         if not g.interest_types and not g.types and not context and PRESENT.search(text):
@@ -534,7 +550,116 @@ class Vocabulary:
             ]
             if len(owners) == 1:
                 g.types = owners
+            elif g.interest_types and self._interest_owners(g):
+                pass
+            else:
+                self._owners_of_distinct_values(g)
+        if not g.types and not context and g.asked and g.interest_types and not g.include:
+            # "photos of the moon, crazy zoom": of the cameras, those with a zoom option
+            owners = [t for t in g.interest_types if all(n in self.values.get(t, {}) for n in g.asked)]
+            if owners and len(owners) < len(g.interest_types):
+                g.types = owners
+        self._numbered_values(tokens, list(g.types or context), g)
         return g
+
+    def _interest_owners(self, g: Grounding) -> bool:
+        """No type named: of the types the interest points at, those that have the option
+        asked for ("stuff so drivers can see me and my spaniel" -> the dog things that come
+        reflective); the options none of them has go."""
+        owners = [t for t in g.interest_types if any(n in self.values.get(t, {}) for n in g.include)]
+        if not owners:
+            return False
+        g.types = owners
+        g.include = {n: v for n, v in g.include.items() if any(n in self.values.get(t, {}) for t in owners)}
+        g.asked = [n for n in g.asked if any(n in self.values.get(t, {}) for t in owners)]
+        return True
+
+    def _numbered_values(self, tokens: list[str], scope: list[str], g: Grounding) -> None:
+        """An option named with a number ("size 9") whose values carry a label beside the
+        number ("UK 9") means the value with that number."""
+        for i in range(1, len(tokens)):
+            if not re.fullmatch(r"\d+(?:\.\d+)?", tokens[i]):
+                continue
+            for t in scope:
+                for name, vals in self.values.get(t, {}).items():
+                    if name in g.include or tokens[i - 1] not in norm(name).split():
+                        continue
+                    hits = [v for nv, v in vals.items() if tokens[i] in nv.split() and nv != tokens[i]]
+                    if len(hits) == 1:
+                        _add(g.include, name, hits)
+                        g.asked = [n for n in g.asked if n != name]
+
+    def _colour_only(self, phrase: str, scope: list[str]) -> bool:
+        """``phrase`` is a value only of colour options of the types in scope."""
+        names = {n for t, n, _v in self.value_index.get(phrase, ()) if t in scope}
+        return bool(names) and all(re.search(r"colou?r", n, re.I) for n in names)
+
+    def _owners_of_distinct_values(self, g: Grounding) -> None:
+        """No type named: a value only one or two types come in names them ("the black over-ear
+        ones" -> Headphones), and the options those types lack (frame colour, dial colour) go."""
+        owner_sets = []
+        for vals in g.include.values():
+            for v in vals:  # "black" is a value of many types (and of several options): no clue
+                owners = {t for t, _n, _v in self.value_index.get(norm(v), ())}
+                if owners and len(owners) <= 2:
+                    owner_sets.append(owners)
+        if not owner_sets:
+            return
+        common = set.intersection(*owner_sets)
+        if not common:
+            return
+        g.types = sorted(common)
+        g.include = {n: v for n, v in g.include.items() if any(n in self.values.get(t, {}) for t in common)}
+        g.exclude = {n: v for n, v in g.exclude.items() if any(n in self.values.get(t, {}) for t in common)}
+
+    def _lacking_values(self, tokens: list[str], scope: list[str], g: Grounding, negated: set[int]) -> None:
+        """A value that says what a product lacks, named by the thing lacked: "no bags" /
+        "doesn't need bags" -> bagless, "without a cord" -> cordless, "no wires" -> wireless."""
+        for i in sorted(negated):
+            if i >= len(tokens) or len(tokens[i]) < 3 or tokens[i] in STOP:
+                continue
+            lacking = tokens[i] + "less"
+            for t in scope:
+                for name, vals in self.values.get(t, {}).items():
+                    for nv, v in vals.items():
+                        if lacking in nv.replace("-", " ").split() or nv.replace(" ", "") == lacking:
+                            if v not in g.include.get(name, []):
+                                _add(g.include, name, [v])
+                            g.exclude[name] = [x for x in g.exclude.get(name, []) if x != v]
+        g.exclude = {k: v for k, v in g.exclude.items() if v}
+
+    def _type_by_first_word(
+        self, tokens: list[str], context: list[str], g: Grounding
+    ) -> list[tuple[int, int, set[str]]]:
+        """No type named otherwise: the word the titles of one type end with ("secateurs" ->
+        Pruning Shears), or a word that starts one type's name and is no option value of
+        the types in play names that type ("the fleece - half zip" -> Fleece Jacket, not the
+        fleece material of a pet bed)."""
+        for i, tok in enumerate(tokens):
+            if i in g.consumed or len(tok) < 4 or tok in STOP or tok in _VAGUE:
+                continue
+            if context and (self.concepts(tok) or any(
+                    t in context for t, _n, _v in self.value_index.get(tok, ()))):
+                continue  # "and bluetooth" of the headphones shown: their wireless option
+            heads = self.title_heads.get(tok, set())
+            if (len(heads) == 1 and tok not in self.types and not self.value_index.get(tok)
+                    and not self.concepts(tok)):
+                g.consumed.add(i)  # "your secateurs": the word the titles of one type end with
+                return [(i, i + 1, set(heads))]
+            owners = {t for t in self.type_names.values()
+                      if " " in norm(t) and norm(t).split()[0] == tok}
+            if len(owners) != 1:
+                continue
+            if not self.value_index.get(tok) or (i > 0 and tokens[i - 1] in _VERB_BEFORE):
+                continue
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            own_words = {w for o in owners for n, vals in self.values.get(o, {}).items()
+                         for w in [*norm(n).split(), *(x for nv in vals for x in nv.split())]}
+            if nxt and nxt not in STOP and nxt not in _PUNCT and nxt not in own_words:
+                continue  # "a garden layout": a modifier of another noun, not the product
+            g.consumed.add(i)
+            return [(i, i + 1, owners)]
+        return []
 
     def _purpose_types(self, tokens: list[str], types: list[str]) -> list[str]:
         """Of ``types`` (sharing a word), those a purpose in the message points at; [] when none
@@ -681,6 +806,9 @@ class Vocabulary:
 
         kept = [t for t in g.types if t in named or not for_another(t)]
         if any(t in named for t in kept):  # "toys or treats for my dog": Chew Toy stays, Catnip Toy goes
+            g.types = kept
+            return
+        if kept and len(kept) < len(g.types):  # "my lab ... every toy": Chew Toy, not Catnip Toy
             g.types = kept
             return
         heads = {norm(t).split()[-1] for t in g.types}
@@ -1035,6 +1163,27 @@ def _ngrams(tokens: list[str]) -> list[tuple[int, int, str]]:
                 continue
             out.append((i, i + n, " ".join(words)))
     return out
+
+
+_MONEY_K = re.compile(r"[$£€]\s*\d+\s*k\b|\b(under|below|budget|spend|max|up to|less than|over|above|around|about)\s+\d+\s*k\b", re.I)
+_PUNCT = frozenset(",.;:!?-–()/")
+_BECOME = frozenset("go goes going gone went turn turns turned turning".split())
+_GOES_WITH_PREP = frozenset("on onto for with into fit fits fitting charge charges charging protect protects".split())
+_GOES_WITH_DET = frozenset("my his her their our your the".split())
+_OWN = frozenset("my his her their our your".split())
+
+
+def _goes_with_dropped(hits: list[tuple[int, int, set[str]]], tokens: list[str]) -> list[tuple[int, int, set[str]]]:
+    """Of two or more types named, one that the wanted thing goes on, with or for ("a cam to
+    stick on my helmet", "one that charges the phone", "a bag for my laptop") is not wanted itself."""
+    if len({frozenset(ts) for _i, _j, ts in hits}) < 2:
+        return hits
+    def goes_with(i: int) -> bool:  # "for the" / "with the" say little ("compare with the headphones")
+        return i >= 2 and tokens[i - 2] in _GOES_WITH_PREP and (
+            tokens[i - 1] in _OWN or tokens[i - 1] == "the" and tokens[i - 2] not in ("for", "with"))
+
+    kept = [(i, j, ts) for i, j, ts in hits if not goes_with(i)]
+    return kept if kept else hits
 
 
 def _describes_person(tokens: list[str], i: int) -> bool:

@@ -126,9 +126,18 @@ _TOO_MUCH = re.compile(
 _ABOUT = re.compile(rf"(?:around|about|roughly|approximately|approx\.?|circa|~)\s*{_A}", re.I)
 
 
+# "3 bills", "a couple of bills": hundreds of dollars in US slang
+_BILL_COUNT = {"a couple of": "2", "a couple": "2", "couple of": "2", "a few": "3", "few": "3",
+               "two": "2", "three": "3", "four": "4", "five": "5"}
+_BILLS = re.compile(r"\b(\d|a couple(?: of)?|couple of|a few|few|two|three|four|five)\s+bills\b", re.I)
+
+
+_BUDGET = re.compile(r"\b(budgets?|spend|spending|afford|to play with|got about|have about|got around|have around)\b", re.I)
+
+
 def price_bounds(text: str) -> tuple[float | None, float | None]:
     """The (min, max) price a shopper wrote in ``text``; ``None`` where no bound was given."""
-    text = text or ""
+    text = _BILLS.sub(lambda m: f"{_BILL_COUNT.get(m.group(1).lower(), m.group(1))}00 dollars", text or "")
     m = _RANGE.search(text)
     if m:
         a, b = _amount(m), _amount(m, "b_")
@@ -168,6 +177,8 @@ def price_bounds(text: str) -> tuple[float | None, float | None]:
         m = _ABOUT.search(text)
         if m and (m.group("cur") or m.group("cur2") or re.search(r"\b(budget|spend|price|cost|\$)", text, re.I)):
             value = _amount(m)
+            if value is not None and _BUDGET.search(text):  # "budget's about 200": what they can spend, at most
+                return None, value
             if value is not None:
                 return round(value * 0.8, 2), round(value * 1.2, 2)
     if lo is not None and hi is not None and lo > hi:

@@ -206,6 +206,13 @@ class TurnRunner:
         if before is not None and out.products and before.get("id") != out.products[0]["id"]:
             # "and the cheapest jigsaw u have, what do both come to": the new find and the one before
             out.reply += "\n" + answers.total_answer([before, out.products[0]])
+        if (t.update.question and t.update.new_need and out.products and t.state.last_shown
+                and not _BROWSING.search(t.text)):
+            # "how thick a branch can your secateurs cut": the products, and the answer for the first
+            answer, _ = answers.answer_question(t.state.last_shown[0], t.text, asked=t.update.asked,
+                                                asked_values=t.update.asked_values, view=t.catalog.view)
+            if answer and answer != answers.DONT_KNOW:
+                out.reply = answer + "\n" + out.reply
         missing = _not_sold(t.text, t.update, out.products)
         if missing:  # "do you sell mattresses?": say so, then show the nearest things
             out.reply = (f"I can't find any {missing} in this store, so we don't seem to sell them. "
@@ -311,6 +318,12 @@ class TurnRunner:
                                                view=catalog.view) for p in update.items]
             return Outcome("\n".join(r for r, _ in replies), "product_question",
                            products=[_public(p) for _, p in replies])
+        if item is None and 2 <= len(state.last_shown) <= 3 and update.question and (update.asked or update.asked_values):
+            # "is it waterproof tho" with two coats shown: the answer for each, not "which one?"
+            replies = [answers.answer_question(p, text, asked=update.asked, asked_values=update.asked_values,
+                                               view=catalog.view) for p in state.last_shown]
+            return Outcome("\n".join(r for r, _ in replies), "product_question",
+                           products=[_public(p) for _, p in replies])
         if item is None:
             if state.last_shown:
                 return Outcome(f"I showed {len(state.last_shown)} product(s); which one do you mean? "
@@ -322,6 +335,11 @@ class TurnRunner:
         state.focus_id = item["id"]
         reply, shown = answers.answer_question(item, text, asked=update.asked, asked_values=update.asked_values,
                                                view=catalog.view, filters=filters)
+        if shown.get("id") != item.get("id") and not shown.get("available", True) and not re.search(
+                r"\b(price|cost|costs|how much|hows much)\b", text, re.I):
+            # "do u have a natural rubber one": only out of stock; the reply says so, and no card
+            # offers what cannot be bought
+            return Outcome(reply, "product_question", products=[])
         if shown.get("id") != item.get("id"):  # "what about softshell then": that variant is now the one shown
             state.earlier = [*(e for e in state.earlier if e.get("id") != item.get("id")),
                              {k: item.get(k) for k in _SHOWN if k in item}][-EARLIER_KEPT:]
@@ -551,6 +569,12 @@ _POLICY_WORD_MAP = {"swap": "exchange", "swapped": "exchanged", "swapping": "exc
                     "send it back": "return it", "money back": "refund", "bring back": "return",
                     "ways to pay": "payment methods", "ways can i pay": "payment methods", "how can i pay": "payment methods",
                     "how do i pay": "payment methods", "pay with": "payment methods"}  # fmt: skip
+# a question that looks for products rather than asking about one ("do you have a cheaper one?")
+_BROWSING = re.compile(
+    r"\b(do (you|u|ya) (have|sell|stock|do|carry|got)|have (you|u) got|got any|any\b|are there|is there|"
+    r"show me|looking for|recommend|suggest|what (\w+ )?(do|have) (you|u)|which (\w+ )?(should|would|is best|are best))\b",
+    re.I)
+
 _POLICY_WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _POLICY_WORD_MAP), key=len, reverse=True)) + r")\b", re.I)
 
 

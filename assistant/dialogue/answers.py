@@ -316,7 +316,10 @@ def answer_question(
                 # "does it have a high speed setting" of the white rechargeable one: not without
                 # giving up something the shopper asked for; the nearest variant that has it
                 nearest = min((_as_shown(p, v) for v in product.variants if v.available and _has_values(v, asked_values)),
-                              key=lambda q: (len(_breaks(q, filters, asked_values)), q["price"]), default=shown)
+                              key=lambda q: (len(_breaks(q, filters, asked_values)), q["price"]), default=None)
+                if nearest is None:  # "peanut butter flavour?": only in a variant that is sold out
+                    return (f"No — {label(p)} has {now}, and {name} with {asked_text} is out of stock "
+                            f"({label(shown)})."), shown
                 return (f"Not with what you asked for — {label(p)} has {now}. The nearest with {asked_text}: "
                         f"{label(nearest)} at {price(nearest)} ({', '.join(_breaks(nearest, filters, asked_values))})."), p
             if not shown.get("available", True):

@@ -87,10 +87,13 @@ _LEAVE_SERVICE = re.compile(
 _NEED_CUE = re.compile(
     r"\b(need|needs|want|wanted|looking for|after (a|an|some)|any|got any|do you (have|sell|stock|do)|for my|"
     r"recommend|suggest|buy|get (me|her|him|one)|died|broke|broken|stopped working|packed (in|up)|gave up|"
+    r"destroy(s|ed|er)?|annihilat\w*|wreck(s|ed)?|chew(s|ed)? through|shred(s|ded)?|rip(s|ped)? (it|them) apart|"
     r"worn out|wore out|ancient|knackered|on its last legs|falling apart|dying|rubbish|useless|"
     r"that (is|isn'?t|isnt|does|doesn'?t|doesnt|has|hasn'?t|won'?t|wont)|thats|which is|"
     r"with|without|but|pls|please|present|gift|pressie|prezzie|birthday|christmas|xmas|father'?s day|"
     r"mother'?s day|housewarming)\b", re.I)
+_ASKS_A_SERVICE = re.compile(r"\W*(can|could|would|will) (you|u) (please )?(design|plan|fix|repair|install|build|make|draw|write)\b", re.I)
+_PERSON = re.compile(r"\b(human|person|agent|someone|somebody|manager|supervisor|staff|call me|phone me)\b", re.I)
 _TRIVIA = re.compile(r"^\W*(is it true|did you know|why (do|does|is|are)|how come|fun fact|who (is|was|invented))\b", re.I)
 # words of an order or account matter: with a confident service intent they win over a product named
 # ("remove the phone case from order 88213", "update my phone number", "a review for the vacuum")
@@ -126,8 +129,14 @@ def _other_company(text: str, intent: str, confidence: float) -> bool:
         return False
     return True
 CART = re.compile(r"\b(cart|basket|trolley|shopping bag|my total|the total so far)\b", re.I)
-_CART_ADD = re.compile(r"\b(add|put|throw|pop|stick|place|chuck)\b|\bi'?ll take\b", re.I)
-_CART_REMOVE = re.compile(r"\b(remove|take out|take off|delete|drop|empty|clear)\b", re.I)
+_CART_ADD = re.compile(r"\b(add|put|throw|pop|stick|place|chuck|bung|shove|whack|toss)\b|\bi'?ll take\b", re.I)
+_TAKE_OUT = r"take (?:it|that|this|them|those|the (?:\w+ ){0,2}(?:one|ones|\w+)) out\b|get rid of\b"
+_CART_REMOVE = re.compile(rf"\b(remove|take out|take off|delete|drop|empty|clear|{_TAKE_OUT})", re.I)
+
+
+_NAMES_ITEM = re.compile(r"\b(the \w+ (ones?|pair)|(that|this|it|them|those|these) (in|into|to)|"
+                         r"(one|two|three|four|\d+|a couple|a pair) of (the|them|those|these)\b)", re.I)
+_CART_QUESTION = re.compile(r"\b(what'?s|whats|what is|what do|show|view|see|how much|total|how many|check)\b|\?\s*$", re.I)
 
 
 _PRICE_WORDS = re.compile(r"\b(under|below|less than|cheaper than|over|above|between|budget)\b|[$£€]|\d", re.I)
@@ -160,7 +169,8 @@ def cart_action(text: str, has_cart: bool = False) -> str | None:
     text = text or ""
     if _CHECKOUT.search(text):
         return "checkout"
-    if has_cart and re.match(r"^\W*(?:(?:ok|actually|and|pls|please)\W+)*(remove|take out|delete|drop)\b", text, re.I):
+    if has_cart and re.match(rf"^\W*(?:(?:ok|actually|and|pls|please|oh|wait|sorry|hmm)\W+)*(remove|take out|delete|drop|{_TAKE_OUT})",
+                             text, re.I):
         return "remove"
     if has_cart and SET_QUANTITY.search(text):
         return "set"
@@ -172,6 +182,8 @@ def cart_action(text: str, has_cart: bool = False) -> str | None:
         return "remove"
     if _CART_ADD.search(text):
         return "add"
+    if _NAMES_ITEM.search(text) and not _CART_QUESTION.search(text):
+        return "add"  # "two of the white ones in my basket pls"
     return "show"
 
 
@@ -280,7 +292,15 @@ def plan_action(
     # need, whatever the model guessed for the unknown spelling
     names_product = bool(update and update.grounding and update.grounding.types and update.new_need
                          and intent == "contact_human_agent" and not wants_person
-                         and not re.search(r"(human|person|agent|someone|somebody|manager|staff|call|phone me)", text, re.I))
+                         and not re.search(r"\b(human|person|agent|someone|somebody|manager|staff|call|phone me)\b", text, re.I))
+    # a hand-off or complaint intent with no person, no order and no damage named, on words that
+    # shop ("desk lamp that ISNT battery powered, had one before and it died", "it needs a proper
+    # filter" about the shown vacuums): the shopper is describing a need, not asking for a person
+    names_product = names_product or bool(
+        update and not wants_person and not _PERSON.search(text) and not _ORDER_TALK.search(text)
+        and not service_entities and not _SERVICE_TALK.search(text)
+        and (update.new_need and update.grounding and update.grounding.types and _NEED_CUE.search(text)
+             or (update.constraints or update.refinements) and state.last_shown and not update.new_need))
     if (intent in HANDOFF_INTENTS and sure and not (update and update.about_shown) and not names_product
             and not (_CAPABILITY.search(text) and not wants_person)):  # "are you a bot? what can you do"
         if intent == "complaint" and not re.search(r"\b(manager|supervisor|person|human|agent)\b", text, re.I):
@@ -308,7 +328,14 @@ def plan_action(
     # an open service task whose last reply asked the shopper something: the answer continues it
     # ("the electric kettle", "paypal") unless the shopper clearly starts shopping
     asked = state.last_action in ("ask_auth", "service_tool", "clarify", "confirm", "complaint", "service")
-    shopping_cue = bool(_NEW_SHOPPING.search(text)) or bool(  # "ok while I wait, any cat litter?"
+    # asked for an email or a name, the shopper asks about products instead ("are the black over-ear
+    # ones even in stock", "cheapest of those?"): that is no answer to the question, and shopping goes on
+    shops_instead = bool(
+        state.last_action in ("ask_auth", "complaint") and update and not service_entities
+        and intent in SHOPPING_ACTIONS and confidence >= 0.9 and not _SERVICE_TALK.search(text)
+        and (update.refinements or update.constraints or update.new_need or update.superlative
+             or update.about_shown and state.last_shown))
+    shopping_cue = shops_instead or bool(_NEW_SHOPPING.search(text)) or bool(  # "ok while I wait, any cat litter?"
         update and update.grounding and update.grounding.types and update.new_need
         and (re.search(r"\b(any|got|need|want|also|do (u|you) (do|have|sell|stock))\b", text, re.I)
              or len(text.split()) <= 8 and text.strip().endswith("?")))  # "hardback notebooks?"
@@ -336,7 +363,10 @@ def plan_action(
     if firm_oos and update and update.new_need and update.grounding and (
             update.grounding.types or update.grounding.interest_types and ACTIVITY_NEED.search(text.lower())):
         # the message names a product the store sells, as a need: shopping beats the model's off-topic
-        firm_oos = bool(_TRIVIA.search(text)) or not (_NEED_CUE.search(text) or len(text.split()) <= 4)
+        # ... or asks about a product it names ("will my kitten actually like the catnip fish thing")
+        firm_oos = bool(_TRIVIA.search(text)) or not (_NEED_CUE.search(text) or len(text.split()) <= 4
+                                                      or update.question and update.grounding.types
+                                                      and not _ASKS_A_SERVICE.match(text))
     if (update and (update.refinements or update.new_need or update.constraints) and (state.last_shown or update.new_need)
             and not continuing_service and not service_entities and not (firm_oos and not update.refinements and (update.new_need or not state.types))
             and not (_ORDER_TALK.search(text) and intent not in SHOPPING_ACTIONS)

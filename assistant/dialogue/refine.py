@@ -42,11 +42,11 @@ _SUPERLATIVES = (
     (re.compile(r"\b(shorter|shortest)\b", re.I), "length|blade length|height", "min"),
     (re.compile(r"\b(lightest|least heavy|weighs (the )?least)\b", re.I), "weight", "min"),
     (re.compile(r"\b(heaviest|weighs (the )?most)\b", re.I), "weight", "max"),
-    (re.compile(r"\b(biggest|largest|holds (the )?most|most capacity|roomiest)\b", re.I), "capacity|size|pack size|bag size|weight|length|diameter|height|screen size|piece count|pieces", "max"),
+    (re.compile(r"\b(biggest|largest|holds (the )?most|most capacity|roomiest)\b", re.I), "capacity|volume|size|pack size|bag size|weight|length|diameter|height|screen size|piece count|pieces", "max"),
     (re.compile(r"\b(thickest|thicker)\b", re.I), "thickness", "max"),
     (re.compile(r"\b(thinnest|thinner)\b", re.I), "thickness", "min"),
     (re.compile(r"\b(most|more) (ram|memory)\b", re.I), "ram|memory", "max"),
-    (re.compile(r"\b(smallest|most compact|tiniest)\b", re.I), "capacity|size|length|diameter|height|screen size", "min"),
+    (re.compile(r"\b(smallest|most compact|tiniest)\b", re.I), "capacity|volume|size|length|diameter|height|screen size|weight", "min"),
     (re.compile(r"\b(brightest|brighter)\b", re.I), "brightness|lumens", "max"),
     (re.compile(r"\b(tallest|the tall one|taller one)\b", re.I), "height", "max"),
     (re.compile(r"\ba (big|bigger|large|larger) one\b|\b(bigger|larger|roomier)\b", re.I), "capacity|size|volume|length|height", "max"),
@@ -196,7 +196,10 @@ _REQUIREMENT = re.compile(
     r"^\W*(?:(?:it|they|she|he|and|also|ok|oh|but|plus|must|would)\W+)*(?:needs?|has|have|got|must|should|gotta) (?:to|be)\b|"
     r"^\W*(?:(?:and|also|ok|plus)\W+)*(?:one|something|ones) (?:that|which|to) \w+", re.I)
 ACTIVITY_NEED = re.compile(
-    r"\b(something|anything|stuff|things?|what)\s+(to|for|i can use|i could use)\b|\bwhat (do|would|should) i (need|get)\b")
+    r"\b(something|anything|stuff|things?|what)\s+(to|for|i can use|i could use)\b|\bwhat (do|would|should) i (need|get)\b|"
+    r"\bwhat (do|does|would|will|might|should|could) (\w+ ){0,3}(need|want|like|use|enjoy)\b|"
+    r"\bwhat (could|can|should|shall) (i|we) (send|get|buy|give|bring|take)\b|\bwhat'?ll (stop|keep|help)\b|"
+    r"\bkeep (her|him|them|me|us) (sane|busy|entertained|occupied|amused|happy)\b|\bwhat would (actually )?impress\b")
 _HEDGE = re.compile(
     r"\b(if poss(ible)?|if (you|u) (can|have (it|them|one|any))|if (you'?ve|youve|you have) got (it|them|one|any)|ideally|"
     r"preferably|prefer(ably)? but|would be nice|nice to have|(is|would be) a bonus|not essential|not a must|"
@@ -346,6 +349,10 @@ def apply_shopping(
         types = [t for t in words.ground(str(slots["product"])).types if t not in g.exclude_types]
     shown_types = {p.get("category") for p in shown}
     target = item or focus or (shown[0] if len(shown) == 1 else None)
+    if (target and types and not set(types) <= shown_types and not g.include and re.match(
+            r"\W*(?:and |so |but |ok |okay )?(does|do|is|are|can|will|would|has|have|did) "
+            r"(it|that|this|they|these|those|that one|this one)\b", low)):
+        types = []  # "does that need a separate filter": the filter is asked about the shown tank
     pointing = bool(re.search(r"\b(it|its|it's|this|that|these|those|they|them|the \w+ one|come in|comes in)\b", low))
     priced = bool(re.search(r"\b(price|prices|cost|costs|how much|hows much|hw much|how expensive)\b", low))
     yes_no = bool(re.match(r"\W*(?:and |so |but )?(is|are|does|do|has|have|can|will)\b", low))  # "is the a5 a hardback"

@@ -90,3 +90,14 @@ def test_import_reads_european_prices_and_their_currency(engine, tmp_path):
     with session_scope(engine) as s:
         rows = {p.id: (p.price, p.currency) for p in s.scalars(select(Product))}
     assert rows == {"A": (12.99, "USD"), "B": (80.0, "EUR"), "C": (1234.56, "EUR")}
+
+
+@pytest.mark.parametrize(("text", "bounds"), [
+    ("got about 3 bills to spend on a speaker", (None, 300.0)),  # a budget: what they can spend, at most
+    ("a couple of bills max", (None, 200.0)),
+    ("budgets about 200", (None, 200.0)),
+    ("something around $50", (40.0, 60.0)),  # a price aimed at, not a budget
+    ("bills to pay this month", (None, None)),
+])
+def test_slang_hundreds_and_budgets(text, bounds):
+    assert price_bounds(text) == bounds

@@ -4,6 +4,8 @@ The intent and confidence are given (this tests the rule, not the model)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from assistant.dialogue.planner import plan_action
@@ -106,3 +108,43 @@ def test_still_without_a_delivery_word_is_not_a_late_order(text):
 
     assert not not_arrived(text)
     assert plan(text, "search_products", 0.8, ShoppingUpdate(new_need=True, constraints=True)) == "search"
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("desk lamp that ISNT battery powered, had one before and it died constantly", "complaint"),
+    ("my old kettle died, need a new one with a temperature dial", "contact_human_agent"),
+])
+def test_a_need_told_as_a_story_is_shopping_not_a_complaint(text, intent):
+    update = ShoppingUpdate(new_need=True, constraints=True, grounding=SimpleNamespace(
+        types=["Desk Lamp"], include={}, exclude={}, brands=[], interest_types=[]))
+    assert plan(text, intent, 0.9, update) == "search"
+    # an order named, or a person asked for, keeps the model's reading
+    assert plan("the desk lamp i ordered arrived and it died constantly", intent, 0.9, update) != "search"
+    assert plan("desk lamp died, i want to talk to a person", intent, 0.9, update) in ("handoff", "complaint")
+
+
+def test_shopping_asked_instead_of_an_email_goes_on_shopping():
+    state = DialogueState(task={"kind": "return"}, last_action="ask_auth",
+                          last_shown=[{"id": "H1", "category": "Headphones"}])
+    update = ShoppingUpdate(constraints=True, new_need=True, grounding=SimpleNamespace(
+        types=["Headphones"], include={"color": ["black"]}, exclude={}, brands=[], interest_types=[]))
+    p = plan_action("product_question", 0.95, "are the black over-ear ones even in stock rn", state, update,
+                    threshold=0.35, service_entities=False, affirm=False, deny=False)
+    assert p.action == "search"
+    # an email or a name given is the answer to the question
+    p = plan_action("provide_info", 0.95, "noah.brown@example.com", state, None,
+                    threshold=0.35, service_entities=True, affirm=False, deny=False)
+    assert p.action == "service"
+
+
+@pytest.mark.parametrize("text, action", [
+    ("ok navy's fine, bung it in the basket", "add"),
+    ("two of the white ones in my basket pls", "add"),
+    ("whats in my basket now", "show"),
+    ("take the electric one out, changed my mind", "remove"),
+    ("actually take the hand towel back out", "remove"),
+])
+def test_basket_words(text, action):
+    from assistant.dialogue.planner import cart_action
+
+    assert cart_action(text, has_cart=True) == action
