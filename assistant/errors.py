@@ -1,10 +1,5 @@
-"""Errors a user can cause. The CLI prints their message on one line and exits 2."""
+"""Re-export of :mod:`assistant.core.errors` for the callers inside ``assistant``."""
 
+from assistant.core.errors import NotAvailableYet, UserError
 
-class UserError(Exception):
-    """Bad input from a user: the message names the input and the fix."""
-
-
-class NotAvailableYet(UserError):
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{what}: not available yet")
+__all__ = ["NotAvailableYet", "UserError"]

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from assistant.device import resolve_device
+from assistant.core.device import resolve_device
 from ranker import greedy_dpp, greedy_dpp_lowrank
 
 logger = logging.getLogger(__name__)

@@ -160,7 +160,7 @@ class AssociationRules:
     @classmethod
     def from_session(cls, session: Session, **thresholds: Any) -> AssociationRules:
         """Stream the store's orders (cancelled ones skipped) and mine them."""
-        from assistant.store.models import Order, Product
+        from assistant.core.models import Order, Product
 
         item_group: dict[str, str] = {}
         for pid, gid, cat in session.execute(
@@ -200,7 +200,7 @@ class AssociationRules:
 def _purchase_event_baskets(session: Session) -> Iterator[list[dict[str, str]]]:
     """Purchases recorded in chat sessions (``interaction_events`` of kind ``purchase``), one
     basket per session, so the assistant's own sales feed the rules on the next rebuild."""
-    from assistant.store.models import InteractionEvent
+    from assistant.core.models import InteractionEvent
 
     rows = session.execute(
         select(InteractionEvent.session_id, InteractionEvent.product_id)

@@ -60,7 +60,7 @@ class Popularity:
     @classmethod
     def from_session(cls, session: Session) -> Popularity:
         """Count order lines (cancelled orders skipped) and interaction events."""
-        from assistant.store.models import InteractionEvent, Order, Product
+        from assistant.core.models import InteractionEvent, Order, Product
 
         category = {
             pid: cat

@@ -181,7 +181,7 @@ def load_profile(
             after the shopper's history fill ``next_item``; ``"live"`` (default) uses the
             store's live recommender when there is one, ``None`` none.
     """
-    from assistant.store.models import ChatSession, InteractionEvent, Order, Product
+    from assistant.core.models import ChatSession, InteractionEvent, Order, Product
 
     events: list[tuple[datetime, str, str]] = []
     conds = []

@@ -22,8 +22,8 @@ import torch
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from assistant.errors import UserError
-from assistant.store import versions
+from assistant.core.errors import UserError
+from assistant.core import versions
 from ranker.sequential import (
     ItemVocab,
     SASRec,
@@ -69,7 +69,7 @@ def store_histories(session, user_id: str | None = None) -> dict[str, list[tuple
     ``user_id``): order lines as purchases (cancelled orders skipped; by order time, then
     order id) and positive interaction events of signed-in users, merged by time;
     consecutive repeats of one product are kept once."""
-    from assistant.store.models import InteractionEvent, Order
+    from assistant.core.models import InteractionEvent, Order
 
     stamped: dict[str, list[tuple[datetime, str, int, str, str]]] = {}
     query = select(Order.customer_id, Order.id, Order.updated_at, Order.items).where(
@@ -112,7 +112,7 @@ def store_sequences(session) -> dict[str, list[str]]:
 def recommend_for_user(user_id: str, k: int = 5, settings=None) -> dict[str, Any]:
     """The live recommender's top ``k`` for a shopper of the store, products they already
     bought left out, each with its title and reason; popular items for a new shopper."""
-    from assistant.store.models import Customer, Product
+    from assistant.core.models import Customer, Product
 
     settings = _settings(settings)
     try:
@@ -206,8 +206,8 @@ def train_recommender(
 ) -> dict[str, Any]:
     """Train a candidate (from ``seqs``, else from the store), save it, score it and the
     live version on the fixed evaluation set, and promote it when not worse."""
-    from assistant.device import resolve_device
-    from assistant.store.models import ModelVersion
+    from assistant.core.device import resolve_device
+    from assistant.core.models import ModelVersion
 
     settings = _settings(settings)
     try:
@@ -270,7 +270,7 @@ def train_recommender(
 
 
 def _live_row(session):
-    from assistant.store.models import ModelVersion
+    from assistant.core.models import ModelVersion
 
     return session.scalars(
         select(ModelVersion).where(ModelVersion.kind == KIND, ModelVersion.status == "live")
@@ -279,7 +279,7 @@ def _live_row(session):
 
 def promote(version: str, settings=None) -> None:
     """Make ``version`` live; the previous live recommender is retired (kept)."""
-    from assistant.store.models import ModelVersion
+    from assistant.core.models import ModelVersion
 
     settings = _settings(settings)
     try:
@@ -300,7 +300,7 @@ def promote(version: str, settings=None) -> None:
 
 def version_path(version: str | None = None, settings=None) -> Path:
     """The folder of ``version`` (the live recommender when ``None``)."""
-    from assistant.store.models import ModelVersion
+    from assistant.core.models import ModelVersion
 
     settings = _settings(settings)
     try:
@@ -316,7 +316,7 @@ def version_path(version: str | None = None, settings=None) -> Path:
 
 
 def list_versions(settings=None) -> list[dict[str, Any]]:
-    from assistant.store.models import ModelVersion
+    from assistant.core.models import ModelVersion
 
     settings = _settings(settings)
     with _session(settings) as s:
@@ -452,7 +452,7 @@ def live_recommender(session) -> Recommender | None:
     if row is None or not (Path(row.path) / "recommender.pt").exists():
         return None
     if row.id not in _loaded:
-        from assistant.device import resolve_device
+        from assistant.core.device import resolve_device
 
         _loaded[row.id] = Recommender.load(row.path, resolve_device())
     return _loaded[row.id]

@@ -29,9 +29,9 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from assistant.device import resolve_device
-from assistant.errors import UserError
-from assistant.settings import Settings, get_settings
+from assistant.core.device import resolve_device
+from assistant.core.errors import UserError
+from assistant.core.settings import Settings, get_settings
 from ranker.association import AssociationRules, Rule
 from ranker.mmr import mmr
 from ranker.popularity import Popularity
@@ -130,7 +130,7 @@ class Ranker:
 
     def warm_up(self, session: Any | None = None) -> Ranker:
         """Load popularity and "bought together" rules from the store."""
-        from assistant.store.db import get_engine, session_factory
+        from assistant.core.db import get_engine, session_factory
 
         if session is None:  # the store of this ranker's settings, not the process default
             with session_factory(get_engine(self.settings.db_url))() as s:

@@ -88,7 +88,7 @@ class Embedder:
 
     Args:
         model_path: sentence-transformers name or local path.
-        device: torch device string; ``None`` asks ``assistant.device.resolve_device``.
+        device: torch device string; ``None`` asks ``assistant.core.device.resolve_device``.
         batch_size: encoding batch size.
     """
 
@@ -102,7 +102,7 @@ class Embedder:
     @property
     def device(self) -> str:
         if self._device is None:
-            from assistant.device import resolve_device
+            from assistant.core.device import resolve_device
 
             self._device = str(resolve_device())
         return self._device

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import UserError
+from assistant.core.errors import UserError
 
 logger = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.errors import UserError
-from assistant.settings import Settings, get_settings
+from assistant.core.errors import UserError
+from assistant.core.settings import Settings, get_settings
 from retrieval.embedder import Embedder, EmbeddingCache
 from retrieval.hybrid import HybridIndex
 from retrieval.lexical import LexicalIndex
@@ -184,14 +184,14 @@ def record_text(rec: ProductRecord) -> str:
 
 
 def catalog_version(session: Session) -> int:
-    from assistant.store.models import CatalogState
+    from assistant.core.models import CatalogState
 
     state = session.get(CatalogState, 1)
     return int(state.version) if state is not None else 0
 
 
 def read_records(session: Session) -> list[ProductRecord]:
-    from assistant.store.models import Product
+    from assistant.core.models import Product
 
     return [
         ProductRecord.from_product(p) for p in session.scalars(select(Product).order_by(Product.id))
@@ -199,7 +199,7 @@ def read_records(session: Session) -> list[ProductRecord]:
 
 
 def _session_scope(settings: Settings):
-    from assistant.store.db import get_engine, session_scope
+    from assistant.core.db import get_engine, session_scope
 
     return session_scope(get_engine(settings.db_url))
 
@@ -209,7 +209,7 @@ def make_embedder(settings: Settings) -> Embedder:
 
 
 def _device(settings: Settings) -> Any:
-    from assistant.device import resolve_device
+    from assistant.core.device import resolve_device
 
     return resolve_device(settings.device)
 

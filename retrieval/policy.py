@@ -20,7 +20,7 @@ from retrieval.lexical import LexicalIndex
 from retrieval.vector_index import dot, top_k
 
 if TYPE_CHECKING:
-    from assistant.settings import Settings
+    from assistant.core.settings import Settings
     from retrieval.embedder import Embedder, EmbeddingCache
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def _embed_text(c: Chunk) -> str:
 def read_chunks(session: Any) -> list[Chunk]:
     from sqlalchemy import select
 
-    from assistant.store.models import Document
+    from assistant.core.models import Document
 
     out: list[Chunk] = []
     for doc in session.scalars(select(Document).order_by(Document.id)):
@@ -130,7 +130,7 @@ class PolicyIndex:
     """Search the store's policy passages (dense + BM25, reciprocal rank fusion)."""
 
     def __init__(self, settings: Settings | None = None) -> None:
-        from assistant.settings import get_settings
+        from assistant.core.settings import get_settings
 
         self.settings = settings or get_settings()
         self._chunks: list[Chunk] | None = None

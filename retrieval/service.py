@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.errors import UserError
-from assistant.settings import Settings, get_settings
+from assistant.core.errors import UserError
+from assistant.core.settings import Settings, get_settings
 from retrieval.embedder import Embedder
 from retrieval.hybrid import HybridIndex
 from retrieval.types import Candidate, RetrievalQuery

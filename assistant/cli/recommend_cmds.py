@@ -68,7 +68,7 @@ def eval_recommend(
 ) -> None:
     """Leave-one-out: train on all but each shopper's last two items (the second-to-last
     for early stopping), rank every item for the last one."""
-    from assistant.device import resolve_device
+    from assistant.core.device import resolve_device
     from ranker.recommender import read_interaction_file, version_path
     from ranker.sequential import (
         ItemVocab,

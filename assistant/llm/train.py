@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.device import resolve_device
+from assistant.core.device import resolve_device
 from assistant.errors import UserError
 from assistant.llm.data import load_training_dataset
 from assistant.llm.lora import detect_target_modules

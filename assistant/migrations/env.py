@@ -13,7 +13,7 @@ import logging.config
 
 from alembic import context
 
-from assistant.store import models  # noqa: F401  (registers every table on Base.metadata)
+from assistant.core import models  # noqa: F401  (registers every table on Base.metadata)
 from assistant.store.db import Base, make_engine
 
 config = context.config

@@ -114,7 +114,7 @@ class HFChatBackend:
         if self._model is None:
             from transformers import AutoModelForCausalLM, AutoTokenizer
 
-            from assistant.device import resolve_device
+            from assistant.core.device import resolve_device
 
             self._tokenizer = AutoTokenizer.from_pretrained(self.name)
             self._model = (

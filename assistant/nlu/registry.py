@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from assistant.errors import UserError
 from assistant.nlu.corpus import Corpus, Example
 from assistant.nlu.model import DialogueModel
-from assistant.store import versions
+from assistant.core import versions
 from assistant.store.models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def load_model(path: str | Path) -> DialogueModel:
     key = str(Path(path).resolve())
     with _lock:
         if key not in _models:
-            from assistant.device import resolve_device
+            from assistant.core.device import resolve_device
 
             _models[key] = DialogueModel.load(Path(path), resolve_device())
         return _models[key]

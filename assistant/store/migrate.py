@@ -104,7 +104,7 @@ def _adopt_unversioned(url: str | None, engine: Engine | None) -> bool:
     from alembic.autogenerate import compare_metadata
     from sqlalchemy import inspect
 
-    from assistant.store import models  # noqa: F401
+    from assistant.core import models  # noqa: F401
     from assistant.store.db import Base
 
     own = engine is None

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from tqdm.auto import tqdm
 
-from assistant.errors import UserError
+from assistant.core.errors import UserError
 from retrieval.catalog.readers import RawRow, Source, open_source
 from retrieval.catalog.schema import ColumnMap, ProductRow, RowError, parse_mapping
 from retrieval.catalog.store import SeenIds, bump_catalog_version, catalog_version, write_batch
@@ -101,7 +101,7 @@ def import_catalog(
     if source.columns is not None:
         columns.check_columns(source.columns, str(source.path))
     if session is None:
-        from assistant.store.db import session_scope
+        from assistant.core.db import session_scope
 
         with session_scope() as own:
             return _run(own, source, columns, replace, progress, batch_size)

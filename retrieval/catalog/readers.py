@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import UserError
+from assistant.core.errors import UserError
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from assistant.errors import UserError
+from assistant.core.errors import UserError
 from retrieval.money import parse_amount
 
 FIELDS: tuple[str, ...] = (

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from assistant.store.models import CatalogState, Product
+from assistant.core.models import CatalogState, Product
 from retrieval.catalog.schema import ProductRow
 
 _SEEN = Table(

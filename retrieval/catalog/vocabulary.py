@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.store.models import Product
+from assistant.core.models import Product
 
 logger = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from assistant.errors import UserError
-from assistant.store.db import get_engine, session_scope
+from assistant.core.errors import UserError
+from assistant.core.db import get_engine, session_scope
 
 
 def settings_or_default(settings=None):
-    from assistant.settings import get_settings
+    from assistant.core.settings import get_settings
 
     return settings or get_settings()
 

@@ -12,7 +12,7 @@ def resolve_device(preference: str | None = None) -> torch.device:
         preference: ``auto`` / ``cpu`` / ``cuda``; ``None`` reads ``AISLE_DEVICE``.
     """
     if preference is None:
-        from assistant.settings import get_settings
+        from assistant.core.settings import get_settings
 
         preference = get_settings().device
     if preference == "cpu":
