@@ -91,11 +91,11 @@ def main() -> None:
     parser.add_argument("--no-suite", action="store_true",
                         help="only the real-style message sets (a few minutes instead of half an hour)")
     args = parser.parse_args()
-    from assistant.nlu import registry
+    from assistant.nlu import registry, training
 
     if args.home is None:
         args.home = Path(tempfile.mkdtemp(prefix="aisle-bench-home-"))
-        registry.ensure_default_model(Settings(home=args.home), progress=True)
+        training.ensure_default_model(Settings(home=args.home), progress=True)
     model = registry.load_live_model(Settings(home=args.home))
     root = Path(tempfile.mkdtemp(prefix="aisle-bench-suite-"))
     report: dict = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "suite": {}}

@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from assistant.core import versions
 from assistant.errors import UserError
 from assistant.nlu.corpus import Corpus, Example
+from assistant.nlu.evaluation import TrainResult, evaluate
 from assistant.nlu.model import DialogueModel
-from assistant.core import versions
 from assistant.store.models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -109,8 +110,8 @@ def load_live_model(settings=None) -> DialogueModel:
     return load_model(path)
 
 
-def ensure_default_model(settings=None, progress: bool = True) -> str:
-    """Train and promote the first version when none is live; returns the live version id."""
+def usable_live_version(settings=None) -> str | None:
+    """The live version id when its folder holds a model, else ``None``."""
     settings = _settings(settings)
     try:
         with _session(settings) as s:
@@ -119,12 +120,7 @@ def ensure_default_model(settings=None, progress: bool = True) -> str:
                 return row.id
     except (OperationalError, ProgrammingError) as err:
         raise _no_schema(err) from err
-    from assistant.nlu.training import train_dialogue
-
-    result = train_dialogue(progress=progress, settings=settings)
-    if not result.promoted:  # only when a live row points at a missing folder
-        promote(result.version, settings)
-    return result.version
+    return None
 
 
 def register_candidate(
@@ -136,8 +132,6 @@ def register_candidate(
 ):
     """Save the candidate, score the live model on the same evaluation set, store the row and
     promote when ``candidate.macro_f1 >= live.macro_f1 - promotion_tolerance``."""
-    from assistant.nlu.training import TrainResult, evaluate
-
     folder = Path(settings.models_dir) / model.version
     model.save(folder)
     try:

@@ -1,5 +1,6 @@
-"""Fine-tune the joint intent + slot model, calibrate it, evaluate it, and train a new
-registry version (``train_dialogue``)."""
+"""Fine-tune the joint intent + slot model, calibrate it, and train a new registry version
+(``train_dialogue``; ``ensure_default_model`` trains the first one). Scoring lives in
+``assistant.nlu.evaluation``."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import os
 import random
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from assistant.nlu import registry
 from assistant.nlu.calibration import (
     expected_calibration_error,
     fit_oos_threshold,
@@ -23,10 +25,11 @@ from assistant.nlu.calibration import (
 )
 from assistant.nlu.corpus import Example, build_corpus, coerce_example
 from assistant.nlu.encoding import IGNORE, encode
+from assistant.nlu.evaluation import TrainResult, evaluate
 from assistant.nlu.labels import INTENT_INDEX, INTENTS
-from assistant.nlu.metrics import intent_metrics, slot_f1
 from assistant.nlu.model import DialogueModel, ModelMeta, new_joint_model
 from assistant.resources import resource
+from assistant.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -58,19 +61,6 @@ class FitResult:
     losses: tuple[float, ...]
     seconds: float
     steps: int
-
-
-@dataclass(frozen=True)
-class TrainResult:
-    """What ``aisle train dialogue --json`` prints (plus the folder)."""
-
-    version: str
-    promoted: bool
-    metrics: dict[str, Any] = field(default_factory=dict)
-    path: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "promoted": self.promoted, "metrics": self.metrics}
 
 
 def auto_threads() -> int:
@@ -185,30 +175,6 @@ def calibrate(model: DialogueModel, dev: Sequence[Example]) -> dict[str, float]:
     }
 
 
-def evaluate(model: DialogueModel, examples: Sequence[Example]) -> dict[str, Any]:
-    """Intent metrics (per intent, macro-F1, OOS precision/recall) and slot F1 on ``examples``."""
-    preds = model.predict([e.text for e in examples], [e.context for e in examples])
-    out = intent_metrics([e.intent for e in examples], [p.intent for p in preds])
-    logits, tag_rows = model.logits([e.text for e in examples], [e.context for e in examples])
-    from assistant.nlu.encoding import decode_spans
-
-    gold_slots, pred_slots = [], []
-    for e, (_, tags, offsets, in_text) in zip(examples, tag_rows, strict=True):
-        gold_slots.append({(s.slot, e.text[s.start : s.end].lower()) for s in e.spans})
-        pred_slots.append(
-            {
-                (s.slot, e.text[s.start : s.end].lower())
-                for s in decode_spans(e.text, tags, offsets, in_text)
-            }
-        )
-    out.update(slot_f1(gold_slots, pred_slots))
-    labels = torch.tensor([INTENT_INDEX[e.intent] for e in examples])
-    out["ece"] = expected_calibration_error(
-        torch.softmax(logits / model.meta.temperature, -1), labels
-    )
-    return out
-
-
 def train_model(
     train: Sequence[Example],
     dev: Sequence[Example],
@@ -256,9 +222,6 @@ def train_dialogue(
     """Train a candidate version on the shipped corpus (+ ``extra_examples``, e.g. from
     feedback), evaluate it and the live version on the same fixed evaluation set, and promote
     it only if ``macro_f1 >= live - promotion_tolerance``."""
-    from assistant.nlu import registry
-    from assistant.settings import get_settings
-
     settings = settings or get_settings()
     config = config or replace(DEFAULT_CONFIG, seed=seed)
     corpus = build_corpus(seed=seed)
@@ -280,3 +243,15 @@ def train_dialogue(
     cand_metrics["total_seconds"] = round(time.perf_counter() - started, 1)
     model.meta.metrics = cand_metrics
     return registry.register_candidate(model, settings, cand_metrics, eval_set, eval_hash)
+
+
+def ensure_default_model(settings=None, progress: bool = True) -> str:
+    """Train and promote the first version when none is live; returns the live version id."""
+    settings = settings or get_settings()
+    live = registry.usable_live_version(settings)
+    if live is not None:
+        return live
+    result = train_dialogue(progress=progress, settings=settings)
+    if not result.promoted:  # only when a live row points at a missing folder
+        registry.promote(result.version, settings)
+    return result.version

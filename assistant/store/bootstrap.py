@@ -4,7 +4,7 @@
 2. import the demo store (``demo=True``; ``demo=None``: only into a store with no products,
    customers or orders, which is what the app's first start uses);
 3. build the retrieval indexes (``retrieval.indexing.build_indexes``);
-4. make sure a dialogue model exists (``assistant.nlu.registry.ensure_default_model``).
+4. make sure a dialogue model exists (``assistant.nlu.training.ensure_default_model``).
 
 Every step is idempotent, so a second run changes nothing and is quick.
 """
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 # (label, module, function): called as function(settings=settings, progress=progress).
 LATER_STEPS: list[tuple[str, str, str]] = [
     ("index build", "retrieval.indexing", "build_indexes"),
-    ("dialogue model", "assistant.nlu.registry", "ensure_default_model"),
+    ("dialogue model", "assistant.nlu.training", "ensure_default_model"),
 ]
 
 

@@ -39,11 +39,11 @@ def run_cli(argv, capsys) -> tuple[int, str, str]:
 @pytest.fixture()
 def no_training(monkeypatch):
     """The dialogue-model step records that it ran instead of training (minutes on a CPU)."""
-    import assistant.nlu.registry as registry
+    import assistant.nlu.training as training
 
     calls: list[object] = []
     monkeypatch.setattr(
-        registry,
+        training,
         "ensure_default_model",
         lambda settings=None, progress=True: calls.append(1) or "v0",
     )

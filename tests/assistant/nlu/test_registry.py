@@ -144,7 +144,7 @@ def test_ensure_default_model_trains_once(tiny_home, monkeypatch):
     from assistant.nlu import registry, training
 
     monkeypatch.setattr(training, "DEFAULT_CONFIG", UNTRAINED)
-    first = registry.ensure_default_model(tiny_home, progress=False)
+    first = training.ensure_default_model(tiny_home, progress=False)
     assert registry.list_versions(tiny_home)[0]["status"] == "live"
-    assert registry.ensure_default_model(tiny_home, progress=False) == first
+    assert training.ensure_default_model(tiny_home, progress=False) == first
     assert len(registry.list_versions(tiny_home)) == 1
