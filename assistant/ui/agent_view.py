@@ -11,7 +11,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import agent
+from assistant import agent, notify
 from assistant.auth import AccessDenied, Principal, Role
 from assistant.errors import UserError
 from assistant.staff import staff_session
@@ -151,6 +151,7 @@ def send(
             agent.send_agent_message(
                 s, session_id, text, draft=draft_text or None, agent=who.username
             )
+        notify.publish(session_id)  # stored first; this only wakes the shopper's page
         with session_scope() as s:
             view = agent.session_view(s, session_id)
     except UserError as err:

@@ -176,6 +176,24 @@ FEEDBACK_KINDS = ("thumbs", *PRODUCT_EVENTS)
 FeedbackRequest = Annotated[ThumbsFeedback | ProductFeedback, Field(discriminator="kind")]
 
 
+MAX_WAIT_S = 30.0  # the longest a GET /v1/chat/messages may wait for a new message
+
+
+class ChatMessage(BaseModel):
+    """One stored message of the conversation, as written (not HTML-escaped)."""
+
+    id: int
+    role: Literal["user", "assistant", "agent"] = Field(description="`agent`: a support agent")
+    text: str
+
+
+class MessagesResponse(BaseModel):
+    """The conversation's messages after ``after`` (empty when none came within ``wait``)."""
+
+    session: str
+    messages: list[ChatMessage]
+
+
 class FeedbackResponse(BaseModel):
     """What was recorded."""
 

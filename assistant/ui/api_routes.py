@@ -7,6 +7,10 @@
 - ``GET /v1/search?q=...``: ``aisle search --json`` over HTTP (``assistant.search.search_products``,
   the CLI's path), with its filters (``min_price``, ``max_price``, ``category``, ``brand``) and
   ``k``, ``diversity``, ``user_id``.
+- ``GET /v1/chat/messages?session=...&after=ID&wait=S``: the conversation's messages after
+  ``after``; with ``wait`` it holds the request up to ``S`` seconds until one comes (an agent's
+  reply, sent through any replica, wakes it through ``assistant.notify``). The shopper's
+  long poll, for clients that are not the Gradio page.
 - ``POST /v1/feedback``: a thumbs up/down on a reply, or a click / card action on a product, of
   the caller's own conversation: the session token is checked as ``/v1/chat`` checks it (a token
   this server never issued: 403), and a message or product outside that conversation is 404.
@@ -27,6 +31,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from assistant import notify
 from assistant.errors import UserError
 from assistant.ui import chat, tokens
 from assistant.ui.api_models import (
@@ -34,12 +39,14 @@ from assistant.ui.api_models import (
     MAX_FILTER_CHARS,
     MAX_K,
     MAX_QUERY_CHARS,
+    MAX_WAIT_S,
     ApiError,
     ChatRequest,
     ChatResponse,
     Diversity,
     FeedbackRequest,
     FeedbackResponse,
+    MessagesResponse,
     SearchResponse,
     ThumbsFeedback,
     UserId,
@@ -115,6 +122,31 @@ async def chat_v1(request: Request) -> JSONResponse:
     except UserError as err:
         return _error(422, str(err))
     return JSONResponse({**out, "session": out["session_id"]})
+
+
+@router.get(
+    "/v1/chat/messages",
+    response_model=MessagesResponse,
+    responses=_errors(403, 422),
+    summary="The conversation's messages after an id, waiting up to `wait` s for one",
+)
+async def messages_v1(
+    session: Annotated[str, Query(min_length=1, max_length=200, description="the session token")],
+    after: Annotated[int, Query(ge=0, le=2**62, description="the last message id seen")] = 0,
+    wait: Annotated[
+        float, Query(ge=0, le=MAX_WAIT_S, allow_inf_nan=False, description="seconds to wait")
+    ] = 0.0,
+) -> JSONResponse:
+    if not tokens.is_issued(session):
+        return _error(
+            403,
+            "session is not a token this server issued: pass the `session` of a /v1/chat answer",
+        )
+    conversation = tokens.conversation_id(session)
+    found = await notify.wait_for_async(
+        conversation, lambda: chat.new_messages(conversation, after), wait
+    )
+    return JSONResponse({"session": session, "messages": found})
 
 
 @router.get(

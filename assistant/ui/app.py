@@ -147,7 +147,16 @@ with gr.Blocks(title="Aisle") as demo:
     demo.load(
         shopper.restore, [browser], [chatbot, message_ids, browser, products, *cards], **PRIVATE
     )
-    gr.Timer(2.0).tick(shopper.poll, [browser, message_ids], [chatbot, message_ids], **PRIVATE)
+    # each tick waits (shopper.watch: up to 20 s, woken by assistant.notify); a tick while one
+    # is pending is dropped (trigger_mode "once"), and waits do not queue behind each other
+    gr.Timer(1.0).tick(
+        shopper.watch,
+        [browser, message_ids],
+        [chatbot, message_ids],
+        concurrency_limit=None,
+        show_progress="hidden",
+        **PRIVATE,
+    )
 
     gr.api(chat_endpoint, api_name="chat")
 

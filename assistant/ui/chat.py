@@ -194,6 +194,24 @@ def messages_after(session_id: str | None, after_id: int) -> list[tuple[int, str
         ]
 
 
+def new_messages(session_id: str | None, after_id: int) -> list[dict[str, Any]]:
+    """``{"id", "role", "text"}`` of the shopper-visible messages newer than ``after_id``
+    (what ``GET /v1/chat/messages`` returns; the text as stored, not escaped)."""
+    if not session_id:
+        return []
+    with session_scope() as s:
+        rows = s.execute(
+            select(Message.id, Message.role, Message.text)
+            .where(
+                Message.session_id == session_id,
+                Message.id > after_id,
+                Message.role.in_(("user", "assistant", "agent")),
+            )
+            .order_by(Message.id)
+        )
+        return [{"id": i, "role": r, "text": t} for i, r, t in rows if t]
+
+
 def record_card_event(session_id: str | None, product_id: str, kind: str) -> None:
     """A card button: ``more_like_this`` / ``not_for_me`` / ``add_to_cart`` (updates the profile)."""
     if kind not in CARD_EVENTS:

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
+from starlette.concurrency import run_in_threadpool
 
+from assistant import notify
 from assistant.errors import UserError
 from assistant.ui import chat, tokens
 from assistant.ui.render import card_html, escape_text
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 MAX_CARDS = 6
 STREAM_WORDS = 3
 STREAM_DELAY_S = 0.03
+WATCH_S = 20.0  # one timer tick waits this long for an agent's message, then the next starts
 FEEDBACK_REASONS = ("Wrong products", "Did not answer", "Wrong information", "Too long")
 
 
@@ -125,13 +128,34 @@ def _user_message_id(session_id: str, reply_id: int) -> int | None:
 
 
 def poll(browser: Any, message_ids: list[int | None], request: gr.Request = None) -> tuple[Any, Any]:
-    """Timer tick: when an agent wrote in this session, reload the chat from the database."""
+    """When an agent wrote in this session, reload the chat from the database (at once)."""
     session_id = chat.browser_conversation(request, _browser(browser))
-    known = max((i for i in (message_ids or []) if isinstance(i, int)), default=0)
-    new = chat.messages_after(session_id, known)
-    if not any(role == "agent" for _, role in new):
+    if not _agent_wrote(session_id, message_ids):
         return gr.skip(), gr.skip()
     history = chat.load_history(session_id)
+    return history.messages, history.message_ids
+
+
+def _agent_wrote(session_id: str | None, message_ids: list[int | None] | None) -> bool:
+    known = max((i for i in (message_ids or []) if isinstance(i, int)), default=0)
+    return any(role == "agent" for _, role in chat.messages_after(session_id, known))
+
+
+async def watch(
+    browser: Any, message_ids: list[int | None], request: gr.Request = None
+) -> tuple[Any, Any]:
+    """Timer tick: wait up to ``WATCH_S`` for an agent's message in this session, woken by
+    ``assistant.notify`` (PostgreSQL or Redis: at once, from any replica; SQLite: a re-read
+    every 2 s), then reload the chat. Holds no thread while it waits."""
+    session_id = chat.browser_conversation(request, _browser(browser))
+    if not session_id:
+        return gr.skip(), gr.skip()
+    wrote = await notify.wait_for_async(
+        session_id, lambda: _agent_wrote(session_id, message_ids), WATCH_S
+    )
+    if not wrote:
+        return gr.skip(), gr.skip()
+    history = await run_in_threadpool(chat.load_history, session_id)
     return history.messages, history.message_ids
 
 

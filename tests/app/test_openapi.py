@@ -51,11 +51,24 @@ def api(indexed, scripted, v1_app):
     return v1_app, turn
 
 
-OPERATIONS = [("/v1/chat", "POST"), ("/v1/search", "GET"), ("/v1/feedback", "POST")]
+OPERATIONS = [
+    ("/v1/chat", "POST"),
+    ("/v1/chat/messages", "GET"),
+    ("/v1/search", "GET"),
+    ("/v1/feedback", "POST"),
+]
 
 
 def with_real_ids(case, turn: dict) -> None:
-    """Half the feedback bodies (by their content) carry the real conversation's token and ids."""
+    """Half the feedback bodies and message reads (by their content) carry the real
+    conversation's token and ids."""
+    if case.path == "/v1/chat/messages" and isinstance(case.query, dict):
+        if zlib.crc32(repr(case.query).encode()) % 2 == 0:
+            case.query["session"] = turn["session"]
+        wait = case.query.get("wait")
+        if isinstance(wait, int | float) and not isinstance(wait, bool) and 0.2 < wait <= 30:
+            case.query["wait"] = 0.2  # a valid wait, kept short: nothing arrives meanwhile
+        return
     body = case.body
     if (
         case.path != "/v1/feedback"
