@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from retrieval import backends
 from retrieval.fusion import rrf
+from retrieval.generations import build_lock, publish, read_consistently
 from retrieval.lexical import LexicalIndex
 from retrieval.vector_index import dot, top_k
 
@@ -99,14 +101,12 @@ def build_policy_index(
 ) -> int:
     """Chunk every ``documents`` row, embed, save under ``index_dir/policy``; returns #passages.
 
-    Holds the index build lock and swaps the new passages in whole (``indexing.publish``).
+    Holds the index build lock and swaps the new passages in whole (``generations.publish``).
     """
-    from retrieval.indexing import _session_scope, build_lock, make_embedder, publish
-
     with build_lock(settings.index_dir, wait=True):
-        with _session_scope(settings) as session:
+        with backends.session_scope(settings) as session:
             chunks = read_chunks(session)
-        embedder = embedder or make_embedder(settings)
+        embedder = embedder or backends.make_embedder(settings)
         texts = [_embed_text(c) for c in chunks]
         vecs = cache.embed(embedder, texts) if cache else embedder.encode(texts)
 
@@ -139,15 +139,13 @@ class PolicyIndex:
         self._embedder: Embedder | None = None
 
     def warm_up(self) -> None:
-        from retrieval.indexing import make_embedder, read_consistently
-
         d: Path = self.settings.index_dir / "policy"
         if not (d / "passages.jsonl").exists():
             logger.info("no policy index yet; building it from the documents table")
             build_policy_index(self.settings)
         self._chunks, self._vecs = read_consistently(d, _read_passages)
         self._lexical = LexicalIndex.build([_embed_text(c) for c in self._chunks])
-        self._embedder = make_embedder(self.settings)
+        self._embedder = backends.make_embedder(self.settings)
 
     def search(self, text: str, k: int = 3) -> list[Passage]:
         """Best ``k`` passages for ``text`` (fused score, higher is better)."""

@@ -17,8 +17,10 @@ import numpy as np
 
 from assistant.core.errors import UserError
 from assistant.core.settings import Settings, get_settings
+from retrieval import backends
 from retrieval.embedder import Embedder
 from retrieval.hybrid import HybridIndex
+from retrieval.indexing import catalog_version, load_hybrid, sync_indexes
 from retrieval.types import Candidate, RetrievalQuery
 
 logger = logging.getLogger(__name__)
@@ -68,20 +70,14 @@ class SearchService:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            from retrieval.indexing import make_embedder
-
-            self._embedder = make_embedder(self.settings)
+            self._embedder = backends.make_embedder(self.settings)
         return self._embedder
 
     def _db_version(self) -> int:
-        from retrieval.indexing import _session_scope, catalog_version
-
-        with _session_scope(self.settings) as session:
+        with backends.session_scope(self.settings) as session:
             return catalog_version(session)
 
     def _load(self, version: int) -> None:
-        from retrieval.indexing import load_hybrid, sync_indexes
-
         directory = self.settings.index_dir / "products"
         try:
             self._index = load_hybrid(

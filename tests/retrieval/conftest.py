@@ -10,7 +10,7 @@ from retrieval_helpers import SHOP, FakeEmbedder, add_products
 def fake_embedder(monkeypatch):
     """Patch the embedder factory: every index build and service in the test uses one fake."""
     emb = FakeEmbedder()
-    monkeypatch.setattr("retrieval.indexing.make_embedder", lambda settings: emb)
+    monkeypatch.setattr("retrieval.backends.make_embedder", lambda settings: emb)
     return emb
 
 
