@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -215,3 +216,36 @@ class RateLimit(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_at: Mapped[float] = mapped_column(Float, default=0.0)
     locked_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+JOB_STATUSES = ("running", "done", "failed")
+
+
+class Job(Base):
+    """A background job (``kind``: ``retrain``) as every replica sees it. At most one job of a
+    kind runs at a time, across processes: the partial unique index on ``kind`` where
+    ``status = 'running'`` refuses a second running row. ``heartbeat_at`` (Unix seconds) is
+    refreshed while the job runs; a running row whose heartbeat stopped is a job whose process
+    died (``assistant.jobs`` marks it failed)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index(
+            "ux_jobs_one_running",
+            "kind",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20))  # JOB_STATUSES
+    started_by: Mapped[str | None] = mapped_column(String(100))
+    owner: Mapped[str] = mapped_column(String(200))  # host:pid of the process running it
+    started_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    heartbeat_at: Mapped[float] = mapped_column(Float)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -22,6 +22,7 @@ TABLES = {
     "interaction_events",
     "model_versions",
     "rate_limits",
+    "jobs",
 }
 
 
