@@ -22,8 +22,8 @@ import torch
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from assistant.core.errors import UserError
 from assistant.core import versions
+from assistant.core.errors import UserError
 from ranker.sequential import (
     ItemVocab,
     SASRec,

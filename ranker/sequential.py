@@ -35,6 +35,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ranker.metrics import exposure_gini
+from ranker.tradeoff import greedy_dpp_tradeoff, theta_for_diversity
 
 __all__ = [
     "ItemVocab",
@@ -401,9 +402,6 @@ def dpp_rerank(
 ) -> torch.Tensor:
     """Re-rank each row's top ``pool`` items with the ranker's DPP at ``diversity``;
     returns item indices [B, k] (a list the DPP cuts short is filled in score order)."""
-    from ranker.service import theta_for_diversity
-    from ranker.tradeoff import greedy_dpp_tradeoff
-
     pool = min(pool, scores.shape[1] - 1)
     k = min(k, pool)
     top_s, top_i = torch.topk(scores, pool, dim=1)

@@ -36,25 +36,23 @@ from ranker.association import AssociationRules, Rule
 from ranker.mmr import mmr
 from ranker.popularity import Popularity
 from ranker.profile import UserProfile
-from ranker.tradeoff import greedy_dpp_tradeoff
+from ranker.tradeoff import THETA_AT_MAX_DIVERSITY, greedy_dpp_tradeoff, theta_for_diversity
 from retrieval.types import Candidate
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["REASON_CODES", "RankedItem", "RankedList", "Ranker", "theta_for_diversity"]
+__all__ = [
+    "REASON_CODES",
+    "THETA_AT_MAX_DIVERSITY",
+    "RankedItem",
+    "RankedList",
+    "Ranker",
+    "theta_for_diversity",
+]
 
 REASON_CODES = (
     "query_match", "similar_to_liked", "next_item", "bought_together", "variety", "popular"
 )  # fmt: skip
-THETA_AT_MAX_DIVERSITY = 0.7
-"""θ used at diversity 1 (θ = 0 would ignore relevance entirely)."""
-
-
-def theta_for_diversity(diversity: float) -> float:
-    """Shopper diversity in [0, 1] → Chen et al.'s θ (1 = relevance only)."""
-    if not 0.0 <= diversity <= 1.0:
-        raise UserError(f"diversity must be between 0 and 1, got {diversity!r}")
-    return 1.0 - diversity * (1.0 - THETA_AT_MAX_DIVERSITY)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from assistant.core.errors import UserError
 from ranker.batching import as_batch
 from ranker.dpp import (
     Array,
@@ -23,7 +24,24 @@ from ranker.dpp import (
     _use_numpy,
 )
 
-__all__ = ["greedy_dpp_tradeoff", "tradeoff_alpha", "tradeoff_kernel", "tradeoff_quality"]
+__all__ = [
+    "THETA_AT_MAX_DIVERSITY",
+    "greedy_dpp_tradeoff",
+    "theta_for_diversity",
+    "tradeoff_alpha",
+    "tradeoff_kernel",
+    "tradeoff_quality",
+]
+
+THETA_AT_MAX_DIVERSITY = 0.7
+"""θ used at diversity 1 (θ = 0 would ignore relevance entirely)."""
+
+
+def theta_for_diversity(diversity: float) -> float:
+    """Shopper diversity in [0, 1] → Chen et al.'s θ (1 = relevance only)."""
+    if not 0.0 <= diversity <= 1.0:
+        raise UserError(f"diversity must be between 0 and 1, got {diversity!r}")
+    return 1.0 - diversity * (1.0 - THETA_AT_MAX_DIVERSITY)
 
 
 def tradeoff_alpha(theta: float) -> float:

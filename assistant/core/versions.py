@@ -7,8 +7,8 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from assistant.core.errors import UserError
 from assistant.core.db import get_engine, session_scope
+from assistant.core.errors import UserError
 
 
 def settings_or_default(settings=None):
