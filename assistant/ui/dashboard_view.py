@@ -6,13 +6,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import threading
-from datetime import datetime
 from typing import Any
 
 import gradio as gr
 
-from assistant import dashboard
+from assistant import dashboard, jobs
 from assistant.auth import Principal
 from assistant.errors import UserError
 from assistant.staff import get_staff
@@ -103,54 +101,34 @@ def _as_dict(obj: Any) -> Any:
     return json.loads(json.dumps(obj, default=str))
 
 
-_job_lock = threading.Lock()
-_job: dict[str, Any] = {"state": "idle"}
+RETRAIN = "retrain"  # the job kind (assistant.jobs): one runs at a time across replicas
 
 
-def _run_retrain(started_by: str) -> None:
+def _retrain(started_by: str) -> dict[str, Any]:
+    """The job's work; an exception is recorded on the job row, the live model is untouched."""
     from assistant.feedback import training_examples
     from assistant.nlu.training import train_dialogue
 
-    try:
-        with session_scope() as s:
-            examples = training_examples(s)
-        logger.info(
-            "retraining with %d feedback examples (started by %s)", len(examples), started_by
-        )
-        result = train_dialogue(extra_examples=examples, progress=False)
-        outcome = {"state": "done", "feedback_examples": len(examples), **(_as_dict(result) or {})}
-    except Exception as err:  # shown on the dashboard; the live model is untouched
-        logger.exception("retraining failed")
-        outcome = {
-            "state": "failed",
-            "error": str(err).splitlines()[0] if str(err) else type(err).__name__,
-        }
-    with _job_lock:
-        _job.clear()
-        _job.update(outcome, started_by=started_by)
+    with session_scope() as s:
+        examples = training_examples(s)
+    logger.info("retraining with %d feedback examples (started by %s)", len(examples), started_by)
+    result = train_dialogue(extra_examples=examples, progress=False)
+    return {"feedback_examples": len(examples), **(_as_dict(result) or {})}
 
 
 def retrain(request: gr.Request) -> dict[str, Any]:
     """Start training a new dialogue model with the feedback examples (in the background:
-    minutes on a CPU). It is promoted only if it is not worse than the live one."""
+    minutes on a CPU). It is promoted only if it is not worse than the live one. While one
+    runs, on this replica or another, a click shows that one instead of starting another."""
     who = _admin(request)
-    with _job_lock:
-        if _job.get("state") == "running":
-            return dict(_job)
-        _job.clear()
-        _job.update(
-            state="running", started_by=who.username, started_at=f"{datetime.utcnow():%H:%M:%S} UTC"
-        )
-        threading.Thread(
-            target=_run_retrain, args=(who.username,), name="aisle-retrain", daemon=True
-        ).start()
-        return dict(_job)
+    job, _ = jobs.run_in_background(RETRAIN, who.username, lambda: _retrain(who.username))
+    return job.status_dict()
 
 
 def retrain_status(request: gr.Request) -> dict[str, Any]:
     _admin(request)
-    with _job_lock:
-        return dict(_job)
+    job = jobs.latest(RETRAIN)
+    return job.status_dict() if job is not None else {"state": "idle"}
 
 
 def promote(version: str | None, request: gr.Request) -> dict[str, Any]:

@@ -324,7 +324,13 @@ def test_retrain_runs_in_the_background(scripted, monkeypatch, staff_request):
         "version": "v9",
         "promoted": True,
         "started_by": "admin",
+        "started_at": first["started_at"],
+        "finished_at": status["finished_at"],
     }
+    # the state is a database row: another replica (another process, same database) sees it
+    from assistant import jobs
+
+    assert jobs.latest("retrain").status_dict() == status
 
 
 def test_cards_take_image_and_options_from_the_catalogue(store):
