@@ -30,6 +30,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
 
+from assistant.ui import runtime
+
 logger = logging.getLogger(__name__)
 
 ROUTES = ("page", "gradio_chat", "v1_chat")
@@ -41,9 +43,7 @@ class LiveCollector(Collector):
     loaded, and the live model versions (one small query)."""
 
     def collect(self) -> Iterator[Any]:
-        from assistant.ui import chat
-
-        assistant = chat.current_assistant()
+        assistant = runtime.current_assistant()
         violations = CounterMetricFamily(
             "aisle_constraint_violations",
             "Candidates that broke the turn's hard filters and were removed by the guard before "
@@ -55,7 +55,7 @@ class LiveCollector(Collector):
         loaded = GaugeMetricFamily(
             "aisle_models_loaded", "1 once the assistant's models are loaded (see /readyz)"
         )
-        loaded.add_metric([], 1.0 if chat.assistant_ready() else 0.0)
+        loaded.add_metric([], 1.0 if runtime.assistant_ready() else 0.0)
         yield loaded
         info = InfoMetricFamily(
             "aisle_model",
