@@ -35,8 +35,8 @@ def serve(
     opens."""
     if port is not None and not 1 <= port <= 65535:
         raise UserError(f"--port {port}: use a port between 1 and 65535")
-    from assistant.auth import check_serving
     from assistant.settings import get_settings
+    from assistant.staff.auth import check_serving
     from assistant.store.bootstrap import prepare_home
 
     settings = get_settings()

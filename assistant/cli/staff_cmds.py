@@ -9,14 +9,14 @@ import sys
 
 import typer
 
-from assistant.auth import (
+from assistant.cli import app
+from assistant.errors import UserError
+from assistant.staff.auth import (
     DEFAULT_ADMIN_PASSWORD,
     DEFAULT_AGENT_PASSWORD,
     MIN_PASSWORD_CHARS,
     hash_password,
 )
-from assistant.cli import app
-from assistant.errors import UserError
 
 
 def _read_password() -> str:

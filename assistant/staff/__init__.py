@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.auth import AccessDenied, Principal, Role, authenticate, require
 from assistant.settings import Settings, get_settings
+from assistant.staff.auth import AccessDenied, Principal, Role, authenticate, require
 from assistant.staff.exports import ExportFiles
 from assistant.staff.lockout import SignInThrottle
 from assistant.staff.sessions import SessionTable, StaffSession

@@ -18,8 +18,8 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Red
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from assistant.auth import AccessDenied
 from assistant.staff import COOKIE, client_address, cookie_token, get_staff
+from assistant.staff.auth import AccessDenied
 from assistant.staff.exports import remove
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from assistant.auth import Principal
+from assistant.staff.auth import Principal
 
 TOKEN_BYTES = 32
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import agent, notify
-from assistant.auth import AccessDenied, Principal, Role
+from assistant import notify
 from assistant.errors import UserError
-from assistant.staff import staff_session
+from assistant.staff import agent, staff_session
+from assistant.staff.auth import AccessDenied, Principal, Role
 from assistant.staff.sessions import StaffSession
 from assistant.store.db import session_scope
 from assistant.ui.chat import AGENT_PREFIX, get_assistant

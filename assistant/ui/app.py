@@ -13,9 +13,9 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.auth import check_serving
 from assistant.errors import UserError
 from assistant.settings import get_settings
+from assistant.staff.auth import check_serving
 from assistant.staff.routes import sign_in_form, sign_out_form
 from assistant.ui import agent_view, chat, dashboard_view, server, shopper
 from assistant.ui.render import CARD_CSS

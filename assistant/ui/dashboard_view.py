@@ -10,10 +10,10 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import dashboard, jobs
-from assistant.auth import Principal
+from assistant import jobs
 from assistant.errors import UserError
-from assistant.staff import get_staff
+from assistant.staff import dashboard, get_staff
+from assistant.staff.auth import Principal
 from assistant.staff.exports import remove
 from assistant.store.db import session_scope
 from assistant.ui.agent_view import panels, signed_in

@@ -207,8 +207,8 @@ def staff_request(store):
     no cookie); what the handlers receive from a signed-in browser."""
     import gradio as gr
 
-    from assistant.auth import Principal
     from assistant.staff import COOKIE, get_staff
+    from assistant.staff.auth import Principal
 
     def make(role: str | None = "agent", username: str | None = None) -> gr.Request:
         cookies = {}

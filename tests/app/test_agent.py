@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import agent
 from assistant.errors import UserError
+from assistant.staff import agent
 from assistant.store.db import session_scope
 from assistant.store.models import ChatSession, Customer, InteractionEvent, Message
 

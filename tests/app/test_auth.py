@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from assistant import auth
 from assistant.errors import UserError
 from assistant.settings import Settings
+from assistant.staff import auth
 
 
 def test_hash_matches_hashlib_reference():

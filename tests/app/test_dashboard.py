@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from assistant import dashboard
+from assistant.staff import dashboard
 from assistant.store.db import session_scope
 from assistant.store.models import ChatSession, Feedback, Message, ModelVersion
 

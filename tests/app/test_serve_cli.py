@@ -69,7 +69,7 @@ def _free_port() -> int:
 
 
 def test_hash_password_reads_stdin_not_argv(aisle_home):
-    from assistant.auth import verify_password
+    from assistant.staff.auth import verify_password
 
     run = [sys.executable, "-m", "assistant", "hash-password"]
     result = subprocess.run(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.auth import AccessDenied, Principal
 from assistant.settings import Settings
 from assistant.staff import StaffAccess
+from assistant.staff.auth import AccessDenied, Principal
 from assistant.staff.exports import ExportFiles
 from assistant.staff.lockout import BackOff, SignInThrottle
 from assistant.staff.sessions import SessionTable, token_key
@@ -88,7 +88,7 @@ def test_failures_are_forgotten_after_a_quiet_hour(clock):
 
 
 def settings(tmp_path, **kw):
-    from assistant.auth import hash_password
+    from assistant.staff.auth import hash_password
 
     return Settings(
         home=tmp_path,
