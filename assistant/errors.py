@@ -1,5 +1,5 @@
 """Re-export of :mod:`assistant.core.errors` for the callers inside ``assistant``."""
 
-from assistant.core.errors import NotAvailableYet, UserError
+from assistant.core.errors import UserError
 
-__all__ = ["NotAvailableYet", "UserError"]
+__all__ = ["UserError"]

@@ -26,6 +26,7 @@ from assistant.dialogue.safety import CleanMessage, clean_message, for_understan
 from assistant.dialogue.shopping import ShoppingEngine
 from assistant.dialogue.state import DialogueState
 from assistant.errors import UserError
+from assistant.experiments import assign_model_version
 from assistant.nlu.types import Understanding
 from assistant.settings import Settings, get_settings
 from assistant.store.db import get_engine, session_factory, write_scope
@@ -304,10 +305,6 @@ class Assistant:
         return chat
 
     def _assign_version(self, db: Session, session_id: str) -> str | None:
-        try:
-            from assistant.experiments import assign_model_version
-        except ImportError:
-            return None
         return assign_model_version(db, session_id, self.settings)
 
     def _understand(self, chat: ChatSession, state: DialogueState, clean: CleanMessage) -> Understanding:

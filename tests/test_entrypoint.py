@@ -1,4 +1,4 @@
-"""The container's entry commands and files, tested without Docker (issue 13).
+"""The container's entry commands and files, tested without Docker.
 
 ``docker/entrypoint.py`` runs as a script, as the image runs it, against a temporary home with
 SQLite and, where PostgreSQL answers (``AISLE_TEST_POSTGRES_URL``, default

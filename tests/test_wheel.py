@@ -1,4 +1,4 @@
-"""The built wheel works outside the checkout (issue 13).
+"""The built wheel works outside the checkout.
 
 The wheel is built from a copy of the package sources, installed with ``--no-deps`` into a
 fresh virtual environment that sees this environment's third-party packages through a

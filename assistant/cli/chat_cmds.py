@@ -1,4 +1,4 @@
-"""``aisle chat`` (issue 5): one turn through the whole pipeline."""
+"""``aisle chat``: one turn through the whole pipeline."""
 
 from __future__ import annotations
 

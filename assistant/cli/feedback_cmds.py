@@ -1,4 +1,4 @@
-"""``aisle feedback add|export`` (issue 7)."""
+"""``aisle feedback add|export``."""
 
 from __future__ import annotations
 

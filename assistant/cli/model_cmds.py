@@ -1,4 +1,4 @@
-"""``aisle train llm``, ``aisle model list|promote|rollback`` (issue 7)."""
+"""``aisle train llm``, ``aisle model list|promote|rollback``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 from assistant.cli import app
 from assistant.cli.output import print_json
 from assistant.cli.train_cmds import train_app
-from assistant.errors import NotAvailableYet, UserError
+from assistant.errors import UserError
 
 model_app = typer.Typer(help="Model versions.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
@@ -66,10 +66,9 @@ def train_llm(
 
 
 def _registry():
-    try:
-        from assistant.nlu import registry
-    except ImportError as err:
-        raise NotAvailableYet("model registry (assistant.nlu.registry)") from err
+    """The model registry, imported on use (it loads torch; other commands start faster)."""
+    from assistant.nlu import registry
+
     return registry
 
 
@@ -104,21 +103,11 @@ def _row(v: Any) -> dict[str, Any]:
 
 
 def list_versions() -> list[dict[str, Any]]:
-    """Every dialogue model version, newest first (from the registry, else the table)."""
-    from sqlalchemy import select
-
+    """Every dialogue model version, newest first."""
     from assistant.cli.feedback_cmds import require_schema
-    from assistant.store.db import session_scope
-    from assistant.store.models import ModelVersion
 
     require_schema()
-    try:
-        registry = _registry()
-        return [_row(v) for v in registry.list_versions()]
-    except NotAvailableYet:
-        with session_scope() as s:
-            rows = s.scalars(select(ModelVersion).order_by(ModelVersion.created_at.desc()))
-            return [_row(v) for v in rows]
+    return [_row(v) for v in _registry().list_versions()]
 
 
 def _headline(row: dict[str, Any]) -> str:

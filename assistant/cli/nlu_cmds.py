@@ -1,4 +1,4 @@
-"""``aisle predict-intent`` (issue 5)."""
+"""``aisle predict-intent``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``aisle index build``, ``aisle search``, ``aisle eval search`` (issue 3)."""
+"""``aisle index build``, ``aisle search``, ``aisle eval search``."""
 
 from __future__ import annotations
 

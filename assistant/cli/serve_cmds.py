@@ -1,4 +1,4 @@
-"""``aisle serve`` (issue 6): the app of ``assistant.ui.app``, the same as ``python app.py``."""
+"""``aisle serve``: the app of ``assistant.ui.app``, the same as ``python app.py``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``aisle init``, ``aisle catalog import`` (issue 2)."""
+"""``aisle init``, ``aisle catalog import``."""
 
 from __future__ import annotations
 

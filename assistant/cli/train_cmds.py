@@ -1,4 +1,4 @@
-"""``aisle train dialogue`` (issue 5). ``train llm`` and ``model`` live in model_cmds."""
+"""``aisle train dialogue``. ``train llm`` and ``model`` live in model_cmds."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ app.add_typer(train_app, name="train")
 
 
 def _feedback_examples() -> list:
-    """Corrected / confirmed utterances from stored feedback, scrubbed (issue 7)."""
+    """Corrected / confirmed utterances from stored feedback, scrubbed."""
     from assistant.feedback import feedback_training_examples
 
     return list(feedback_training_examples())

@@ -3,8 +3,3 @@
 
 class UserError(Exception):
     """Bad input from a user: the message names the input and the fix."""
-
-
-class NotAvailableYet(UserError):
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{what}: not available yet")

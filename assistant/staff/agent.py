@@ -4,7 +4,7 @@ dialogue state, and the agent's actions (send an edited draft, take over, hand b
 Data-access functions take an open SQLAlchemy session and never commit: the caller
 owns the transaction (``with session_scope() as s: ...``). Every message an agent
 sends is stored as a ``Message(role="agent", text=<sent>, draft=<assistant draft>)``:
-the (draft, sent) pairs are training data (issue 7 exports them).
+the (draft, sent) pairs are training data (``aisle feedback export`` writes them).
 """
 
 from __future__ import annotations

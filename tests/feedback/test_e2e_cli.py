@@ -1,4 +1,4 @@
-"""Issue 7's "done when", from a fresh home, all through the ``aisle`` entry point:
+"""Feedback end to end from a fresh home, all through the ``aisle`` entry point:
 chat, rate, correct, export three formats (no personal data), retrain from feedback,
 read the promotion decision, roll back.
 
