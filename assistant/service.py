@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from assistant.core.device import set_threads
 from assistant.dialogue.actions import Outcome, TurnRunner
 from assistant.dialogue.refine import price_bounds
 from assistant.dialogue.safety import CleanMessage, clean_message, for_understanding
@@ -87,10 +88,7 @@ class Assistant:
         return self._policy
 
     def warm_up(self) -> Assistant:
-        if self.settings.torch_threads:
-            import torch
-
-            torch.set_num_threads(self.settings.torch_threads)
+        set_threads(self.settings.torch_threads)
         self.model_for(None)
         self.shopping.warm_up()
         self.policy.warm_up()

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
 import torch
 
-from assistant.core.device import resolve_device
+from assistant.core.device import one_thread, resolve_device
 from assistant.core.errors import UserError
 from assistant.core.settings import Settings, get_settings
 from ranker.association import AssociationRules, Rule
@@ -81,23 +81,9 @@ class RankedList:
         return [item.candidate.id for item in self.items]
 
 
-@contextlib.contextmanager
-def _small_cpu_problem(device: torch.device, flops: int) -> Iterator[None]:
-    """Run a small CPU problem on one intra-op thread.
-
-    A ~50-candidate list is microseconds of work; with several intra-op threads on
-    a busy machine each op waits for every thread to be scheduled (measured:
-    ~1 ms single-threaded vs 10-40 ms with 2 threads on a loaded 2-core box).
-    """
-    if device.type != "cpu" or flops > 50_000_000:
-        yield
-        return
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
+def _small_cpu_problem(device: torch.device, flops: int) -> contextlib.AbstractContextManager:
+    """One intra-op thread for a small CPU problem (``assistant.core.device.one_thread``)."""
+    return one_thread(device.type == "cpu" and flops <= 50_000_000)
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:

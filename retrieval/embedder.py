@@ -11,12 +11,13 @@ import contextlib
 import hashlib
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.core.device import one_thread, resolve_device
 from retrieval.text import text_hash
 
 logger = logging.getLogger(__name__)
@@ -63,24 +64,10 @@ def load_model(path: str, device: str) -> Any:
 SMALL_BATCH = 4
 
 
-@contextlib.contextmanager
-def _single_thread(enabled: bool) -> Iterator[None]:
-    """One torch intra-op thread for tiny CPU batches (a query): on a busy 2-core
-    machine, OpenMP workers waiting on each other make one query ~10x slower."""
-    if not enabled:
-        yield
-        return
-    import torch
-
-    prev = torch.get_num_threads()
-    if prev == 1:
-        yield
-        return
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(prev)
+def _single_thread(enabled: bool) -> contextlib.AbstractContextManager:
+    """One torch intra-op thread for tiny CPU batches (a query): on a busy 2-core machine,
+    OpenMP workers waiting on each other make one query ~10x slower."""
+    return one_thread() if enabled else contextlib.nullcontext()
 
 
 class Embedder:
@@ -102,8 +89,6 @@ class Embedder:
     @property
     def device(self) -> str:
         if self._device is None:
-            from assistant.core.device import resolve_device
-
             self._device = str(resolve_device())
         return self._device
 
