@@ -38,7 +38,7 @@ RUN groupadd --system --gid 10001 aisle \
        --shell /usr/sbin/nologin aisle \
     && install -d -o aisle -g aisle -m 0750 /var/lib/aisle
 
-# Settings (assistant/settings.py). The staff password hashes have no defaults here: the app
+# Settings (assistant/core/settings.py). The staff password hashes have no defaults here: the app
 # refuses to listen on 0.0.0.0 with the built-in passwords, so a container without
 # AISLE_AGENT_PASSWORD_HASH and AISLE_ADMIN_PASSWORD_HASH exits 2 and says so.
 ENV AISLE_HOME=/var/lib/aisle \

@@ -8,7 +8,7 @@
     aisle-entrypoint healthcheck [--ready] [--port P] [--timeout S]
     aisle-entrypoint aisle ARGS...        # any other aisle command, e.g. catalog import
 
-Settings come from the ``AISLE_*`` environment variables (``assistant/settings.py``), as
+Settings come from the ``AISLE_*`` environment variables (``assistant/core/settings.py``), as
 for ``aisle`` itself. When ``AISLE_DATABASE_URL`` names a server, every command but
 ``healthcheck`` first waits for it to answer (``--db-timeout``, default 60 s), then fails
 with one line naming the database instead of a traceback.

@@ -446,7 +446,7 @@ def test_every_variable_compose_sets_is_a_real_setting(compose):
     for name, service in compose["services"].items():
         for variable in service.get("environment") or {}:
             if variable.startswith("AISLE_"):
-                assert variable in settings, f"{name}: {variable} is not in assistant/settings.py"
+                assert variable in settings, f"{name}: {variable} is not in assistant/core/settings.py"
             else:
                 assert variable in OTHER_VARIABLES, f"{name}: {variable} is read by whom?"
     example = (ROOT / "docker" / "env.example").read_text()

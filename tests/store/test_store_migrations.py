@@ -53,7 +53,7 @@ def test_upgrade_empty_to_head_then_downgrade_to_base(empty_engine):
 
 
 def test_head_schema_matches_models(store_engine):
-    """Fails when someone changes assistant/store/models.py without adding a revision."""
+    """Fails when someone changes assistant/core/models.py without adding a revision."""
     with store_engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, Base.metadata)
