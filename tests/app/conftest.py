@@ -381,6 +381,12 @@ def _model_folder() -> Path:
 
 
 @pytest.fixture(scope="session")
+def dialogue_model_folder() -> Path:
+    """The default dialogue model's folder (trained once, cached; see ``_model_folder``)."""
+    return _model_folder()
+
+
+@pytest.fixture(scope="session")
 def live_home(tmp_path_factory) -> Path:
     """A fresh copy of the demo home with the default model installed as the live version."""
     from sqlalchemy import create_engine, text
