@@ -234,7 +234,7 @@ class Assistant:
         shown = bound_products(_jsonable(outcome.products))
         reply = Message(
             session_id=chat.id, role="assistant", text=outcome.reply, intent=u.intent, confidence=float(u.confidence),
-            slots=saved_slots, plan=_jsonable(outcome.plan),
+            slots=saved_slots, plan={**_jsonable(outcome.plan), "understood_by": u.understood_by},
             products=shown, model_version=u.model_version or chat.model_version,
             latency_ms=latency,
         )
@@ -243,7 +243,7 @@ class Assistant:
         return TurnResult(
             session_id=chat.id, message_id=int(reply.id), reply=outcome.reply, intent=u.intent,
             confidence=round(float(u.confidence), 4), slots=saved_slots, action=outcome.action,
-            products=shown, handoff=bool(chat.handoff),
+            products=shown, handoff=bool(chat.handoff), understood_by=u.understood_by,
         )
 
     def draft_reply(self, session_id: str) -> TurnResult:
@@ -270,6 +270,7 @@ class Assistant:
                     session_id=session_id, message_id=int(last.id), reply=outcome.reply, intent=u.intent,
                     confidence=round(float(u.confidence), 4), slots=_jsonable(u.slots),
                     action=outcome.action, products=outcome.products, handoff=bool(outcome.handoff),
+                    understood_by=u.understood_by,
                 )
             finally:
                 db.rollback()

@@ -12,6 +12,8 @@ class TurnResult:
 
     ``products`` items carry the search-result fields (id, title, category, brand,
     price, available, score) plus ``reason`` (the ranker's explanation).
+    ``understood_by``: which model produced the turn's frame -- ``"encoder"`` (the default
+    path), ``"generative"`` (the causal LM) or ``"fallback"`` (the LM failed, the encoder answered).
     """
 
     session_id: str
@@ -23,6 +25,7 @@ class TurnResult:
     action: str = "clarify"
     products: list[dict[str, Any]] = field(default_factory=list)
     handoff: bool = False
+    understood_by: str = "encoder"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

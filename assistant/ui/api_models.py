@@ -114,6 +114,9 @@ class ChatResponse(BaseModel):
     action: str
     products: list[Product]
     handoff: bool
+    understood_by: Literal["encoder", "generative", "fallback"] = Field(
+        "encoder", description="which model produced the turn's frame"
+    )
 
 
 # ------------------------------------------------------------------ GET /v1/search

@@ -29,6 +29,7 @@ def test_gradio_client_holds_a_conversation(server, scripted):
         "action",
         "products",
         "handoff",
+        "understood_by",
     }
     assert first["reply"] == "You said: hello" and first["products"] == []
     second = client.predict("any shoe?", first["session_id"], api_name="/chat")

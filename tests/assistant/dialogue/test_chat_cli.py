@@ -11,7 +11,8 @@ from assistant.cli import app, main
 from assistant.settings import get_settings
 from assistant.store.models import Product
 
-KEYS = {"session_id", "message_id", "reply", "intent", "confidence", "slots", "action", "products", "handoff"}
+KEYS = {"session_id", "message_id", "reply", "intent", "confidence", "slots", "action", "products", "handoff",
+        "understood_by"}
 PRODUCT_KEYS = {"id", "title", "category", "brand", "price", "available", "score"}
 
 
@@ -23,6 +24,7 @@ def test_chat_json_contract_and_session_state(live_home, db, monkeypatch):
     assert first.exit_code == 0, first.output
     out = json.loads(first.stdout)
     assert set(out) == KEYS and out["session_id"] == "cli-1" and isinstance(out["slots"], dict)
+    assert out["understood_by"] == "encoder"  # the default path
     assert out["products"] and all(PRODUCT_KEYS <= set(p) for p in out["products"])
     second = json.loads(runner.invoke(app, ["chat", "in black", "--session", "cli-1", "--json"]).stdout)
     assert second["message_id"] > out["message_id"] and second["products"]
