@@ -598,6 +598,12 @@ class Vocabulary:
         """No type named: a value only one or two types come in names them ("the black over-ear
         ones" -> Headphones), and the options those types lack (frame colour, dial colour) go."""
         owner_sets = []
+        for name, vals in g.include.items():  # "brown lenses": only sunglasses have a lens colour
+            if any(set(vals) & set(other) for n2, other in g.include.items() if n2 != name):
+                continue  # "black" read as every colour option names no type by them
+            by_name = {t for t, _n in self.name_index.get(norm(name), ())}
+            if by_name and len(by_name) <= 2:
+                owner_sets.append(by_name)
         for vals in g.include.values():
             for v in vals:  # "black" is a value of many types (and of several options): no clue
                 owners = {t for t, _n, _v in self.value_index.get(norm(v), ())}

@@ -15,7 +15,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("waterproof", "water resistance", "water resistant", "water-resistant", "water proof", "rainproof",
      "rain proof", "weatherproof", "weather proof", "showerproof", "splashproof", "splash proof",
      "keep out rain", "keeps out rain", "keep the rain out", "keeps the rain out", "in the rain",
-     "rain", "wet weather", "get wet", "wet out", "in the wet", "when its wet", "when it's wet", "splash", "splashes", "shower", "surfing", "sweat", "sweatproof", "sweat proof",
+     "rain", "sprinkler", "sprinklers", "wet weather", "get wet", "wet out", "in the wet", "when its wet", "when it's wet", "splash", "splashes", "shower", "surfing", "sweat", "sweatproof", "sweat proof",
      "sweat-proof", "sweaty", "sweating",
      "water out", "keep the water out", "keeps the water out", "ipx4", "ipx5", "ipx6", "ipx7", "ipx8",
      "snorkelling", "snorkeling", "underwater", "swimming", "diving", "scuba"),  # at least waterproof
@@ -213,6 +213,10 @@ INTERESTS: dict[str, tuple[str, ...]] = {
     "puzzle": ("puzzle",),
     "makeup": ("makeup kit", "perfume"),
     "beauty": ("makeup", "perfume", "toothbrush"),
+    # a drink kept hot or cold is a flask's job, whatever the drink ("keep my tea hot on the go")
+    **{f"keep {who}{drink} {temp}": ("water bottle", "flask", "thermos", "travel mug")
+       for who in ("", "my ", "the ", "your ") for drink in ("tea", "coffee", "drinks", "drink", "water", "it")
+       for temp in ("hot", "warm", "cold", "cool")},
     # situations: what people in them tend to want (a present, or for themselves)
     "new parent": ("security camera", "baby monitor", "coffee", "kettle", "purifier", "vacuum", "lamp", "speaker"),
     "new baby": ("security camera", "baby monitor", "coffee", "kettle", "purifier", "vacuum", "lamp", "speaker"),

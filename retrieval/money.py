@@ -136,7 +136,27 @@ _BUDGET = re.compile(r"\b(budgets?|spend|spending|afford|to play with|got about|
 
 
 def price_bounds(text: str) -> tuple[float | None, float | None]:
-    """The (min, max) price a shopper wrote in ``text``; ``None`` where no bound was given."""
+    """The (min, max) price a shopper wrote in ``text``; ``None`` where no bound was given.
+    A limit for several together ("2 bags and only 20 quid for both") is the limit of each."""
+    lo, hi = _price_bounds(text)
+    m = _FOR_ALL.search(text or "")
+    count = _COUNT.search(text or "")
+    if m and count and hi is not None:
+        n = _COUNTS.get(count.group(1).lower(), None) or int(count.group(1))
+        if n >= 2:
+            hi = round(hi / n, 2)
+            lo = round(lo / n, 2) if lo is not None else None
+    return lo, hi
+
+
+_COUNTS = {"two": 2, "three": 3, "four": 4, "a pair of": 2, "a couple of": 2, "both": 2}
+_COUNT = re.compile(r"\b([2-9]|two|three|four|a pair of|a couple of)\s+(?!(?:quid|bucks|dollars?|pounds?|euros?|bills?|grand|k)\b)"
+                    r"(?:\w+\s+){0,2}?\w+s\b", re.I)
+_FOR_ALL = re.compile(r"\b(for (both|the two|the pair|the lot|all (of them|three|four)|them all)|in total|all together|"
+                      r"altogether|between them|combined|total(?! of)\b)", re.I)
+
+
+def _price_bounds(text: str) -> tuple[float | None, float | None]:
     text = _BILLS.sub(lambda m: f"{_BILL_COUNT.get(m.group(1).lower(), m.group(1))}00 dollars", text or "")
     m = _RANGE.search(text)
     if m:

@@ -318,12 +318,14 @@ class TurnRunner:
                                                view=catalog.view) for p in update.items]
             return Outcome("\n".join(r for r, _ in replies), "product_question",
                            products=[_public(p) for _, p in replies])
-        if item is None and 2 <= len(state.last_shown) <= 3 and update.question and (update.asked or update.asked_values):
+        if item is None and 2 <= len(state.last_shown) <= 3 and update.question:
             # "is it waterproof tho" with two coats shown: the answer for each, not "which one?"
             replies = [answers.answer_question(p, text, asked=update.asked, asked_values=update.asked_values,
                                                view=catalog.view) for p in state.last_shown]
-            return Outcome("\n".join(r for r, _ in replies), "product_question",
-                           products=[_public(p) for _, p in replies])
+            if any(r != answers.DONT_KNOW for r, _ in replies):
+                return Outcome("\n".join(f"{p.get('title')}: {r}" if r == answers.DONT_KNOW else r
+                                         for (r, p) in replies), "product_question",
+                               products=[_public(p) for _, p in replies])
         if item is None:
             if state.last_shown:
                 return Outcome(f"I showed {len(state.last_shown)} product(s); which one do you mean? "

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assistant.dialogue.answers import asks_total as _asks_total
 from assistant.dialogue.refine import ACTIVITY_NEED, ShoppingUpdate
 from assistant.dialogue.service_flow import not_arrived
 from assistant.dialogue.state import DialogueState
@@ -35,7 +36,10 @@ _CAPABILITY = re.compile(
     r"\bwhat (can|could|do|else can) (you|u) (do|help|offer)\b|\bhow (can|could|do) (you|u) help\b|"
     r"\bwhat (are|r) (you|u)( for| able to do)?\s*\??$|\bwhat can i (ask|do here)\b|\bwho are (you|u)\b|"
     r"\bwhat do (you|u) (sell|offer|stock|carry)\b|\bwhat kinds? of (things|stuff|products) do (you|u)\b|"
-    r"\bare (you|u) (a bot|a robot|human|real)\b|\bis (this|it) (a bot|a robot|a real person|a human|automated)\b|"
+    r"\b(are|r) (you|u) (a |an )?(bot|robot|ai|chatgpt|gpt|chat ?bot|human|real|person|computer|machine)\b|"
+    r"\bis (this|it) (a bot|a robot|a real person|a human|automated)\b|"
+    r"\bcan (you|u) (actually |even |really )?(order|buy|purchase|place (an )?orders?)\b.{0,30}\bfor me\b|"
+    r"\bor do (you|u) (just|only) (show|tell|search|find|list|give|point|recommend)\b|"
     r"\bbot or (a )?(real )?(person|human)\b|\bwhat is this( chat| site)?\s*\??$|^\s*help\s*[?!.]*$",
     re.I,
 )
@@ -81,7 +85,7 @@ _ORDER_BY_CONTENTS = re.compile(
     r"(?:with|that has|that had|containing|that contains|that included) ", re.I)
 _LEAVE_SERVICE = re.compile(
     r"\b(nvm|never ?mind|forget (it|that|about it)|(i'?ll|ill|i will) (check|do|sort|look)( it| that| this)?( out)? later|"
-    r"back to (the )?(shopping|browsing|products?|[a-z]+s\b))", re.I)
+    r"back to (the |my )?(shopping|browsing|products?|[a-z]+s\b|[a-z]+\b(?= *[,.!?-]| (?:pls|please|then|again|now)\b)))", re.I)
 # a named product with one of these is a need even when the model calls the message off-topic
 # ("dog food but no chicken, she's allergic", "my hoover just died on me")
 _NEED_CUE = re.compile(
@@ -93,6 +97,9 @@ _NEED_CUE = re.compile(
     r"with|without|but|pls|please|present|gift|pressie|prezzie|birthday|christmas|xmas|father'?s day|"
     r"mother'?s day|housewarming)\b", re.I)
 _ASKS_A_SERVICE = re.compile(r"\W*(can|could|would|will) (you|u) (please )?(design|plan|fix|repair|install|build|make|draw|write)\b", re.I)
+# a question about "it" / "them" / "any of them": the products in front of the shopper
+_ABOUT_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay|oh|hmm)\W+)*(?:does|do|can|could|will|would|is|are|has|have|did)\s+"
+                       r"(?:it|they|them|this|that|these|those|any of (?:them|these|those)|either|both)\b", re.I)
 _PERSON = re.compile(r"\b(human|person|agent|someone|somebody|manager|supervisor|staff|call me|phone me)\b", re.I)
 _TRIVIA = re.compile(r"^\W*(is it true|did you know|why (do|does|is|are)|how come|fun fact|who (is|was|invented))\b", re.I)
 # words of an order or account matter: with a confident service intent they win over a product named
@@ -101,7 +108,7 @@ _SERVICE_TALK = re.compile(
     r"\b(orders?|ordered|account|invoice|receipt|refund|address|phone number|email address|password|review|"
     r"checkout|check out|card|payment|paid|charged|deliver(y|ed)|parcel|package|tracking|voucher|"
     r"(?<!noise )(?<!noise-)cancel(l?ing|l?ation|l?ed|s)?|fee|fees|penalty)\b", re.I)
-_THANKS = re.compile(r"^\W*(ok\W+|oh\W+)?(ta|cheers|thanks|thank you|thx|ty|tysm|much appreciated)\b.{0,40}$|"
+_THANKS = re.compile(r"^\W*(ok\W+|oh\W+)?(ta|cheers|thanks|thank you|thx|ty|tysm|much appreciated|nice one|lovely|brill|ace)\b.{0,40}$|"
                      r"\b(ur|you'?re|you are) (a |an )?(star|legend|lifesaver|life saver|gem|angel)\b", re.I)
 _NEW_SHOPPING = re.compile(
     r"\b(show me|looking for|look for|do you (have|sell|stock)|i need (a|an|some)|i want (a|an|some) new|"
@@ -322,9 +329,13 @@ def plan_action(
         if update.items and len(update.items) >= 2 and re.search(r"\b(compare|vs|versus|difference|better)\b", text, re.I):
             return Plan("compare", "comparing the referenced products")
         return Plan("product_question", "a question about the shown products")
-    if (intent == "out_of_scope" and confidence < OOS_FIRM and update and update.question and state.last_shown
+    if (intent == "out_of_scope" and update and update.question and state.last_shown
+            and (confidence < OOS_FIRM or _ABOUT_IT.match(text) and not _TRIVIA.search(text))
             and not (update.constraints or update.refinements) and state.last_action in SHOPPING_ACTIONS.values()):
+        # "can it go in the dishwasher", "do any of them push themselves": about the products shown
         return Plan("product_question", "a question while looking at products")
+    if state.last_shown and len(state.last_shown) >= 2 and _asks_total(text) and not service_entities:
+        return Plan("product_question", "what the shown products cost together")
     # an open service task whose last reply asked the shopper something: the answer continues it
     # ("the electric kettle", "paypal") unless the shopper clearly starts shopping
     asked = state.last_action in ("ask_auth", "service_tool", "clarify", "confirm", "complaint", "service")
@@ -364,7 +375,8 @@ def plan_action(
             update.grounding.types or update.grounding.interest_types and ACTIVITY_NEED.search(text.lower())):
         # the message names a product the store sells, as a need: shopping beats the model's off-topic
         # ... or asks about a product it names ("will my kitten actually like the catnip fish thing")
-        firm_oos = bool(_TRIVIA.search(text)) or not (_NEED_CUE.search(text) or len(text.split()) <= 4
+        firm_oos = bool(_TRIVIA.search(text)) or not (_NEED_CUE.search(text) or _NEW_SHOPPING.search(text)
+                                                      or len(text.split()) <= 4
                                                       or update.question and update.grounding.types
                                                       and not _ASKS_A_SERVICE.match(text))
     if (update and (update.refinements or update.new_need or update.constraints) and (state.last_shown or update.new_need)
@@ -382,6 +394,10 @@ def plan_action(
         return Plan("policy_answer", "payment methods in general: from the policy")
     if intent in SERVICE_INTENTS and intent in POLICY_INTENTS and sure and not continuing_service:
         return Plan("policy_answer", f"{intent} answered from the policy")
+    if (re.search(r"\b(back to|go back to|return to)\b", text, re.I) and not service_entities and update
+            and update.grounding and (update.grounding.types or update.grounding.include) and not names_task
+            and (state.types or update.new_need)):  # "cool ta. back to the speaker, it needs to survive the sprinklers"
+        return Plan("search", "back to the shopping need")
     if confidence < threshold and not (continuing_service or continuing_shopping or service_entities):
         if state.fail_streak + 1 >= 2:
             return Plan("handoff", f"low confidence ({confidence:.2f}) twice in a row")

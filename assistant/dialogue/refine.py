@@ -25,7 +25,7 @@ from retrieval.money import has_bare_number, price_bounds
 __all__ = ["ShoppingUpdate", "apply_shopping", "detect_refinements", "ordinals", "price_bounds",
            "resolve_items", "superlative", "is_question"]
 _QUESTION = re.compile(
-    r"\?\s*$|^\s*(?:(?:and|so|but|ok|okay|also|hmm|um|oh)\W+)*(what|which|is|are|does|do|did|how|can|could|will|"
+    r"\?\s*$|^\s*(?:(?:and|so|but|ok|okay|also|hmm|um|oh)\W+)*(what|which|is|are|does|do|did|how|hows|hw|can|could|will|"
     r"would|has|have|any|got)\b|"
     r"\b(tell me (about|more)|what about|how about)\b|"
     r"[.;!]\s*(?:and\s+|so\s+|but\s+)?(?:the \w+\W+)?(what'?s|whats|how much|how many|how long|which one)\b", re.I)  # "thanks. and ..., whats the price"
@@ -200,6 +200,7 @@ ACTIVITY_NEED = re.compile(
     r"\bwhat (do|does|would|will|might|should|could) (\w+ ){0,3}(need|want|like|use|enjoy)\b|"
     r"\bwhat (could|can|should|shall) (i|we) (send|get|buy|give|bring|take)\b|\bwhat'?ll (stop|keep|help)\b|"
     r"\bkeep (her|him|them|me|us) (sane|busy|entertained|occupied|amused|happy)\b|\bwhat would (actually )?impress\b")
+_CHOICE = re.compile(r"\b(then|i'?ll (go with|have|take)|let'?s go with|go for|fine|ok(ay)?|that one)\b")
 _HEDGE = re.compile(
     r"\b(if poss(ible)?|if (you|u) (can|have (it|them|one|any))|if (you'?ve|youve|you have) got (it|them|one|any)|ideally|"
     r"preferably|prefer(ably)? but|would be nice|nice to have|(is|would be) a bonus|not essential|not a must|"
@@ -359,7 +360,8 @@ def apply_shopping(
     about_target = bool(target) and question and not g.exclude and (
         bool(g.asked) or (bool(g.include) and (pointing or bool(item) or yes_no)) or _described(target, text, catalog)
         or priced and not g.include and not re.search(r"\d", low)
-        and (pointing or bool(types) and target.get("category") in types)  # "the thermostat, whats the price again"
+        and (pointing or bool(types) and target.get("category") in types  # "the thermostat, whats the price again"
+             or len(low.split()) <= 3)  # "hows much"
     )
     sorting = sort_request(text) if shown or state.types else None
     bounded = any(b is not None for b in price_bounds(text)) and not re.match(
@@ -465,6 +467,9 @@ def apply_shopping(
             except (TypeError, ValueError):
                 pass
     hedged = bool(_HEDGE.search(low))  # "silver if poss": a preference, dropped when it blocks the rest
+    if about_shown and not question and items and g.include and _CHOICE.search(low):
+        for name, values in g.include.items():  # "fine, the hard plastic one in grey then": the choice
+            state.options[name] = list(values)  # narrows the need, so "the medium" next keeps it
     if not about_shown:
         for name, values in g.include.items():
             if hedged:

@@ -73,7 +73,13 @@ _NOT_ARRIVED = re.compile(
 
 def not_arrived(text: str) -> bool:
     """The shopper paid for or ordered something that has not come yet."""
-    return bool(_PAID_FOR.search(text or "") and _NOT_ARRIVED.search(text or ""))
+    return bool(_PAID_FOR.search(text or "") and _NOT_ARRIVED.search(text or "")) or bool(_DID_IT_COME.search(text or ""))
+
+
+# "did my last order actually get delivered?": a question of where the order is
+_DID_IT_COME = re.compile(
+    r"\b(did|has|have|was|is) (my|the|our) (last |latest |recent |most recent )?(order|parcel|package|delivery)\b.{0,25}"
+    r"\b(get delivered|been delivered|delivered|arrived?|come|turned up|shipped|been sent|gone out|left)\b", re.I)
 
 
 @dataclass(frozen=True)

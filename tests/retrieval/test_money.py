@@ -101,3 +101,12 @@ def test_import_reads_european_prices_and_their_currency(engine, tmp_path):
 ])
 def test_slang_hundreds_and_budgets(text, bounds):
     assert price_bounds(text) == bounds
+
+
+@pytest.mark.parametrize(("text", "bounds"), [
+    ("need 2 bags of cat litter and i've only got 20 quid for both", (None, 10.0)),  # a limit for two: 10 each
+    ("two lamps under 100 in total", (None, 50.0)),
+    ("a lamp under 100 for both of us", (None, 100.0)),  # one lamp, shared
+])
+def test_a_limit_for_several_together_is_the_limit_of_each(text, bounds):
+    assert price_bounds(text) == bounds

@@ -148,3 +148,38 @@ def test_basket_words(text, action):
     from assistant.dialogue.planner import cart_action
 
     assert cart_action(text, has_cart=True) == action
+
+
+@pytest.mark.parametrize("text", ["r u chatgpt or what", "are you an ai", "can u actually order stuff for me or do u just show me things"])
+def test_what_are_you_is_a_capability_question(text):
+    assert plan(text, "place_order", 0.9) == "capability"
+    # "or do you only do replacements" asks about the store's returns, not the assistant
+    assert plan("can i get a refund or do you only do replacements", "get_refund", 0.9) != "capability"
+
+
+def test_a_question_about_the_shown_products_beats_a_sure_off_topic():
+    state = DialogueState(last_shown=[{"id": "D1", "category": "Dutch Oven"}], last_action="search")
+    update = ShoppingUpdate(question=True)
+    p = plan_action("out_of_scope", 0.95, "can it go in the dishwasher", state, update, threshold=0.35,
+                    service_entities=False, affirm=False, deny=False)
+    assert p.action == "product_question"
+    # trivia stays off-topic
+    p = plan_action("out_of_scope", 0.95, "is it true goldfish only have a 3 second memory", state, update,
+                    threshold=0.35, service_entities=False, affirm=False, deny=False)
+    assert p.action == "out_of_scope"
+
+
+def test_back_to_the_need_after_an_order_question_shops_again():
+    state = DialogueState(task={"kind": "track"}, last_action="clarify", types=["Bluetooth Speaker"])
+    update = ShoppingUpdate(constraints=True, grounding=SimpleNamespace(
+        types=["Bluetooth Speaker"], include={"water resistance": ["yes"]}, exclude={}, brands=[], interest_types=[]))
+    p = plan_action("goodbye", 0.3, "cool ta. back to the speaker, it needs to survive the sprinklers", state, update,
+                    threshold=0.35, service_entities=False, affirm=False, deny=False)
+    assert p.action == "search"
+
+
+def test_did_my_order_arrive_is_order_tracking():
+    from assistant.dialogue.service_flow import not_arrived
+
+    assert not_arrived("oh btw did my last order actually get delivered? nothing in my emails")
+    assert not not_arrived("did my sister like the lamp")
