@@ -592,6 +592,7 @@ class Vocabulary:
     def _colour_only(self, phrase: str, scope: list[str]) -> bool:
         """``phrase`` is a value only of colour options of the types in scope."""
         names = {n for t, n, _v in self.value_index.get(phrase, ()) if t in scope}
+        names = names or {n for _t, n, _v in self.value_index.get(phrase, ())}  # a colour the need lacks
         return bool(names) and all(re.search(r"colou?r", n, re.I) for n in names)
 
     def _owners_of_distinct_values(self, g: Grounding) -> None:
@@ -624,6 +625,14 @@ class Vocabulary:
         for i in sorted(negated):
             if i >= len(tokens) or len(tokens[i]) < 3 or tokens[i] in STOP:
                 continue
+            # "doesn't smell of anything" / "not scented": the un- value of the concept (unscented)
+            unwords = {f"un{norm(m)}" for grp in self.concepts(tokens[i]) for m in CONCEPTS[grp] if " " not in m}
+            unwords |= {f"un{tokens[i]}"}
+            for t in scope:
+                for name, vals in self.values.get(t, {}).items():
+                    for nv, v in vals.items():
+                        if nv in unwords and v not in g.include.get(name, []):
+                            _add(g.include, name, [v])
             lacking = tokens[i] + "less"
             for t in scope:
                 for name, vals in self.values.get(t, {}).items():

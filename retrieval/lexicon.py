@@ -45,7 +45,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("night vision", "in the dark", "at night", "dark", "night time", "nighttime", "infrared"),
     ("senior", "old", "older", "elderly", "ageing", "aging", "old age", "oldie", "golden oldie"),
     ("grain free", "grain-free", "grainfree", "no grain", "without grain", "no grains", "without grains"),
-    ("scented", "perfumed", "perfumey", "perfumy", "fragranced", "fragrance"),
+    ("scented", "perfumed", "perfumey", "perfumy", "fragranced", "fragrance", "smell", "smells", "smelly", "scent"),
     ("clumping", "clumps", "clump"),
     ("backpack", "rucksack", "daypack", "knapsack", "bookbag", "day pack"),
     ("non stick", "nonstick", "non-stick"),

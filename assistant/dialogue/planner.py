@@ -44,7 +44,8 @@ _CAPABILITY = re.compile(
     re.I,
 )
 _DAMAGED = re.compile(
-    r"\b(smashed|broken|broke|damaged|cracked|crushed|dented|shattered|torn|ripped|leaking|faulty|defective|"
+    r"\b(smashed|broken|broke|damaged|cracked|crushed|dented|shattered|torn|ripped|leaking|faulty|defective|chipped|"
+    r"scratched|arrived with (a|an) (\w+ )?(crack|dent|scratch|chip|hole|tear|stain)|(a|massive|huge|big) crack|"
     r"doesn'?t work|does not work|stopped working|won'?t turn on|dead on arrival|wrong (item|size|colou?r|product|"
     r"thing|one|model)|not what i ordered|missing (parts?|pieces?|items?)|arrived (broken|damaged|in pieces)|"
     r"(don'?t|doesn'?t|do not|does not|didn'?t) fit|too (small|big|tight|large|short|long) for me|"
@@ -73,7 +74,7 @@ _ORDER_TALK = re.compile(
     r"\b(my (order|parcel|package|delivery|purchase)|i (ordered|bought|purchased)|(it|they|order|parcel) "
     r"(arrived|came)|was delivered|got delivered)\b", re.I)
 _WANTS_TASK = re.compile(
-    r"\b(?:i|we) (?:really )?(?:need|want|would like|'?d like|have) to (?:return|cancel|exchange|send back)\b|"
+    r"(?:^\W*|\b(?:i|we) )(?:really )?(?:need|want|would like|'?d like|have) to (?:return|cancel|exchange|send back)\b|"
     r"\bhelp me (?:to )?(?:return|cancel|exchange)\b", re.I)
 _RESUME_TASK = re.compile(
     r"\b(?:go ahead|carry on|continue|proceed|let'?s|please|just)\b.{0,20}\b(?:cancel|return|exchange|swap|change)\b|"
@@ -100,6 +101,9 @@ _ASKS_A_SERVICE = re.compile(r"\W*(can|could|would|will) (you|u) (please )?(desi
 # a question about "it" / "them" / "any of them": the products in front of the shopper
 _ABOUT_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay|oh|hmm)\W+)*(?:does|do|can|could|will|would|is|are|has|have|did)\s+"
                        r"(?:it|they|them|this|that|these|those|any of (?:them|these|those)|either|both)\b", re.I)
+_REPAIR = re.compile(r"\b(repair|repairs|repairer|fix|fixing|mend|mending)\b.{0,25}\b(places?|shops?|services?|someone|somebody|"
+                     r"anyone|near me|nearby|local)\b|\b(any|good) (\w+ )?(repair|repairs|fix)(ers?)? (places?|shops?)\b", re.I)
+_EMAIL = re.compile(r"\S+@\S+\.\w+|\b\d{5}\b")
 _PERSON = re.compile(r"\b(human|person|agent|someone|somebody|manager|supervisor|staff|call me|phone me)\b", re.I)
 _TRIVIA = re.compile(r"^\W*(is it true|did you know|why (do|does|is|are)|how come|fun fact|who (is|was|invented))\b", re.I)
 # words of an order or account matter: with a confident service intent they win over a product named
@@ -277,6 +281,8 @@ def plan_action(
             return Plan("decline_offer", "no to the relaxation offered")
     if _HUMAN.search(text):
         return Plan("handoff", f"{intent}: the shopper wants a person")
+    if _REPAIR.search(text) and not _NEW_SHOPPING.search(text):  # "know any good repair places near me?"
+        return Plan("out_of_scope", "a repair service elsewhere")
     if _other_company(text, intent, confidence) and not service_entities and state.task is None:
         return Plan("out_of_scope", "about another company's service")
     if _WANTS_TASK.search(text) and not (update and update.about_shown) and state.pending is None:
@@ -343,7 +349,10 @@ def plan_action(
     # ones even in stock", "cheapest of those?"): that is no answer to the question, and shopping goes on
     shops_instead = bool(
         state.last_action in ("ask_auth", "complaint") and update and not service_entities
-        and intent in SHOPPING_ACTIONS and confidence >= 0.9 and not _SERVICE_TALK.search(text)
+        and (intent in SHOPPING_ACTIONS and confidence >= 0.9
+             or intent not in SERVICE_INTENTS and intent != "provide_info" and (update.new_need or update.constraints)
+             and not _EMAIL.search(text) and not _ORDER_BY_CONTENTS.search(text))
+        and not _SERVICE_TALK.search(text)
         and (update.refinements or update.constraints or update.new_need or update.superlative
              or update.about_shown and state.last_shown))
     shopping_cue = shops_instead or bool(_NEW_SHOPPING.search(text)) or bool(  # "ok while I wait, any cat litter?"
