@@ -1,4 +1,4 @@
-"""``aisle train llm``, ``aisle model list|promote|rollback``."""
+"""``aisle train llm``, ``aisle llm prepare``, ``aisle model list|promote|rollback``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,23 @@ from assistant.errors import UserError
 
 model_app = typer.Typer(help="Model versions.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
+llm_app = typer.Typer(help="The generative model.", no_args_is_help=True)
+app.add_typer(llm_app, name="llm")
+
+
+@llm_app.command("prepare")
+def llm_prepare(
+    force: bool = typer.Option(False, "--force", help="Convert again even if it was done."),
+) -> None:
+    """Convert the bundled SmolLM2 GGUF (llm extra) into a Hugging Face folder under the home,
+    once; prints JSON ``{"model": FOLDER, "converted": bool}``."""
+    from assistant.llm.bundled import is_prepared, prepare_bundled
+    from assistant.settings import get_settings
+
+    home = get_settings().ensure_home()
+    done = is_prepared(home) and not force
+    folder = prepare_bundled(home, force=force)
+    print_json({"model": str(folder), "converted": not done})
 
 
 @train_app.command("llm")

@@ -2,14 +2,22 @@
 (``dialogue_backend=hf``) or an OpenAI-compatible endpoint such as vLLM
 (``dialogue_backend=openai``) writes the Understanding as JSON; the JSON is validated
 against a pydantic schema, and any invalid output or error falls back to the default
-fine-tuned model."""
+fine-tuned model.
+
+The ``hf`` backend (``HFFrameBackend``) decodes under the schema (``assistant.llm.frame``), so
+its output always parses; its model is ``AISLE_LLM_MODEL``, or the bundled SmolLM2 when the
+``llm`` extra is installed (``assistant.llm.bundled``). ``Understanding.understood_by`` says
+which path produced each frame."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
+import random
 import re
+import threading
 import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -72,7 +80,7 @@ def build_messages(text: str, context: str | None) -> list[dict[str, str]]:
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
-def parse_understanding(raw: str, version: str) -> Understanding:
+def parse_understanding(raw: str, version: str, understood_by: str = "generative") -> Understanding:
     """The first JSON object in ``raw``, validated; raises ValueError when invalid."""
     match = re.search(r"\{.*\}", raw, re.S)
     if not match:
@@ -99,7 +107,43 @@ def parse_understanding(raw: str, version: str) -> Understanding:
         slots=slots,
         out_of_scope_score=round(oos, 4),
         model_version=version,
+        understood_by=understood_by,
     )
+
+
+def frame_json(intent: str, confidence: float, slots: dict[str, Any]) -> str:
+    """A frame written as the constrained decoder writes it (keys in ``SLOT_NAMES`` order)."""
+    ordered = {k: slots[k] for k in SLOT_NAMES if k in slots}
+    return json.dumps({"intent": intent, "confidence": confidence, "slots": ordered})
+
+
+def few_shot_messages(
+    per_intent: int = 1, seed: int = 0, max_words: int = 12
+) -> list[dict[str, str]]:
+    """User/assistant pairs from the training split of the dialogue corpus (never its dev or
+    test split): ``per_intent`` short examples of every intent, slots as the encoder reads them."""
+    from assistant.nlu.corpus.build import build_corpus
+    from assistant.nlu.normalize import normalize_slots
+
+    rng = random.Random(seed)
+    by_intent: dict[str, list] = {}
+    for ex in build_corpus().train:
+        if ex.context is None and len(ex.text.split()) <= max_words:
+            by_intent.setdefault(ex.intent, []).append(ex)
+    picked = []
+    for intent in INTENTS:
+        pool = by_intent.get(intent, [])
+        picked += rng.sample(pool, min(per_intent, len(pool)))
+    rng.shuffle(picked)
+    messages = []
+    for ex in picked:
+        slots = normalize_slots(ex.text, ex.spans)
+        slots = {k: v for k, v in slots.items() if isinstance(v, str | int | float)}
+        messages += [
+            {"role": "user", "content": build_messages(ex.text, None)[1]["content"]},
+            {"role": "assistant", "content": frame_json(ex.intent, 0.9, slots)},
+        ]
+    return messages
 
 
 class HFChatBackend:
@@ -138,6 +182,43 @@ class HFChatBackend:
                 pad_token_id=self._tokenizer.pad_token_id or self._tokenizer.eos_token_id,
             )
         return self._tokenizer.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True)
+
+
+class HFFrameBackend:
+    """A Hugging Face causal LM decoding the frame under the schema (``assistant.llm.frame``):
+    greedy, the system prompt and ``few_shot`` examples per intent kept in a KV cache.
+    ``frame(text, context)`` returns the frame's JSON, which always parses."""
+
+    def __init__(self, model: str, few_shot: int = 1, max_slots: int = 4, grounding=None) -> None:
+        self.name = model
+        self.few_shot = few_shot
+        self.max_slots = max_slots
+        self.grounding = grounding  # slot -> catalogue values, or a callable giving them
+        self._decoder = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> HFFrameBackend:
+        with self._lock:
+            if self._decoder is None:
+                from transformers import AutoModelForCausalLM, AutoTokenizer
+
+                from assistant.core.device import resolve_device
+                from assistant.llm.frame import FrameDecoder
+
+                tokenizer = AutoTokenizer.from_pretrained(self.name)
+                model = AutoModelForCausalLM.from_pretrained(self.name).to(resolve_device()).eval()
+                prefix = [{"role": "system", "content": SYSTEM_PROMPT}]
+                if self.few_shot:
+                    prefix += few_shot_messages(self.few_shot)
+                grounding = self.grounding() if callable(self.grounding) else self.grounding
+                self._decoder = FrameDecoder(
+                    model, tokenizer, prefix, grounding=grounding, max_slots=self.max_slots
+                ).warm_up()
+        return self
+
+    def frame(self, text: str, context: str | None) -> str:
+        self.warm_up()
+        return self._decoder.decode(build_messages(text, context)[1]["content"], text).text
 
 
 class OpenAIChatBackend:
@@ -191,17 +272,18 @@ class GenerativeUnderstander:
     ) -> list[Understanding]:
         contexts = list(contexts) if contexts is not None else [None] * len(texts)
         out = []
+        frame = getattr(self.backend, "frame", None)  # a schema-constrained backend
         for text, context in zip(texts, contexts, strict=True):
             try:
-                out.append(
-                    parse_understanding(self.backend(build_messages(text, context)), self.version)
-                )
+                raw = frame(text, context) if frame else self.backend(build_messages(text, context))
+                out.append(parse_understanding(raw, self.version))
             except Exception as err:  # noqa: BLE001 - any backend failure falls back
                 logger.warning(
                     "generative backend failed (%s); using the default model", str(err)[:200]
                 )
                 self.fallbacks += 1
-                out.append(self.fallback.predict([text], [context])[0])
+                u = self.fallback.predict([text], [context])[0]
+                out.append(dataclasses.replace(u, understood_by="fallback"))
         return out
 
     def predict_one(self, text: str, context: str | None = None) -> Understanding:
@@ -219,11 +301,15 @@ def load_understander(settings=None):
     if settings.dialogue_backend == "default":
         return load_live_model(settings)
     if settings.dialogue_backend == "hf":
-        if not settings.llm_model:
+        from assistant.llm.bundled import default_llm_model
+
+        model = default_llm_model(settings)
+        if not model:
             raise UserError(
-                "AISLE_DIALOGUE_BACKEND=hf needs AISLE_LLM_MODEL (a model name or path)"
+                "AISLE_DIALOGUE_BACKEND=hf needs AISLE_LLM_MODEL (a model name or path) or the "
+                "bundled model: pip install 'aisle-assistant[llm]'"
             )
-        backend: Callable = HFChatBackend(settings.llm_model)
+        backend: Callable = HFFrameBackend(model)
     else:
         if not settings.llm_endpoint:
             raise UserError(
