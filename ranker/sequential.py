@@ -165,6 +165,12 @@ class SASRecConfig:
     eval_every: int = 1
     time_budget_s: float | None = None  # stop (keeping the best epoch) after this long
     seed: int = 0
+    # which position embedding an item gets: "absolute" is its column in the left-padded
+    # batch, so a history's scores shift with the batch's longest history (the behaviour
+    # measured so far); "from_end" counts back from the last item, the same in training
+    # and scoring whatever the batch (same metrics on Toys/Sports, see
+    # benchmarks/results/recommender_runs.md; not yet the default)
+    positions: str = "absolute"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -226,27 +232,68 @@ class SASRec(nn.Module):
             raise ValueError("this model was trained without content embeddings")
         return vec
 
+    def _embed(self, seqs: torch.Tensor, items: torch.Tensor, base: int) -> torch.Tensor:
+        """Input vectors of left-padded ``seqs`` [B, W] -> [B, W, d]: column ``j`` gets position
+        ``base - W + j`` (padding is zero)."""
+        W = seqs.shape[1]
+        x = items[seqs] * math.sqrt(self.config.hidden)
+        x = x + self.pos_emb.weight[base - W : base][None]
+        return self.emb_dropout(x) * (seqs != 0).unsqueeze(-1)
+
+    def _position_base(self, width: int) -> int:
+        return self.config.max_len if self.config.positions == "from_end" else width
+
+    def _attn_mask(self, pad: torch.Tensor) -> torch.Tensor:
+        """``[B * heads, W, W]`` True where attention is blocked: the future and padding keys.
+        A left-padded row's padding attends to itself, so that no row is fully masked."""
+        W = pad.shape[1]
+        causal = torch.triu(torch.ones(W, W, dtype=torch.bool, device=pad.device), diagonal=1)
+        mask = causal[None] | pad[:, None, :]
+        mask = mask & ~torch.eye(W, dtype=torch.bool, device=pad.device)[None]
+        return mask.repeat_interleave(self.config.heads, dim=0)
+
     def encode(self, seqs: torch.Tensor, items: torch.Tensor | None = None) -> torch.Tensor:
         """Hidden state at every position of left-padded ``seqs`` [B, L] -> [B, L, d]."""
         if items is None:
             items = self.item_vectors()
-        L = seqs.shape[1]
-        if L > self.config.max_len:
+        if seqs.shape[1] > self.config.max_len:
             seqs = seqs[:, -self.config.max_len :]
-            L = self.config.max_len
-        pad = seqs == 0
-        x = items[seqs] * math.sqrt(self.config.hidden)
-        pos = torch.arange(L, device=seqs.device)
-        x = x + self.pos_emb(pos)[None]
-        x = self.emb_dropout(x) * (~pad).unsqueeze(-1)
-        causal = torch.triu(torch.ones(L, L, dtype=torch.bool, device=seqs.device), diagonal=1)
-        # a left-padded row attends to padding before its first item; key padding rows
-        # that would be fully masked are avoided by letting padding attend to itself
-        mask = causal[None] | pad[:, None, :]
-        mask = mask & ~torch.eye(L, dtype=torch.bool, device=seqs.device)[None]
-        mask = mask.repeat_interleave(self.config.heads, dim=0)
-        h = self.encoder(x, mask=mask)
+        x = self._embed(seqs, items, self._position_base(seqs.shape[1]))
+        h = self.encoder(x, mask=self._attn_mask(seqs == 0))
         return self.final_norm(h)
+
+    def last_hidden(self, seqs: torch.Tensor, items: torch.Tensor | None = None) -> torch.Tensor:
+        """Eval-mode ``encode(seqs, items)[:, -1]`` for left-padded ``seqs`` [B, L] -> [B, d],
+        computing only what the last position needs.
+
+        A row's last state depends only on its own items, so rows are grouped by length
+        (widths 4, 8, 16, ... up to ``L``) and each group is encoded over its last columns,
+        with the positions it has in the full batch; the last block runs for the last
+        position only. Rows with padding after an item take the full path.
+        """
+        if items is None:
+            items = self.item_vectors()
+        if seqs.shape[1] > self.config.max_len:
+            seqs = seqs[:, -self.config.max_len :]
+        B, L = seqs.shape
+        real = seqs != 0
+        if B == 0 or not bool((real[:, 1:] >= real[:, :-1]).all()):
+            return self.encode(seqs, items)[:, -1]
+        base = self._position_base(L)
+        lengths = real.sum(1).clamp_min(1)
+        widths = (2 ** torch.ceil(torch.log2(lengths.float()))).long().clamp(4, L)
+        widths[widths < lengths] = L  # float rounding: never cut a history
+        out = items.new_empty(B, self.config.hidden)
+        for w in torch.unique(widths).tolist():
+            rows = (widths == w).nonzero().squeeze(1)
+            window = seqs[rows, L - w :]
+            x = self._embed(window, items, base)
+            mask = self._attn_mask(window == 0)
+            *blocks, last = self.encoder.layers
+            for layer in blocks:
+                x = layer(x, src_mask=mask)
+            out[rows] = self.final_norm(_last_position_block(last, x, mask[:, -1:]))[:, 0]
+        return out
 
     def forward(self, seqs: torch.Tensor) -> torch.Tensor:
         """Scores of every item after each history of ``seqs`` [B, L] -> [B, n_items + 1]
@@ -257,19 +304,29 @@ class SASRec(nn.Module):
         scores[:, 0] = float("-inf")
         return scores
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def score(self, seqs: torch.Tensor, extra_content: torch.Tensor | None = None) -> torch.Tensor:
-        """Eval-mode scores [B, n_items + 1 (+ M)] including cold items of ``extra_content``."""
+        """Eval-mode scores [B, n_items + 1 (+ M)] of left-padded ``seqs`` [B, L], including
+        cold items of ``extra_content`` [M, C] (column 0, padding, is ``-inf``)."""
         was = self.training
         self.eval()
         try:
             items = self.item_vectors(extra_content)
-            h = self.encode(seqs.to(items.device), items[: self.n_items + 1])[:, -1]
+            h = self.last_hidden(seqs.to(items.device), items[: self.n_items + 1])
             scores = h @ items.T
             scores[:, 0] = float("-inf")
             return scores
         finally:
             self.train(was)
+
+    def recommend(
+        self, seqs: torch.Tensor, k: int, extra_content: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """The ``k`` best item indices [B, k] for each history of ``seqs`` [B, L], best first
+        (``topk`` of :meth:`score`; fewer columns when the catalogue is smaller)."""
+        scores = self.score(seqs, extra_content)
+        with torch.inference_mode():
+            return torch.topk(scores, min(k, scores.shape[1] - 1), dim=1).indices
 
     def save(self, folder: str | Path, vocab: ItemVocab, extra: dict[str, Any] | None = None):
         folder = Path(folder)
@@ -292,12 +349,26 @@ class SASRec(nn.Module):
     ) -> tuple[SASRec, ItemVocab, dict[str, Any]]:
         blob = torch.load(Path(folder) / "recommender.pt", map_location="cpu", weights_only=False)
         content = blob["state"].get("content") if blob["has_content"] else None
-        model = cls(blob["n_items"], SASRecConfig(**blob["config"]), content)
+        # versions saved before ``positions`` existed numbered positions by batch column
+        config = SASRecConfig(**{"positions": "absolute", **blob["config"]})
+        model = cls(blob["n_items"], config, content)
         model.load_state_dict(blob["state"])
         model.eval()
         if device is not None:
             model.to(device)
         return model, ItemVocab(blob["items"]), blob.get("extra", {})
+
+
+def _last_position_block(
+    layer: nn.TransformerEncoderLayer, x: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
+    """A pre-norm encoder ``layer`` applied to the last position of ``x`` [B, W, d] only
+    (``mask`` [B * heads, 1, W]) -> [B, 1, d], as ``layer(x, src_mask=...)[:, -1:]``."""
+    h = layer.norm1(x)
+    a = layer.self_attn(h[:, -1:], h, h, attn_mask=mask, need_weights=False)[0]
+    y = x[:, -1:] + layer.dropout1(a)
+    ff = layer.linear2(layer.dropout(layer.activation(layer.linear1(layer.norm2(y)))))
+    return y + layer.dropout2(ff)
 
 
 class PopularityRecommender:

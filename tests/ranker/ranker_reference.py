@@ -94,3 +94,57 @@ def random_psd(
     feats /= np.linalg.norm(feats, axis=1, keepdims=True)
     q = rng.uniform(0.2, 2.0, size=n)
     return (q[:, None] * (feats @ feats.T) * q[None, :]), q, feats
+
+
+def sasrec_scores_numpy(model, histories: list[list[int]], width: int | None = None) -> np.ndarray:
+    """Every item's score after each history, one history at a time in float64, straight from
+    the weights of a pre-norm :class:`ranker.sequential.SASRec` (eval mode: no dropout).
+
+    Only a history's own items enter its attention. Positions follow ``config.positions``:
+    ``from_end`` gives the last item ``max_len - 1``; ``absolute`` gives it ``width - 1``
+    (the left-padded batch's width, which must be passed). An empty history is one zero
+    input vector. Returns ``[len(histories), n_items + 1]`` with column 0 ``-inf``.
+    """
+    from scipy.special import erf
+
+    cfg = model.config
+    w = {k: v.detach().double().numpy() for k, v in model.state_dict().items()}
+    items = w["item_emb.weight"]
+    if model.content_proj is not None:
+        items = items + w["content"] @ w["content_proj.weight"].T
+    d, heads = cfg.hidden, cfg.heads
+    dh = d // heads
+
+    def norm(x, prefix):
+        mu = x.mean(-1, keepdims=True)
+        var = ((x - mu) ** 2).mean(-1, keepdims=True)
+        return (x - mu) / np.sqrt(var + 1e-5) * w[prefix + ".weight"] + w[prefix + ".bias"]
+
+    out = np.full((len(histories), items.shape[0]), -np.inf)
+    for row, history in enumerate(histories):
+        hist = list(history)[-cfg.max_len :]
+        n = len(hist)
+        if n == 0:
+            x = np.zeros((1, d))
+        else:
+            last = cfg.max_len - 1 if cfg.positions == "from_end" else width - 1
+            pos = w["pos_emb.weight"][last - n + 1 : last + 1]
+            x = items[hist] * math.sqrt(d) + pos
+        t = x.shape[0]
+        for layer in range(cfg.layers):
+            p = f"encoder.layers.{layer}."
+            h = norm(x, p + "norm1")
+            qkv = h @ w[p + "self_attn.in_proj_weight"].T + w[p + "self_attn.in_proj_bias"]
+            q, k, v = (qkv[:, i * d : (i + 1) * d].reshape(t, heads, dh) for i in range(3))
+            att = np.einsum("qhe,khe->hqk", q, k) / math.sqrt(dh)
+            att = att + np.triu(np.full((t, t), -np.inf), k=1)[None]
+            att = np.exp(att - att.max(-1, keepdims=True))
+            att = att / att.sum(-1, keepdims=True)
+            mixed = np.einsum("hqk,khe->qhe", att, v).reshape(t, d)
+            x = x + mixed @ w[p + "self_attn.out_proj.weight"].T + w[p + "self_attn.out_proj.bias"]
+            h = norm(x, p + "norm2") @ w[p + "linear1.weight"].T + w[p + "linear1.bias"]
+            h = 0.5 * h * (1 + erf(h / math.sqrt(2)))
+            x = x + h @ w[p + "linear2.weight"].T + w[p + "linear2.bias"]
+        state = norm(x[-1], "final_norm")
+        out[row, 1:] = items[1:] @ state
+    return out
