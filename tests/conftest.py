@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import string
+import uuid
 
 import pytest
 import torch
@@ -37,6 +39,64 @@ def engine(aisle_home):
     Base.metadata.create_all(eng)
     yield eng
     eng.dispose()
+
+
+# ------------------------------------------------------------------ PostgreSQL
+# The one place that says which PostgreSQL the tests use and whether it answers. Tests that need
+# it request ``pg_url`` (a schema of their own on it, as tests/store does) or
+# ``fresh_pg_database`` (a whole new database); without a server they skip with the reason.
+PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@functools.cache
+def _postgres_problem(url: str) -> str | None:
+    """None when ``url`` answers within 3 s, else why not (asked once per URL and session)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed (pip install -e '.[postgres]')"
+    from sqlalchemy import create_engine, text
+
+    try:
+        eng = create_engine(url, connect_args={"connect_timeout": 3})
+        try:
+            with eng.connect() as conn:
+                conn.execute(text("select 1"))
+        finally:
+            eng.dispose()
+    except Exception as err:  # noqa: BLE001 - any failure means: no server to test against
+        return f"no PostgreSQL at {url}: {type(err).__name__}: {str(err).splitlines()[0][:120]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The test PostgreSQL's URL (``AISLE_TEST_POSTGRES_URL``, default on 127.0.0.1:5432);
+    skips the test with the reason when psycopg is missing or the server does not answer."""
+    url = os.environ.get("AISLE_TEST_POSTGRES_URL", PG_DEFAULT_URL)
+    if problem := _postgres_problem(url):
+        pytest.skip(problem)
+    return url
+
+
+@pytest.fixture()
+def fresh_pg_database(pg_url):
+    """The URL of a new, empty database on the test PostgreSQL, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"aisle_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 # A tiny random BERT encoder and tokenizer built locally (no downloads): the dialogue

@@ -2,14 +2,14 @@
 
 ``docker/entrypoint.py`` runs as a script, as the image runs it, against a temporary home with
 SQLite and, where PostgreSQL answers (``AISLE_TEST_POSTGRES_URL``, default
-``postgresql+psycopg://postgres@127.0.0.1:5432/test``), against a fresh database there. The
-Dockerfile, compose.yaml and the Caddyfile are checked statically: Docker and compose do not
-run here. A tiny local encoder stands in for all-MiniLM so the dialogue model trains in seconds.
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``), against a fresh database there (the
+root conftest's ``fresh_pg_database``). The Dockerfile, compose.yaml and the Caddyfile are
+checked statically: Docker and compose do not run here. A tiny local encoder stands in for
+all-MiniLM so the dialogue model trains in seconds.
 """
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import os
@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
@@ -29,9 +28,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = ROOT / "docker" / "entrypoint.py"
-PG_URL = os.environ.get(
-    "AISLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 # a pbkdf2 hash of "s3cret-for-tests" with few iterations (the app refuses 0.0.0.0 without one)
 STAFF_HASH = "pbkdf2_sha256$1000$00112233445566778899aabbccddeeff$"
 
@@ -164,48 +160,9 @@ def test_a_bad_setting_is_one_line_and_exit_2(tmp_path):
 
 
 # ------------------------------------------------------------------ PostgreSQL
-@functools.lru_cache(maxsize=1)
-def postgres_problem() -> str | None:
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        return "psycopg is not installed (pip install -e '.[postgres]')"
-    from sqlalchemy import create_engine, text
-
-    try:
-        eng = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with eng.connect() as conn:
-            conn.execute(text("select 1"))
-        eng.dispose()
-    except Exception as err:  # noqa: BLE001 - any failure means: no server to test against
-        return f"no PostgreSQL at {PG_URL}: {type(err).__name__}: {str(err).splitlines()[0][:120]}"
-    return None
-
-
-@pytest.fixture()
-def fresh_database():
-    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
-    problem = postgres_problem()
-    if problem:
-        pytest.skip(problem)
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"aisle_entry_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.mark.postgres
 def test_migrate_and_init_on_a_fresh_postgres_database(
-    fresh_database, baked_home, tiny_encoder_path, tmp_path
+    fresh_pg_database, baked_home, tiny_encoder_path, tmp_path
 ):
     """As in compose: the home the image baked (SQLite inside) and an empty PostgreSQL. The
     baked live model is registered in PostgreSQL instead of training a new one."""
@@ -213,23 +170,23 @@ def test_migrate_and_init_on_a_fresh_postgres_database(
 
     home = tmp_path / "home"
     shutil.copytree(baked_home, home)
-    migrated = ok(entry(home, "migrate", AISLE_DATABASE_URL=fresh_database))
+    migrated = ok(entry(home, "migrate", AISLE_DATABASE_URL=fresh_pg_database))
     assert f"schema: at revision {head()}" in migrated.stdout
-    assert _live_versions(fresh_database) == []
+    assert _live_versions(fresh_pg_database) == []
 
     models_before = sorted(p.name for p in (home / "models").iterdir())
     result = ok(entry(home, "init", "--no-demo", "--quiet", model=tiny_encoder_path,
-                      AISLE_DATABASE_URL=fresh_database))  # fmt: skip
+                      AISLE_DATABASE_URL=fresh_pg_database))  # fmt: skip
     ((baked_version, baked_path),) = _live_versions(f"sqlite:///{baked_home / 'aisle.db'}")
     assert f"adopted the image's baked version {baked_version}" in result.stdout
-    assert _live_versions(fresh_database) == [(baked_version, baked_path)]
+    assert _live_versions(fresh_pg_database) == [(baked_version, baked_path)]
     assert sorted(p.name for p in (home / "models").iterdir()) == models_before  # no training
     assert "catalogue: 0 products" in result.stdout  # --no-demo: none imported
 
     again = ok(entry(home, "init", "--no-demo", "--quiet", model=tiny_encoder_path,
-                     AISLE_DATABASE_URL=fresh_database))  # fmt: skip
+                     AISLE_DATABASE_URL=fresh_pg_database))  # fmt: skip
     assert "adopted" not in again.stdout  # a live model is there now
-    assert _live_versions(fresh_database) == [(baked_version, baked_path)]
+    assert _live_versions(fresh_pg_database) == [(baked_version, baked_path)]
 
 
 # ------------------------------------------------------------------ serve and healthcheck
@@ -446,7 +403,9 @@ def test_every_variable_compose_sets_is_a_real_setting(compose):
     for name, service in compose["services"].items():
         for variable in service.get("environment") or {}:
             if variable.startswith("AISLE_"):
-                assert variable in settings, f"{name}: {variable} is not in assistant/core/settings.py"
+                assert variable in settings, (
+                    f"{name}: {variable} is not in assistant/core/settings.py"
+                )
             else:
                 assert variable in OTHER_VARIABLES, f"{name}: {variable} is read by whom?"
     example = (ROOT / "docker" / "env.example").read_text()

@@ -5,9 +5,10 @@ path (sign-in, then the agent page's send through Gradio's queue) reaches a shop
 replica B (``GET /v1/chat/messages?wait=``) within a second, woken by PostgreSQL NOTIFY.
 
 The database is a fresh one on ``AISLE_TEST_POSTGRES_URL``'s server (default
-``postgresql+psycopg://postgres@127.0.0.1:5432/test``), dropped afterwards; skipped with the
-reason when none answers. The catalogue is a dozen products indexed with the tiny local
-encoder; the dialogue model is the default one the live tests train once and cache.
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``; the root conftest's
+``fresh_pg_database``), dropped afterwards; skipped with the reason when none answers. The
+catalogue is a dozen products indexed with the tiny local encoder; the dialogue model is the
+default one the live tests train once and cache.
 """
 
 from __future__ import annotations
@@ -31,9 +32,6 @@ import pytest
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get(
-    "AISLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 PRODUCTS = [  # id, title, category, price
     ("j1", "Storm rain jacket", "jackets", 45.0),
     ("j2", "Trail rain jacket", "jackets", 60.0),
@@ -54,33 +52,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture()
-def database():
-    """A fresh PostgreSQL database's URL, dropped afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    try:
-        admin = create_engine(
-            PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-        )
-        with admin.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as err:  # noqa: BLE001 - no server to test against
-        pytest.skip(
-            f"no PostgreSQL at {PG_URL}: {type(err).__name__}: {str(err).splitlines()[0][:120]}"
-        )
-    name = f"aisle_replicas_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def _run(env: dict[str, str], *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "assistant", *args], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=600)  # fmt: skip
@@ -89,7 +60,7 @@ def _run(env: dict[str, str], *args: str) -> str:
 
 
 @pytest.fixture()
-def replicas(database, tmp_path, tiny_encoder_path, dialogue_model_folder):
+def replicas(fresh_pg_database, tmp_path, tiny_encoder_path, dialogue_model_folder):
     """``(url_a, url_b, env)``: two ``aisle serve`` processes on one home and one database."""
     from sqlalchemy import create_engine, text
 
@@ -98,8 +69,9 @@ def replicas(database, tmp_path, tiny_encoder_path, dialogue_model_folder):
     (home / ".browser_secret").write_text(secrets.token_hex(32))  # made once, as compose's init
     env = {k: v for k, v in os.environ.items() if not k.startswith("AISLE_")}
     env.update(
-        AISLE_HOME=str(home), AISLE_DATABASE_URL=database, AISLE_EMBEDDING_MODEL=tiny_encoder_path,
-        AISLE_VERIFY_SECRET=secrets.token_hex(32), PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1",
+        AISLE_HOME=str(home), AISLE_DATABASE_URL=fresh_pg_database,
+        AISLE_EMBEDDING_MODEL=tiny_encoder_path, AISLE_VERIFY_SECRET=secrets.token_hex(32),
+        PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1",
     )  # fmt: skip
     catalogue = tmp_path / "products.csv"
     with catalogue.open("w", newline="") as f:
@@ -113,7 +85,7 @@ def replicas(database, tmp_path, tiny_encoder_path, dialogue_model_folder):
     version = str(meta.get("version") or "default")
     target = home / "models" / version
     shutil.copytree(dialogue_model_folder, target)
-    engine = create_engine(database)
+    engine = create_engine(fresh_pg_database)
     with engine.begin() as conn:
         conn.execute(
             text(

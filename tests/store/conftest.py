@@ -1,39 +1,16 @@
 """Engines for the store tests: every test here runs on SQLite and on PostgreSQL.
 
-PostgreSQL comes from ``AISLE_TEST_POSTGRES_URL`` (default
+PostgreSQL is the root conftest's ``pg_url`` (``AISLE_TEST_POSTGRES_URL``, default
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``); each test gets its own
 schema, dropped afterwards. Without a server the postgres cases skip with the reason.
 """
 
 from __future__ import annotations
 
-import functools
-import os
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
-
-PG_URL = os.environ.get(
-    "AISLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-@functools.lru_cache(maxsize=1)
-def postgres_problem() -> str | None:
-    """None when PG_URL answers, else why not."""
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        return "psycopg is not installed (pip install -e '.[postgres]')"
-    try:
-        eng = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with eng.connect() as conn:
-            conn.execute(text("select 1"))
-        eng.dispose()
-    except Exception as err:  # noqa: BLE001 - any failure means: no server to test against
-        return f"no PostgreSQL at {PG_URL}: {type(err).__name__}: {str(err).splitlines()[0][:120]}"
-    return None
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -46,14 +23,12 @@ def empty_engine(request, tmp_path):
         yield eng
         eng.dispose()
         return
-    problem = postgres_problem()
-    if problem:
-        pytest.skip(problem)
+    pg_url = request.getfixturevalue("pg_url")  # here only: the sqlite case needs no server
     schema = f"aisle_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
+    admin = create_engine(pg_url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    eng = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    eng = create_engine(pg_url, connect_args={"options": f"-csearch_path={schema}"})
     try:
         yield eng
     finally:
