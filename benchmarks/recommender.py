@@ -84,6 +84,10 @@ def run_dataset(name: str, path: Path, config: SASRecConfig, diversity: float) -
     model, report = train_sasrec(split, n, config, progress=progress)
     ranks, top = score_all(model.score, hist, max_len=config.max_len, targets=tgt, top=50)
     sasrec = rounded(evaluate_scores(ranks, top, n))
+    # no test item of these files is in its history: top-10 slots spent on seen items
+    seen = [set(h) for h in hist]
+    seen_slots = sum(len(seen[u] & set(top[u, :10].tolist())) for u in range(len(hist)))
+    sasrec["seen_in_top10"] = round(seen_slots / max(1, 10 * len(hist)), 4)
     print(f"  sasrec: {sasrec}")
 
     # the same lists after the ranker's DPP at the default diversity (pool = top 50)
@@ -115,6 +119,9 @@ def run_dataset(name: str, path: Path, config: SASRecConfig, diversity: float) -
         "best_epoch": report.best_epoch,
         "stopped": report.stopped,
         "best_valid": rounded(report.best_valid),
+        "seen_logit": (
+            round(float(model.seen_logit.detach()), 3) if model.seen_logit is not None else None
+        ),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "score_256_users_ms": latency["score"],
         "top10_256_users_ms": latency["top10"],
@@ -141,6 +148,19 @@ def main() -> int:
     ap.add_argument("--dropout", type=float, default=SASRecConfig.dropout)
     ap.add_argument("--heads", type=int, default=SASRecConfig.heads)
     ap.add_argument("--positions", default=SASRecConfig.positions)
+    ap.add_argument("--hidden", type=int, default=SASRecConfig.hidden)
+    ap.add_argument("--layers", type=int, default=SASRecConfig.layers)
+    ap.add_argument("--patience", type=int, default=SASRecConfig.patience)
+    ap.add_argument("--weight-decay", type=float, default=SASRecConfig.weight_decay)
+    ap.add_argument("--emb-dropout", type=float, default=SASRecConfig.emb_dropout)
+    ap.add_argument("--label-smoothing", type=float, default=SASRecConfig.label_smoothing)
+    ap.add_argument("--optimizer", default=SASRecConfig.optimizer, choices=["adam", "adamw"])
+    ap.add_argument("--schedule", default=SASRecConfig.schedule, choices=["constant", "cosine"])
+    ap.add_argument("--warmup-epochs", type=float, default=SASRecConfig.warmup_epochs)
+    ap.add_argument("--logits", default=SASRecConfig.logits, choices=["dot", "cosine"])
+    ap.add_argument("--logit-scale", type=float, default=SASRecConfig.logit_scale)
+    ap.add_argument("--untie-output", action="store_true", help="tie_output=False")
+    ap.add_argument("--seen-bias", action="store_true", help="seen_bias=True")
     ap.add_argument("--diversity", type=float, default=0.3)
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
@@ -154,6 +174,19 @@ def main() -> int:
         dropout=args.dropout,
         heads=args.heads,
         positions=args.positions,
+        hidden=args.hidden,
+        layers=args.layers,
+        patience=args.patience,
+        weight_decay=args.weight_decay,
+        emb_dropout=args.emb_dropout,
+        label_smoothing=args.label_smoothing,
+        optimizer=args.optimizer,
+        schedule=args.schedule,
+        warmup_epochs=args.warmup_epochs,
+        logits=args.logits,
+        logit_scale=args.logit_scale,
+        tie_output=not args.untie_output,
+        seen_bias=args.seen_bias,
         max_epochs=args.epochs,
         time_budget_s=args.time_budget_min * 60,
     )

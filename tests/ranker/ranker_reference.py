@@ -103,7 +103,8 @@ def sasrec_scores_numpy(model, histories: list[list[int]], width: int | None = N
     Only a history's own items enter its attention. Positions follow ``config.positions``:
     ``from_end`` gives the last item ``max_len - 1``; ``absolute`` gives it ``width - 1``
     (the left-padded batch's width, which must be passed). An empty history is one zero
-    input vector. Returns ``[len(histories), n_items + 1]`` with column 0 ``-inf``.
+    input vector. With ``seen_bias`` each distinct item of the kept history gets the learned
+    ``seen_logit`` added. Returns ``[len(histories), n_items + 1]`` with column 0 ``-inf``.
     """
     from scipy.special import erf
 
@@ -147,4 +148,7 @@ def sasrec_scores_numpy(model, histories: list[list[int]], width: int | None = N
             x = x + h @ w[p + "linear2.weight"].T + w[p + "linear2.bias"]
         state = norm(x[-1], "final_norm")
         out[row, 1:] = items[1:] @ state
+        if "seen_logit" in w:  # seen_bias: once per distinct item of the kept history
+            for item in set(hist):
+                out[row, item] += float(w["seen_logit"])
     return out

@@ -23,13 +23,17 @@ def _histories(seed: int = 0) -> list[list[int]]:
     return [[rnd.randrange(1, N_ITEMS + 1) for _ in range(n)] for n in lengths]
 
 
-@pytest.fixture(scope="module", params=["from_end", "absolute"])
+@pytest.fixture(scope="module", params=["from_end", "absolute", "from_end+seen_bias"])
 def model(request) -> SASRec:
     torch.manual_seed(0)
     content = torch.randn(N_ITEMS + 1, 12)
-    m = SASRec(N_ITEMS, SASRecConfig(**SMALL, positions=request.param), content)
+    positions, _, seen = request.param.partition("+")
+    cfg = SASRecConfig(**SMALL, positions=positions, seen_bias=bool(seen))
+    m = SASRec(N_ITEMS, cfg, content)
     with torch.no_grad():  # positions away from the init's near-zero, so that they matter
         m.pos_emb.weight.normal_(std=0.5)
+        if m.seen_logit is not None:  # away from its initial 0, so that it matters
+            m.seen_logit.fill_(-1.5)
     return m.eval()
 
 
