@@ -160,7 +160,9 @@ def main() -> int:
     ap.add_argument("--logits", default=SASRecConfig.logits, choices=["dot", "cosine"])
     ap.add_argument("--logit-scale", type=float, default=SASRecConfig.logit_scale)
     ap.add_argument("--untie-output", action="store_true", help="tie_output=False")
-    ap.add_argument("--seen-bias", action="store_true", help="seen_bias=True")
+    ap.add_argument(
+        "--seen-bias", action=argparse.BooleanOptionalAction, default=SASRecConfig.seen_bias
+    )
     ap.add_argument("--diversity", type=float, default=0.3)
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()

@@ -152,7 +152,8 @@ def test_store_sequences_training_and_the_live_profile(engine):
     # oldest first, the order before the events, cancelled orders and "not for me" left out
     start = int(first_walk[0][1:])
     assert first_walk[:6] == [ITEMS[(start + j) % 8] for j in range(6)]
-    cfg = SASRecConfig(hidden=16, layers=1, max_len=8, dropout=0.0, lr=1e-2, max_epochs=25)
+    # one head: two 8-wide heads of this 16-wide model do not learn the walk in 25 epochs
+    cfg = SASRecConfig(hidden=16, layers=1, heads=1, max_len=8, dropout=0.0, lr=1e-2, max_epochs=25)
     result = train_recommender(config=cfg)
     assert result["promoted"]
     with session_scope(engine) as s:
