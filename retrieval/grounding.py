@@ -32,13 +32,13 @@ from retrieval.lexicon import (
     GIFT_IDEAS,
     INTERESTS,
     KINDS,
-    PURPOSES,
     NEGATIVE_VALUES,
     NEUTRAL_VALUES,
     PRESENT,
+    PURPOSES,
     RECIPIENTS,
 )
-from retrieval.measures import quantity_bounds, value_span
+from retrieval.measures import UNITS, quantity_bounds, size_guide, value_span
 
 _GENERIC_HEADS = frozenset(
     "set kit pack case system item thing product machine maker bag cover unit device tool piece one "
@@ -69,8 +69,12 @@ _NEG_CUES = frozenset(
 _NEG_PHRASES = re.compile(
     r"\b(?:anything but|other than|instead of|rather than|already (?:has|have|got|owns?)|"
     r"has already got|have already got|is not|are not|do not|does not|doesn'?t|sick of|tired of|no more|"
+    r"allergic to|(?:an )?allergy to|can'?t stand|cannot stand|not a fan of|"
     r"got (?:a )?(?:load|lot|plenty|ton|heap|enough)s? of|(?:has|have|owns?) (?:a )?(?:load|lot|plenty|ton|heap|enough)s? of)\b"
 )  # "hes got loads of navy stuff already": navy is not wanted
+# after "won't" / "doesn't": what a product must survive follows ("won't die from sweat", "doesn't rust")
+_WITHSTANDS = frozenset("die dies break breaks fail fails rust rusts crack cracks melt fade fades shrink shrinks fall "
+                        "mind snap tear rip leak leaks destroy wreck chew".split())
 _NOT_A_SCOPE = frozenset(
     "i i'd id im i'm it its it's thanks thank way problem worries wait sorry actually but "
     "not that this , . ! ?".split()
@@ -95,6 +99,11 @@ _AGE_WORDS = frozenset("yo y yr yrs year years month months week weeks old".spli
 _VERB_BEFORE = frozenset("to can could will would i we you u they she he".split())
 _DIM_WORDS = {"tall": "height", "high": "height", "long": "length", "wide": "width", "deep": "depth",
               "heavy": "weight", "across": "diameter"}  # fmt: skip
+# words beside a number that say it measures the shopper or their pet, so a size guide reads it
+_GUIDE_CUES = frozenset(
+    "i im i'm am he she hes she's he's him her my our his weighs weigh weight tall height chest waist hand hands "
+    "rider riders dog dogs cat cats puppy kitten pup boy girl kid child son daughter wife husband".split()
+)
 _SIZE_LETTERS = {
     "extra small": "xs",
     "small": "s",
@@ -199,12 +208,22 @@ def _purposes_dropped(
         if not between:  # "bike helmets": the first type word only says which kind of the second
             keep[-1] = hit
             continue
+        before = tokens[hit[0] - 2 : hit[0]]
+        if before and (before[-1] in _POSSESSIVES or before[-1] == "the" and len(before) == 2
+                       and before[0] not in _JOINS):
+            continue  # "a lock that's hard to cut, i leave the bike outside": the shopper's bike
         joined = " ".join(between).replace("on and off", "onoff").split()  # "turn on and off from my phone"
         cue = set(joined) & {"for", "in", "on", "at", "match", "matching", "matche", "fit", "fits", "from", "via"}
         if cue and len(joined) <= 8 and not set(joined) & {"or", "and", ",", "plus", "also"}:
             continue
         keep.append(hit)
     return keep
+
+
+# words before an adjective ("something light", "really light")
+_DESCRIBING = frozenset("something anything nothing really very super more less too so quite is are be nice".split())
+# words that join a second product to the first ("a tent and the matching footprint")
+_JOINS = frozenset("and or , plus also then with vs versus compare than a an".split())
 
 
 def _add(bucket: dict[str, list[str]], name: str, values: Iterable[str]) -> None:
@@ -240,12 +259,18 @@ class Vocabulary:
             set
         )  # 2-3 words of product titles -> types
         self.title_heads: dict[str, set[str]] = defaultdict(set)  # last word of titles -> types
+        # type -> option name -> value -> (dimension, low, high) a size guide in the descriptions
+        # gives it ("L 25-40 kg": a 30 kg dog takes an L harness)
+        self.guides: dict[str, dict[str, dict[str, tuple[str, float, float]]]] = defaultdict(dict)
         by_type = view.types()
         for t in by_type:  # written as one word ("smartwatch") or a compound of a head ("wristwatch")
             key = norm(t)
             if " " in key:
                 self.types[key.replace(" ", "")].add(t)
         heads = {norm(t).split()[-1] for t in by_type if " " in norm(t)}
+        lexicon_members = {norm(m) for group in CONCEPTS for m in group}
+        self._weak_keys: set[str] = set()  # type words that are often something else
+        all_heads = heads | {norm(t) for t in by_type if " " not in norm(t)}
         for t in by_type:
             key = norm(t)
             if " " not in key:
@@ -259,8 +284,18 @@ class Vocabulary:
             words = key.split()
             if len(words) > 1 and words[-1] not in _GENERIC_HEADS and len(words[-1]) >= 3:
                 self.types[words[-1]].add(t)  # "speaker" -> Bluetooth Speaker
-            elif len(words) > 1 and len(words[0]) >= 4 and words[0] not in STOP:
-                self.types[words[0]].add(t)  # a generic head: "luggage" -> Luggage Set
+            elif len(words) > 1:  # a generic head: "luggage" -> Luggage Set, "light" -> Bike Light Set
+                noun = words[-2]
+                if len(noun) >= 4 and noun not in STOP:
+                    self.types[noun].add(t)
+                    self.types[" ".join(words[:-1])].add(t)  # "bike light"
+                    if len(words) > 2 or noun in lexicon_members:
+                        self._weak_keys.add(noun)  # "light" is also an adjective ("a light jacket")
+                if len(words) > 2 and len(words[0]) >= 4 and words[0] not in STOP and words[0] not in all_heads:
+                    self.types[words[0]].add(t)  # but "bike" of Bike Light Set names the bikes
+            if len(words) > 1 and words[0] == "e":  # "E-Bike" is an electric bike, "E-Reader" an electronic one
+                for spelled in ("electric", "electronic"):
+                    self.types[" ".join([spelled, *words[1:]])].add(t)
             for p in products:
                 words_t = [w for w in norm(p.title).split() if w not in ",.;!?"]
                 if words_t and len(words_t[-1]) >= 5 and words_t[-1] not in STOP and words_t[-1] not in _GENERIC_HEADS:
@@ -274,6 +309,11 @@ class Vocabulary:
                     self.types[norm(p.subcategory)].add(t)
                 if p.brand:
                     self.brands[p.brand.lower()] = p.brand
+                for name, spans in size_guide(p.description, p.option_values()).items():
+                    guide = self.guides[t].setdefault(name, {})
+                    for v, (dim, lo, hi) in spans.items():  # the products of a type may size differently
+                        had = guide.get(v)
+                        guide[v] = (dim, min(lo, had[1]), max(hi, had[2])) if had and had[0] == dim else (dim, lo, hi)
                 for name, values in p.option_values().items():
                     nn = norm(name)
                     self.option_names[t][nn] = name
@@ -293,6 +333,7 @@ class Vocabulary:
         # typos are corrected towards catalogue words and the lexicon's one-word phrases
         # ("waterprof" -> waterproof, which then reaches water resistance: yes)
         lexicon_words = [k for k in self._concept_of if " " not in k]
+        self._name_words = {w for names in self.option_names.values() for nn in names for w in nn.split() if len(w) >= 3}
         self._words = sorted(
             {w for k in list(self.types) + list(self.value_index) + lexicon_words for w in k.split() if len(w) >= 4}
         )
@@ -307,6 +348,9 @@ class Vocabulary:
     def _phrase_concepts(self, phrase: str) -> set[int]:
         """Concepts of a catalogue phrase: of the whole phrase, else of any of its words."""
         found = self.concepts(phrase)
+        words = phrase.split()
+        if not found and len(words) >= 2 and words[-1] in UNITS:  # "bar spacing mm" (Bar Spacing (mm))
+            found = self.concepts(" ".join(words[:-1]))
         if not found and not phrase.startswith(("non ", "not ", "no ")):
             for w in phrase.split():
                 found |= self.concepts(w)
@@ -396,6 +440,7 @@ class Vocabulary:
                 and tok not in self.value_index
                 and tok not in self._concept_of
                 and tok not in _NOT_TYPOS
+                and tok not in self._name_words  # "grain" of Grain Free is no typo of "rain"
             ):
                 better = self.correct(tok)
                 if better:
@@ -426,6 +471,10 @@ class Vocabulary:
             if phrase in self.types and not (set(range(i, j)) & g.consumed):
                 if j - i == 1 and i > 0 and fixed[i - 1] in _VERB_BEFORE:
                     continue  # "to watch peppa pig": a verb, not a watch
+                if phrase in self._weak_keys and (
+                        j < len(fixed) and fixed[j] not in STOP and fixed[j] not in ",.;!?"
+                        or i > 0 and fixed[i - 1] in _DESCRIBING):
+                    continue  # "a light jacket", "something light for climbing" (of road bikes): a describing word
                 if fixed[j : j + 2] and fixed[j] == "of" and len(fixed) > j + 1 and fixed[j + 1] in _POINTERS:
                     continue  # "a bigger bottle of that": the shown product's container, not Water Bottle
                 type_hits.append((i, j, self.types[phrase]))
@@ -434,6 +483,7 @@ class Vocabulary:
         type_hits += self._type_fallback(fixed, context, g)
         if not type_hits:
             type_hits += self._type_by_first_word(fixed, context, g)
+        type_hits = [h for h in type_hits if not (h[0] > 0 and fixed[h[0] - 1] == "by")]  # "to brighton by bike": how
         type_hits = self._purpose_compounds(fixed, type_hits, g)
         type_hits = _goes_with_dropped(type_hits, tokens)
         type_hits = [(i, j, self._kind_types(" ".join(fixed[i:j]), ts)) for i, j, ts in type_hits]
@@ -516,6 +566,7 @@ class Vocabulary:
             g.include = {k: v for k, v in g.include.items() if v}
             g.exclude = {k: v for k, v in g.exclude.items() if v}
         self._lacking_values(fixed, scope, g, negated)
+        self._free_of(fixed, scope, g, negated)
         self._options_left_open(tokens, fixed, scope, g)
         if len(scope) < len(self.values):  # only within known types: "steel" alone means little
             self._partial_values(fixed, scope, g, negated)
@@ -642,6 +693,22 @@ class Vocabulary:
                                 _add(g.include, name, [v])
                             g.exclude[name] = [x for x in g.exclude.get(name, []) if x != v]
         g.exclude = {k: v for k, v in g.exclude.items() if v}
+
+    def _free_of(self, tokens: list[str], scope: list[str], g: Grounding, negated: set[int]) -> None:
+        """A yes/no option named "<thing> free" and the thing ruled out: "nothing with grain in it",
+        "no grain", "without gluten" -> ``Grain Free: yes``."""
+        for t in scope:
+            for nn, name in self.option_names.get(t, {}).items():
+                words = nn.split()
+                if len(words) < 2 or words[-1] != "free" or not self.is_boolean(t, name):
+                    continue
+                stem = words[:-1]
+                for i in range(len(tokens) - len(stem) + 1):
+                    if tokens[i : i + len(stem)] == stem and i in negated and not set(range(i, i + len(stem))) & g.consumed:
+                        _add(g.include, name, self.positive_values(t, name))
+                        g.consumed |= set(range(i, i + len(stem)))
+                        if name not in g.asked:
+                            g.asked.append(name)
 
     def _type_by_first_word(
         self, tokens: list[str], context: list[str], g: Grounding
@@ -882,7 +949,8 @@ class Vocabulary:
                 phrase = " ".join(tokens[i : i + n])
                 for group in self.concepts(phrase):
                     for member in CONCEPTS[group]:
-                        found |= self.types.get(norm(member), set())
+                        if norm(member) not in self._weak_keys:  # "weigh" ~ "light" is no Bike Light Set
+                            found |= self.types.get(norm(member), set())
                 if found:
                     width = n
                     break
@@ -1040,6 +1108,8 @@ class Vocabulary:
         elsewhere = [(t, n, v) for t, n, v in hits if t not in scope]
         if not elsewhere:
             return False
+        if " " not in phrase and any(phrase in nv.split() for t in scope for vals in self.values[t].values() for nv in vals):
+            return False  # "one in black" of lamps that come in "Matte Black": theirs, as part of a value
         _t, name, value = min(elsewhere)
         _add(g.unavailable, name, [value])
         return True
@@ -1070,6 +1140,10 @@ class Vocabulary:
                     spans = {v: sp for v, sp in spans.items() if sp and sp[0] == bound.dimension}
                     if spans and len(spans) == len(vals):
                         options.append((name, spans))
+                for name, guide in self.guides.get(t, {}).items():  # "my dog is 30kg" -> its size
+                    spans = {v: sp for v, sp in guide.items() if sp[0] == bound.dimension}
+                    if len(spans) >= 2 and (near & _GUIDE_CUES or not options):
+                        options = [o for o in options if o[0] != name] + [(name, spans)]
                 if not options:
                     continue
                 name, spans = min(options, key=lambda o: _option_fit(o[0], o[1], bound.point, near))
@@ -1229,6 +1303,8 @@ def _negated_positions(text: str, tokens: list[str]) -> set[int]:
             out.add(i + 1)
         elif tok in ("no", "nah", "nope") and i + 1 < len(tokens) and tokens[i + 1] in _NOT_A_SCOPE:
             continue  # "no i wanted the espresso one": a no to the last answer, not to what follows
+        elif tok in _NEG_CUES and i + 1 < len(tokens) and tokens[i + 1] in _WITHSTANDS:
+            continue  # "earbuds that won't die from sweat": what it must withstand, wanted
         elif tok in _NEG_CUES:
             starts.append(i + 1)
     joined = " ".join(tokens)

@@ -115,7 +115,7 @@ class QuantityBound:
     def accepts(self, span: tuple[float, float]) -> bool:
         """Whether a value spanning ``[a, b]`` (a single value: a == b) meets the bound."""
         a, b = span
-        tol = 0.005 * max(abs(a), abs(b), 1e-9)
+        tol = 0.005 * max([abs(x) for x in (a, b) if x != float("inf")] + [1e-9])  # "40 kg and over" is [40, inf]
         if self.lo is not None and (b <= self.lo - tol or (self.lo_strict and b <= self.lo + tol)):
             return False
         return not (
@@ -203,3 +203,63 @@ def quantity_bounds(text: str) -> list[QuantityBound]:
                 QuantityBound(dim, lo, hi, lo_strict, hi_strict, s, e, text[s:e] if text else "")
             )
     return sorted(out, key=lambda b: b.start)
+
+
+# ---------------------------------------------------------------- size guides in descriptions
+_GUIDE_WORDS = re.compile(r"\b(?:size guide|sizing|size chart|fits?)\b", re.I)
+_GUIDE_RANGE = (
+    rf"(?:(?P<upto>up to|under|below|less than)\s+)?(?P<a>{_NUM})(?:\s*(?:-|–|to)\s*(?P<b>{_NUM}))?"
+    rf"\s*(?P<unit>{_UNIT})(?![a-z])(?P<over>\s*(?:and (?:over|up|above)|\+|or more|plus))?"
+)
+
+
+def size_guide(description: str, values: dict[str, list[str]]) -> dict[str, dict[str, tuple[str, float, float]]]:
+    """What a product's size guide says each option value fits, read from its description.
+
+    ``"Size guide: XS up to 4 kg, S 4-10 kg, M 10-25 kg"`` with ``Pet Size`` values XS, S, M
+    gives ``{"Pet Size": {"XS": ("mass", 0, 4000), "S": ("mass", 4000, 10000), ...}}``;
+    ``"frame 54 cm fits riders 175-183 cm"`` gives the 54 frame ("length", 1750, 1830). Only an
+    option with at least two values in one dimension counts as a guide (one number beside one
+    value is a fact about it, not a guide). Nothing here knows a catalogue.
+    """
+    out: dict[str, dict[str, tuple[str, float, float]]] = {}
+    # a sentence ends at ". " before a capital ("(e.g. a labrador)" and "1.5 kg" stay inside)
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", description or "") if _GUIDE_WORDS.search(s)]
+    if not sentences:
+        return out
+    for name, vals in values.items():
+        found: dict[str, tuple[str, float, float]] = {}
+        for v in vals:
+            v = str(v).strip()
+            if not v or len(v) > 24:
+                continue
+            flags = 0 if len(v) <= 3 else re.I  # "S", "M", "L" only as written
+            own_unit = rf"(?:\s*(?:{_UNIT}))?"
+            pat = re.compile(
+                rf"(?<![\w.,]){re.escape(v)}{own_unit}(?![\w])\s*(?:fits?(?:\s+[a-z]+)?\s+|[:=]\s*|\(\s*)?{_GUIDE_RANGE}",
+                flags,
+            )
+            for sentence in sentences:
+                m = pat.search(sentence)
+                if not m:
+                    continue
+                unit = m.group("unit").lower()
+                if unit not in UNITS:
+                    continue
+                dim, factor = UNITS[unit]
+                a = _number(m.group("a")) * factor
+                b = _number(m.group("b")) * factor if m.group("b") else None
+                if m.group("upto"):
+                    lo, hi = 0.0, a
+                elif m.group("over"):
+                    lo, hi = a, float("inf")
+                elif b is None:
+                    continue  # "M 10 kg" alone: not a range a shopper can fall into
+                else:
+                    lo, hi = min(a, b), max(a, b)
+                found[v] = (dim, lo, hi)
+                break
+        dims = {sp[0] for sp in found.values()}
+        if len(found) >= 2 and len(dims) == 1:
+            out[name] = found
+    return out

@@ -35,7 +35,7 @@ _UNIT = (
     r"k\b(?=\s*(?:resolution|video|screen)))"
 )
 AMOUNT = (
-    rf"(?P<cur>{_CUR})?\s*(?P<num>{_DIGITS}|{_WORD_NUM})\s*(?P<k>k\b|grand\b|thousand\b)?"
+    rf"(?P<cur>{_CUR})?\s*(?P<num>{_DIGITS}|{_WORD_NUM})\s*(?P<k>k\b|grand\b|thousand\b|hundred\b)?"
     rf"(?!\s*{_UNIT})(?:\s*(?P<cur2>{_CUR_AFTER}))?(?![\w%])"
 )
 _AMT = re.compile(AMOUNT, re.I)
@@ -70,9 +70,9 @@ def parse_amount(text: str | float | int | None) -> float | None:
     if raw in _WORDS:
         return float(_WORDS[raw])
     scale = 1.0
-    m = re.search(r"(\d)\s*(k|grand|thousand)\b", raw)
+    m = re.search(r"(\d)\s*(k|grand|thousand|hundred)\b", raw)
     if m:
-        scale = 1000.0
+        scale = 100.0 if m.group(2) == "hundred" else 1000.0  # "4 hundred"
         raw = raw[: m.end(1)] + raw[m.end() :]
     raw = raw.replace("\u00a0", " ")
     if re.fullmatch(r"[^\d]*\d{1,3}(?: \d{3})+(?:[.,]\d{1,2})?[^\d]*", raw):
@@ -92,7 +92,11 @@ def _amount(match: re.Match, prefix: str = "") -> float | None:
     value = parse_amount(num)
     if value is None:
         return None
-    return value * 1000 if k else value
+    if not k:
+        return value
+    if k.lower() == "hundred":  # "under 4 hundred"; "five hundred" is one word-number already
+        return value * 100 if value < 100 else value
+    return value * 1000
 
 
 _A = AMOUNT
@@ -163,14 +167,14 @@ def _price_bounds(text: str) -> tuple[float | None, float | None]:
         a, b = _amount(m), _amount(m, "b_")
         if a is not None and b is not None:
             if m.group("b_k") and not m.group("k") and a < b / 100:  # "between 1 and 2k"
-                a *= 1000
+                a *= 100 if m.group("b_k").lower() == "hundred" else 1000  # "between 2 and 3 hundred"
             return min(a, b), max(a, b)
     m = _DASH.search(text)
     if m and (m.group("x_cur") or m.group("b_cur") or m.group("b_cur2") or m.group("b_k")):
         a, b = parse_amount(m.group("x_num")), _amount(m, "b_")  # "£40-60", "1-2k"; not "2-3 people"
         if a is not None and b is not None:
             if m.group("b_k") and a < b / 100:
-                a *= 1000
+                a *= 100 if m.group("b_k").lower() == "hundred" else 1000
             return min(a, b), max(a, b)
     lo = hi = None
     m = _MAX.search(text)

@@ -49,6 +49,8 @@ COMPLAINT_TEXT = (
 )
 POLICY_MIN = 0.30  # cosine between the question and a passage for the passage to answer it
 POLICY_STRICT = 0.45  # for requests with no tool, where an unrelated passage would mislead
+TOPIC_BONUS = 0.1  # a passage whose section title names the question's topic (exchange, return, cancel, ...)
+_POLICY_TOPICS = re.compile(r"\b(exchang|return|refund|cancel|address|payment|gift card|deliver|ship)")
 
 
 @dataclass
@@ -131,6 +133,9 @@ class TurnRunner:
 
     def _complaint(self, t: Turn) -> Outcome:
         t.state.task = None
+        g = t.update.grounding if t.update else None
+        if g and g.types:  # "the bedside lamp arrived cracked": "one in black instead?" means a lamp
+            t.state.types = list(g.types)
         reply = t.flow.handle("get_refund", t.text, t.u.slots)
         return Outcome(COMPLAINT_TEXT + reply.text, "complaint", handoff=reply.handoff)
 
@@ -333,7 +338,15 @@ class TurnRunner:
             if not (state.types or state.last_query):  # names nothing this store sells
                 return Outcome("I can't find that product in this store. Tell me what you're looking for "
                                "and I'll search, e.g. \"do the hiking boots come in size 11?\"", "search")
-            return self._search(t.db, t.chat, state, recommend=False, catalog=catalog)
+            out = self._search(t.db, t.chat, state, recommend=False, catalog=catalog)
+            if update.question and out.products and state.last_shown:
+                # "whats the warranty on those fountains" with none shown: them, and the answer for the first
+                first = state.last_shown[0]
+                answer, _ = answers.answer_question(first, text, asked=update.asked, asked_values=update.asked_values,
+                                                    view=catalog.view)
+                if answer and answer not in (answers.DONT_KNOW, answers.describe(first)):
+                    out.reply = answer + "\n" + out.reply
+            return out
         state.focus_id = item["id"]
         reply, shown = answers.answer_question(item, text, asked=update.asked, asked_values=update.asked_values,
                                                view=catalog.view, filters=filters)
@@ -463,6 +476,11 @@ class TurnRunner:
         # ranked below others about the same topic
         passages = self.policy.search(text, k=3 if kind is None else 6) if self.policy is not None else []
         relevance = self._relevance(text, passages)
+        # the question's topic word in a section's own title ("can i swap it" -> "Exchange delivered
+        # order") is evidence the embeddings alone can miss on a long, chatty question
+        topics = set(_POLICY_TOPICS.findall(text.lower()))
+        relevance = [r + (TOPIC_BONUS if topics & set(_POLICY_TOPICS.findall((p.section or "").split(">")[-1].lower())) else 0.0)
+                     for r, p in zip(relevance, passages, strict=True)]
         floor = POLICY_STRICT if strict else POLICY_MIN
         ranked = sorted(zip(relevance, range(len(passages)), strict=True), reverse=True)
         if not ranked or ranked[0][0] < floor:
@@ -480,7 +498,7 @@ class TurnRunner:
         for), with the passage it belongs to; the sentence is ``None`` when the passage is a single
         sentence and nothing else is relevant."""
         split = [(p, x.strip()) for p in passages
-                 for x in re.split(r"(?<=[.!?])\s+|\n+(?=[-*\d])", p.text) if len(x.strip()) > 20]
+                 for x in re.split(r"(?<!e\.g\.)(?<!i\.e\.)(?<=[.!?])\s+|\n+(?=[-*\d])", p.text) if len(x.strip()) > 20]
         if len(split) < 2:
             return passages[0], None
         missing = [x for _, x in split if x not in self._passage_vecs]
@@ -490,7 +508,8 @@ class TurnRunner:
         q = self.engine.search_service.encode([text])[0]
 
         def score(px) -> float:  # a policy written for staff: prefer what a shopper is told
-            staff = bool(re.search(r"\b(you (should|must|can|need|have to|are)|the agent|the user|ask the)\b", px[1], re.I))
+            staff = bool(re.search(r"\b(you (should|must|can|need|have to|are)|the agent|the user|ask the|remember to|"
+                                   r"remind the|the customer)\b", px[1], re.I))
             answers = policy_answer.BONUS if policy_answer.carries(kind, px[1]) else 0.0
             return float(q @ self._passage_vecs[px[1]]) - (0.08 if staff else 0.0) + answers
 

@@ -123,8 +123,12 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
             lo, hi = best.get("price_range") or (best["price"], best["price"])
             value = hi if direction == "max" else lo
             return f"{best['title']} is the only one shown; its {word} option costs {money(value)}.", [best]
-        others = ", ".join(f"{p['title']} {price(p)}" for p in products if p is not best)
-        return f"The {word} is {label(best)} at {price(best)} (others: {others}).", [best]
+        def other_options(p: dict[str, Any]) -> str:  # "how much is the cheapest one": what else it costs
+            lo = (p.get("price_range") or (p["price"], p["price"]))[0]
+            return f", from {money(lo, p.get('currency'))} in other options" if direction == "min" and lo < p["price"] else ""
+
+        others = ", ".join(f"{p['title']} {price(p)}{other_options(p)}" for p in products if p is not best)
+        return f"The {word} is {label(best)} at {price(best)}{other_options(best)} (others: {others}).", [best]
     name = _option_for(attribute, products)
     if name is None:
         return (f"The store's data doesn't list {attribute.split('|')[0]} for these products, so I can't say "
@@ -150,7 +154,7 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
                     f"is {top}: {label(shown)} at {price(shown)}."), [shown]
     best, _ = pick(scored, key=lambda pv: pv[1])
     rest = "; ".join(f"{q['title']}: {_options(q).get(name)}" for q, _ in scored if q is not best)
-    return f"{label(best)} has the {'highest' if direction == 'max' else 'lowest'} {name}: {_options(best).get(name)}" + (
+    return f"{label(best)} ({price(best)}) has the {'highest' if direction == 'max' else 'lowest'} {name}: {_options(best).get(name)}" + (
         f" (others — {rest})." if rest else "."), [best]
 
 
@@ -460,6 +464,14 @@ _MEASURES = (
     (re.compile(r"\bhow (big|large|long|tall|wide|deep)\b|\b(dimensions?|length|fit|fits)\b"),
      re.compile(r"\d\s*(cm|mm|m|in|inches|ft|feet)\b|\d\s*x\s*\d")),
     (re.compile(r"\b(hold|holds|capacity|litres?|liters?|tank|volume)\b"), re.compile(r"\d\s*(l|ml|litres?|liters?)\b")),
+    (re.compile(r"\b(loud|louder|noisy|noise|quiet|quieter|silent|decibels?|db)\b"),
+     re.compile(r"\d\s*(db|decibels?)\b|\b(quiet|silent|whisper|noise|noisy|loud)\b")),
+    (re.compile(r"\bhow far\b|\b(range|distance)\b|\bon (one|a single|a full) charge\b"),
+     re.compile(r"\d\s*(km|kilometres?|kilometers?|miles?)\b")),
+    (re.compile(r"\bhow long\b.*\b(charge|charging|recharge)\b|\b(charge|charging) time\b"),
+     re.compile(r"\d+(?:[.,]\d+)?\s*(hours?|hrs?|h|minutes?|mins?)\b.{0,20}\bcharge|\bcharge\w*\b.{0,25}\d+(?:[.,]\d+)?\s*(hours?|hrs?|h|minutes?|mins?)\b")),
+    (re.compile(r"\b(warranty|warrantee|guarantee|guaranteed)\b"),
+     re.compile(r"\b(warranty|guarantee)\b")),
     (re.compile(r"\b(age|old|kitten|kittens|puppy|puppies|months?)\b"),
      re.compile(r"\d+\s*(weeks?|months?|years?)\b|\b(kitten|puppy|puppies|kittens|adult|senior)s?\b")),
 )
@@ -501,7 +513,9 @@ def describes_other_variant(sentence: str, p: dict[str, Any]) -> bool:
         mine = own.get(name)
         if mine is None or f" {norm(str(mine))} " in text:
             continue
-        if any(f" {norm(str(v))} " in text for v in values if norm(str(v)) and str(v) != str(mine)):
+        named = any(w in text.split() for w in norm(name).split() if len(w) > 2)
+        if any(f" {norm(str(v))} " in text for v in values if norm(str(v)) and str(v) != str(mine)
+               and (named or not re.fullmatch(r"[\d.,]+", str(v).strip()))):  # "2 year warranty" is no "Runtime (h) 2"
             return True
     return False
 

@@ -12,6 +12,7 @@ from assistant.dialogue.service_flow import not_arrived
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.suggest import asks_cross_sell, asks_personal
 from assistant.nlu.labels import SERVICE_INTENTS
+from retrieval.money import price_bounds
 
 POLICY_INTENTS = frozenset(
     {"check_refund_policy", "check_cancellation_fee", "delivery_options", "delivery_period"}
@@ -46,14 +47,16 @@ _CAPABILITY = re.compile(
 _DAMAGED = re.compile(
     r"\b(smashed|broken|broke|damaged|cracked|crushed|dented|shattered|torn|ripped|leaking|faulty|defective|chipped|"
     r"scratched|arrived with (a|an) (\w+ )?(crack|dent|scratch|chip|hole|tear|stain)|(a|massive|huge|big) crack|"
-    r"doesn'?t work|does not work|stopped working|won'?t turn on|dead on arrival|wrong (item|size|colou?r|product|"
+    r"doesn'?t work|does not work|stopped (working|pumping|charging|heating|spinning|running|connecting|turning on|holding (a )?charge)|"
+    r"won'?t (turn on|charge|pump|heat|connect|switch on)|dead on arrival|wrong (item|size|colou?r|product|"
     r"thing|one|model)|not what i ordered|missing (parts?|pieces?|items?)|arrived (broken|damaged|in pieces)|"
     r"(don'?t|doesn'?t|do not|does not|didn'?t) fit|too (small|big|tight|large|short|long) for me|"
     r"keeps (cutting out|breaking|stopping|turning off|switching off|dying|leaking)|not working)\b",
     re.I,
 )
 _POLICY_QUESTION = re.compile(
-    r"^\W*(?:(?:ok|okay|thanks|thank you|thx|ta|cheers|cool|great|right|and|also|so|oh|one more thing)\W+)*"
+    r"^\W*(?:(?:ok|okay|thanks|thank you|thx|ta|cheers|cool|great|right|and|also|so|oh|one more thing|separately|"
+    r"btw|by the way|quick question|random question|another thing|hmm|hey)\W+)*"
     r"(how long|how many (business )?days|when (will|do|does|would|should|can)|what if|what happens if|"
     r"do i get|will i get|is there a fee|how much is the fee|how do refunds|what (reasons?|grounds) (are|is|do|can)|(can|could) (i|we|she|he|they|you) "
     r"(return|exchange|send)\b.*\bif\b|if (i|we|she|he) (buy|order|get|purchase)\b.*\b(can|could)\b|"
@@ -73,9 +76,14 @@ _SEND_BACK = re.compile(r"\b(send|take|bring) (it|them|this|these|that|those) ba
 _ORDER_TALK = re.compile(
     r"\b(my (order|parcel|package|delivery|purchase)|i (ordered|bought|purchased)|(it|they|order|parcel) "
     r"(arrived|came)|was delivered|got delivered)\b", re.I)
+# a "what's / where / when / why" opening of an off-topic question ("whats a good name for a black cat")
+_WH_OPEN = re.compile(r"\W*(?:(?:and|so|ok|okay|hey)\W+)?(?:whats|wats|where|wheres|when|why)\b", re.I)
+# asking whether the store has something ("have you got one in black", "do you sell leads")
+_HAVE_YOU = re.compile(r"\b(have|has) (you|u) got\b|\bdo (you|u|ya) (have|sell|stock|do|carry)\b|\bgot any\b|\byou got\b", re.I)
 _WANTS_TASK = re.compile(
     r"(?:^\W*|\b(?:i|we) )(?:really )?(?:need|want|would like|'?d like|have) to (?:return|cancel|exchange|send back)\b|"
-    r"\bhelp me (?:to )?(?:return|cancel|exchange)\b", re.I)
+    r"\bhelp me (?:to )?(?:return|cancel|exchange)\b|"
+    r"\b(?:can|could) (?:you|u) (?:please |pls )?(?:cancel|return|exchange) (?:an?|my|the|this|that) (?:order|item|purchase)\b", re.I)
 _RESUME_TASK = re.compile(
     r"\b(?:go ahead|carry on|continue|proceed|let'?s|please|just)\b.{0,20}\b(?:cancel|return|exchange|swap|change)\b|"
     r"\b(?:cancel|return|exchange) (?:it|that|them|the order|my order)\b|\bback to (?:the |my )?(?:cancell?ation|return|exchange|order)\b",
@@ -270,6 +278,10 @@ def plan_action(
         if asks_personal(text) and not _PRICE_WORDS.search(text) and not (
                 g and (g.types or g.include or g.brands or g.interest_types)):
             return Plan("suggest", "personal recommendations, no product named")
+    if (cart == "add" and not state.last_shown and state.pending is None and update and update.new_need
+            and update.grounding and update.grounding.types):
+        # "can you put the big maple chopping board in my basket" before anything was shown: find it first
+        return Plan("search", "basket: add, but nothing shown yet: the product named, to pick from")
     if cart is not None and (state.task is None or CART.search(text)) and state.pending is None and not (
             intent == "payment_issue" and confidence >= OOS_FIRM):  # "card declined at checkout"
         return Plan("cart", f"basket: {cart}")
@@ -277,6 +289,9 @@ def plan_action(
         restated = bool(update and (update.constraints or update.new_need))  # "no more than fifty bucks"
         if affirm and not restated:
             return Plan("accept_offer", "yes to the relaxation offered")
+        if (state.offer.get("drop") == "price_max" and update and update.superlative == ("price", "min")
+                and price_bounds(text) == (None, None) and not update.new_need):
+            return Plan("accept_offer", "the cheapest there is, over the limit that fitted nothing")  # "fine, whats the cheapest then"
         if deny and not restated:
             return Plan("decline_offer", "no to the relaxation offered")
     if _HUMAN.search(text):
@@ -347,14 +362,16 @@ def plan_action(
     asked = state.last_action in ("ask_auth", "service_tool", "clarify", "confirm", "complaint", "service")
     # asked for an email or a name, the shopper asks about products instead ("are the black over-ear
     # ones even in stock", "cheapest of those?"): that is no answer to the question, and shopping goes on
+    named_type = bool(update and update.grounding and update.grounding.types)
     shops_instead = bool(
         state.last_action in ("ask_auth", "complaint") and update and not service_entities
-        and (intent in SHOPPING_ACTIONS and confidence >= 0.9
+        and (intent in SHOPPING_ACTIONS and (confidence >= 0.9 or named_type)
+             or _HAVE_YOU.search(text) and (update.constraints or named_type)  # "have you got one in black instead"
              or intent not in SERVICE_INTENTS and intent != "provide_info" and (update.new_need or update.constraints)
              and not _EMAIL.search(text) and not _ORDER_BY_CONTENTS.search(text))
         and not _SERVICE_TALK.search(text)
         and (update.refinements or update.constraints or update.new_need or update.superlative
-             or update.about_shown and state.last_shown))
+             or update.about_shown and state.last_shown or update.question and named_type))
     shopping_cue = shops_instead or bool(_NEW_SHOPPING.search(text)) or bool(  # "ok while I wait, any cat litter?"
         update and update.grounding and update.grounding.types and update.new_need
         and (re.search(r"\b(any|got|need|want|also|do (u|you) (do|have|sell|stock))\b", text, re.I)
@@ -387,8 +404,10 @@ def plan_action(
         firm_oos = bool(_TRIVIA.search(text)) or not (_NEED_CUE.search(text) or _NEW_SHOPPING.search(text)
                                                       or len(text.split()) <= 4
                                                       or update.question and update.grounding.types
-                                                      and not _ASKS_A_SERVICE.match(text))
-    if (update and (update.refinements or update.new_need or update.constraints) and (state.last_shown or update.new_need)
+                                                      and not _ASKS_A_SERVICE.match(text)
+                                                      and not _WH_OPEN.match(text))
+    if (update and (update.refinements or update.new_need or update.constraints)
+            and (state.last_shown or update.new_need or shops_instead and state.types)
             and not continuing_service and not service_entities and not (firm_oos and not update.refinements and (update.new_need or not state.types))
             and not (_ORDER_TALK.search(text) and intent not in SHOPPING_ACTIONS)
             and (intent not in SERVICE_INTENTS or confidence < 0.8 or update.new_need and intent != "place_order"

@@ -25,7 +25,7 @@ from retrieval.money import has_bare_number, price_bounds
 __all__ = ["ShoppingUpdate", "apply_shopping", "detect_refinements", "ordinals", "price_bounds",
            "resolve_items", "superlative", "is_question"]
 _QUESTION = re.compile(
-    r"\?\s*$|^\s*(?:(?:and|so|but|ok|okay|also|hmm|um|oh)\W+)*(what|which|is|are|does|do|did|how|hows|hw|can|could|will|"
+    r"\?\s*$|^\s*(?:(?:and|so|but|ok|okay|also|hmm|um|oh)\W+)*(what|whats|wats|which|where|wheres|when|why|is|are|does|do|did|how|hows|hw|can|could|will|"
     r"would|has|have|any|got)\b|"
     r"\b(tell me (about|more)|what about|how about)\b|"
     r"[.;!]\s*(?:and\s+|so\s+|but\s+)?(?:the \w+\W+)?(what'?s|whats|how much|how many|how long|which one)\b", re.I)  # "thanks. and ..., whats the price"
@@ -164,10 +164,10 @@ _SIZE_OPTION = "size|height|length|capacity|volume|weight|diameter|width|screen 
 
 def _by_size(shown: list[dict[str, Any]], biggest: bool) -> dict[str, Any] | None:
     """The shown product with the most (least) of a size-like option all of them state, if one does."""
-    names = [option_matching(_SIZE_OPTION, list((p.get("options") or p.get("attributes") or {}))) for p in shown]
+    names = [option_matching(_SIZE_OPTION, list(p.get("options") or p.get("attributes") or {})) for p in shown]
     if None in names or len({n.lower() for n in names}) != 1:
         return None
-    numbers = [option_number((p.get("options") or p.get("attributes") or {}).get(n)) for p, n in zip(shown, names)]
+    numbers = [option_number((p.get("options") or p.get("attributes") or {}).get(n)) for p, n in zip(shown, names, strict=True)]
     if None in numbers or len(set(numbers)) < 2:
         return None
     pick = max if biggest else min
@@ -226,6 +226,17 @@ def sort_request(text: str) -> str | None:
     return "price_desc" if _SORT_DESC.search(text) else "price_asc"
 
 
+# "the big bag", "go back to the small one": the most (least) of the size, when nothing else is asked
+# ("how much weight can the big one hold" asks about the one the words point at)
+_PLAIN_SIZE = (
+    (re.compile(r"\bthe (big|large|huge) (one|ones|bag|bags|pack|packs|box|tub|tin|bottle|size)\b", re.I),
+     "capacity|volume|size|pack size|bag size|weight|length|height", "max"),
+    (re.compile(r"\bthe (small|little|tiny|mini) (one|ones|bag|bags|pack|packs|box|tub|tin|bottle|size)\b", re.I),
+     "capacity|volume|size|pack size|bag size|weight|length|height", "min"),
+)
+_ASKS = re.compile(r"\b(how|what|whats|what's|which|does|do|is|are|can|will|would|could|has|have)\b", re.I)
+
+
 def superlative(text: str) -> tuple[str, str] | None:
     """(attribute pattern, "min"|"max") of a superlative ("the cheapest", "lasts longest"), or of
     a comparative asked as a choice ("which is cheaper?")."""
@@ -238,6 +249,10 @@ def superlative(text: str) -> tuple[str, str] | None:
     for pattern, attribute, direction in _SUPERLATIVES:
         if pattern.search(text or ""):
             return attribute, direction
+    if not _ASKS.search(low):
+        for pattern, attribute, direction in _PLAIN_SIZE:
+            if pattern.search(low):
+                return attribute, direction
     return None
 
 

@@ -35,6 +35,11 @@ TASK_BY_INTENT = {
     "change_shipping_address": "order_address", "set_up_shipping_address": "default_address",
     "get_refund": "return", "check_payment_methods": "profile", "edit_account": "profile",
 }  # fmt: skip
+# how a reply names the task it is asking to verify for
+TASK_WORDS = {"status": "where your order is", "cancel": "cancelling your order", "return": "a return and refund",
+              "exchange": "an exchange", "order_address": "changing the order's delivery address",
+              "default_address": "changing your address", "modify_items": "changing the items of your order",
+              "modify_payment": "changing the order's payment method", "profile": "your account details"}  # fmt: skip
 NEEDS_STATUS = {"cancel": PENDING, "modify_items": PENDING, "modify_payment": PENDING,
                 "order_address": PENDING, "return": DELIVERED, "exchange": DELIVERED}  # fmt: skip
 WRITE_TOOLS = {
@@ -79,7 +84,9 @@ def not_arrived(text: str) -> bool:
 # "did my last order actually get delivered?": a question of where the order is
 _DID_IT_COME = re.compile(
     r"\b(did|has|have|was|is) (my|the|our) (last |latest |recent |most recent )?(order|parcel|package|delivery)\b.{0,25}"
-    r"\b(get delivered|been delivered|delivered|arrived?|come|turned up|shipped|been sent|gone out|left)\b", re.I)
+    r"\b(get delivered|been delivered|delivered|arrived?|come|turned up|shipped|been sent|gone out|left)\b|"
+    r"\bwhen\b.{0,20}\b(my|our) (last |latest |recent )?(order|parcel|package|delivery)\b.{0,25}"
+    r"\b(arrive|come|get here|be (delivered|here|shipped|sent)|turn up|ship|show up)\b", re.I)  # "can you tell me when my order is going to arrive"
 
 
 @dataclass(frozen=True)
@@ -267,7 +274,10 @@ class ServiceFlow:
             return FlowReply(AWAIT_TEXT, "ask_auth")
         if state.auth and "zip" not in state.auth:
             return FlowReply("Thanks. And the zip code of your address?", "ask_auth")
-        return FlowReply("First I need to verify who you are: please tell me your email, or your first and last name and zip code.", "ask_auth")
+        task = TASK_WORDS.get((state.task or {}).get("kind", ""), "")
+        lead = f"To help with {task}, first" if task else "First"  # "can i get a refund?" hears it is the return
+        return FlowReply(f"{lead} I need to verify who you are: please tell me your email, or your first and last "
+                         "name and zip code.", "ask_auth")
 
     def _absorb(self, text: str, slots: dict[str, Any]) -> None:
         task = self.state.task

@@ -47,6 +47,10 @@ def test_bad_price_cells_are_rejected(cell):
         ("a tent for 2-3 people", (None, None)),
         ("I have 3 kids", (None, None)),
         ("from 2019", (None, None)),
+        ("got anything under 4 hundred?", (None, 400.0)),
+        ("between 2 and 3 hundred", (200.0, 300.0)),
+        ("2-3 hundred dollars", (200.0, 300.0)),
+        ("under five hundred", (None, 500.0)),
     ],
 )
 def test_price_phrases(text, bounds):
