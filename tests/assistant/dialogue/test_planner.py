@@ -183,3 +183,43 @@ def test_did_my_order_arrive_is_order_tracking():
 
     assert not_arrived("oh btw did my last order actually get delivered? nothing in my emails")
     assert not not_arrived("did my sister like the lamp")
+
+
+def test_asking_for_another_product_after_a_complaint_shops():
+    """ "the bedside lamp arrived cracked" opened a return; "have you got one in black instead" is a
+    search for the lamp type the complaint named, not an answer to the verification question."""
+    state = DialogueState(task={"kind": "return"}, last_action="complaint", types=["Table Lamp"])
+    update = ShoppingUpdate(constraints=True, grounding=SimpleNamespace(
+        types=[], include={"Finish": ["Matte Black"]}, exclude={}, brands=[], interest_types=[]))
+    p = plan_action("change_order", 0.77, "while youre there have you got one in black instead", state, update,
+                    threshold=0.35, service_entities=False, affirm=False, deny=False)
+    assert p.action == "search"
+    # the shopper's details are the answer to the question, whatever else is said
+    p = plan_action("provide_info", 0.95, "its noah.brown@example.com", state, None,
+                    threshold=0.35, service_entities=True, affirm=False, deny=False)
+    assert p.action == "service"
+
+
+def test_the_cheapest_after_nothing_fitted_the_budget_takes_the_offer():
+    state = DialogueState(types=["Dumbbell Set"], offer={"drop": "price_max", "label": "above your $400.00 limit"})
+    update = ShoppingUpdate(superlative=("price", "min"), constraints=True)
+    p = plan_action("search_products", 0.9, "fine, whats the cheapest adjustable set then", state, update,
+                    threshold=0.35, service_entities=False, affirm=False, deny=False)
+    assert p.action == "accept_offer"
+    # a new limit is a new search, not a yes to dropping the old one
+    p = plan_action("search_products", 0.9, "whats the cheapest under 450 then", state, update,
+                    threshold=0.35, service_entities=False, affirm=False, deny=False)
+    assert p.action != "accept_offer"
+
+
+@pytest.mark.parametrize("text", [
+    "can you cancel an order i put in yesterday, ordered the wrong size by mistake",
+    "can you tell me when my order is going to arrive",
+])
+def test_asking_the_assistant_to_act_on_an_order_is_service(text):
+    assert plan(text, "delivery_period", 0.9) == "service"
+
+
+def test_a_thing_that_stopped_working_is_a_complaint():
+    assert plan("the water fountain i ordered for my cat has stopped pumping after 2 weeks", "out_of_scope", 0.84) \
+        == "complaint"
