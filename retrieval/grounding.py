@@ -1110,6 +1110,8 @@ class Vocabulary:
             return False
         if " " not in phrase and any(phrase in nv.split() for t in scope for vals in self.values[t].values() for nv in vals):
             return False  # "one in black" of lamps that come in "Matte Black": theirs, as part of a value
+        if any(phrase in norm(t).split() for t in scope):
+            return False  # "a quarter-zip fleece" of Fleece Jackets: the type's own word, not Pet Bed's material
         _t, name, value = min(elsewhere)
         _add(g.unavailable, name, [value])
         return True

@@ -52,6 +52,7 @@ _units("cups", 1.0, "cup", "cups")
 _units("angle", 1.0, "degree", "degrees", "°")
 _units("zoom", 1.0, "x")
 _units("seats", 1.0, "seater", "person", "people", "persons")
+_units("age", 1.0, "year old", "years old", "yr old", "yrs old", "yo", "y/o", "year-old", "years-old")
 
 _NUM = r"\d+(?:[.,]\d+)?"
 # "in" is a unit only where nothing follows it ("a 13 in"), never "6 in stock"
@@ -136,6 +137,8 @@ def _number(text: str) -> float:
 def unit_of_name(option_name: str) -> str | None:
     """The unit an option's name states: ``Capacity (qt)`` -> qt, ``Litres`` -> litres."""
     low = option_name.lower()
+    if re.search(r"\bages?\b", low) and not re.search(r"\b(storage|stage)\b", low):
+        return "yo"  # "Age Range" 6-8 is years of age ("Life Stage" is not)
     m = re.search(r"\(([^)]+)\)", low)
     if m and m.group(1).strip() in UNITS:
         return m.group(1).strip()

@@ -133,9 +133,6 @@ class TurnRunner:
 
     def _complaint(self, t: Turn) -> Outcome:
         t.state.task = None
-        g = t.update.grounding if t.update else None
-        if g and g.types:  # "the bedside lamp arrived cracked": "one in black instead?" means a lamp
-            t.state.types = list(g.types)
         reply = t.flow.handle("get_refund", t.text, t.u.slots)
         return Outcome(COMPLAINT_TEXT + reply.text, "complaint", handoff=reply.handoff)
 

@@ -124,8 +124,12 @@ def superlative_answer(products: list[dict[str, Any]], attribute: str, direction
             value = hi if direction == "max" else lo
             return f"{best['title']} is the only one shown; its {word} option costs {money(value)}.", [best]
         def other_options(p: dict[str, Any]) -> str:  # "how much is the cheapest one": what else it costs
-            lo = (p.get("price_range") or (p["price"], p["price"]))[0]
-            return f", from {money(lo, p.get('currency'))} in other options" if direction == "min" and lo < p["price"] else ""
+            product = view.products.get(p.get("product_id") or "") if view is not None else None
+            if direction != "min" or product is None:
+                return ""
+            fits = [v.price for v in (product.fitting(filters) if filters is not None else product.variants) if v.available]
+            lo = min(fits, default=p["price"])  # only what can be bought within the shopper's constraints
+            return f", from {money(lo, p.get('currency'))} in other options" if lo < p["price"] else ""
 
         others = ", ".join(f"{p['title']} {price(p)}{other_options(p)}" for p in products if p is not best)
         return f"The {word} is {label(best)} at {price(best)}{other_options(best)} (others: {others}).", [best]

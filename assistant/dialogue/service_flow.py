@@ -35,11 +35,6 @@ TASK_BY_INTENT = {
     "change_shipping_address": "order_address", "set_up_shipping_address": "default_address",
     "get_refund": "return", "check_payment_methods": "profile", "edit_account": "profile",
 }  # fmt: skip
-# how a reply names the task it is asking to verify for
-TASK_WORDS = {"status": "where your order is", "cancel": "cancelling your order", "return": "a return and refund",
-              "exchange": "an exchange", "order_address": "changing the order's delivery address",
-              "default_address": "changing your address", "modify_items": "changing the items of your order",
-              "modify_payment": "changing the order's payment method", "profile": "your account details"}  # fmt: skip
 NEEDS_STATUS = {"cancel": PENDING, "modify_items": PENDING, "modify_payment": PENDING,
                 "order_address": PENDING, "return": DELIVERED, "exchange": DELIVERED}  # fmt: skip
 WRITE_TOOLS = {
@@ -274,9 +269,9 @@ class ServiceFlow:
             return FlowReply(AWAIT_TEXT, "ask_auth")
         if state.auth and "zip" not in state.auth:
             return FlowReply("Thanks. And the zip code of your address?", "ask_auth")
-        task = TASK_WORDS.get((state.task or {}).get("kind", ""), "")
-        lead = f"To help with {task}, first" if task else "First"  # "can i get a refund?" hears it is the return
-        return FlowReply(f"{lead} I need to verify who you are: please tell me your email, or your first and last "
+        # the same words whatever the task: the dialogue model reads the last reply as context, and a
+        # reply naming the task ("To help with a return ...") tilted its reading of the next turn
+        return FlowReply("First I need to verify who you are: please tell me your email, or your first and last "
                          "name and zip code.", "ask_auth")
 
     def _absorb(self, text: str, slots: dict[str, Any]) -> None:

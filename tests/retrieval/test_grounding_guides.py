@@ -27,7 +27,8 @@ ROWS = [
       for i, s in enumerate(["XS", "S", "M", "L", "XL"])),
     *(row(f"R{f}", "road", "Corsa Road Bike", "Road Bike", 1000.0 + f, FRAME_GUIDE,
           **{"Frame Height (cm)": str(f), "Weight (kg)": "9.4"}) for f in (52, 54, 56)),
-    row("K1", "kid", "Pip Kids Bike", "Kids Bike", 229.0, **{"Wheel Size": "16 in"}),
+    row("K1", "kid", "Pip Kids Bike", "Kids Bike", 229.0, **{"Wheel Size": "16 in", "Age Range": "4-6"}),
+    row("K2", "kid", "Pip Kids Bike", "Kids Bike", 269.0, **{"Wheel Size": "20 in", "Age Range": "6-8"}),
     row("L1", "lock", "Fortress D-Lock", "Bike Lock", 69.0, **{"Security Rating": "13"}),
     row("S1", "lights", "Beacon USB Light Set", "Bike Light Set", 39.0, **{"Rechargeable": "yes"}),
     row("J1", "jacket", "Downpour Jacket", "Cycling Jacket", 119.0, **{"Colour": "Black"}),
@@ -113,3 +114,14 @@ def test_how_you_travel_is_not_what_you_buy(vocab):
 def test_withstanding_something_is_wanted_not_negated(vocab):
     g = vocab.ground("lights that wont die in the rain")
     assert g.exclude == {}
+
+
+@pytest.mark.parametrize(("text", "age"), [("bike for my 8 year old", "6-8"), ("a bike for a 5 yo", "4-6")])
+def test_a_childs_age_picks_the_age_range_and_so_the_kids_bikes(vocab, text, age):
+    g = vocab.ground(text)
+    assert g.types == ["Kids Bike"]
+    assert g.include == {"Age Range": [age]}
+
+
+def test_charging_by_usb_is_rechargeable(vocab):
+    assert vocab.ground("lights that charge by usb").include == {"Rechargeable": ["yes"]}
