@@ -40,7 +40,7 @@ def test_conversation_suite_pass_rate(dialogue_model, suite_root, split, floor):
     files = sorted(SUITE_DIR.glob(f"*_{split}.jsonl"))
     conversations = load_conversations(files)
     assert len(conversations) >= (50 if split == "dev" else 110)
-    assert {c["store"] for c in conversations} == {"demo", "homegarden", "petshop"}
+    assert {c["store"] for c in conversations} == {"demo", "homegarden", "petshop", "cyclestore"}
     result = run_suite(conversations, root=suite_root, model=dialogue_model)
     summary = result.summary()
     failed = [f"{c.conversation}#{c.turn} {c.key}: {c.detail}" for c in result.checks if not c.ok][:15]
